@@ -1,0 +1,64 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then echo $$p; break; fi; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test test-fast test-embedded lint format bench demo clean
+
+$(VENV)/bin/activate:
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+setup: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+## Set up, load the demo data and serve on http://127.0.0.1:8000
+run: setup
+	@$(PY) manage.py demo_logins
+	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+## The whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
+test: $(VENV)/.dev
+	$(PY) -m pytest -n 2 --dist loadfile
+
+## The suite without the slow marks (browser journeys, fuzzing)
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -n 2 --dist loadfile -m "not slow"
+
+## Smoke test of the embedded mode: SQLite and the in-memory channel layer
+test-embedded: $(VENV)/.dev
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not slow" tests/test_embedded.py tests/lms/test_health.py
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	ALLOWED_HOSTS=example.org DJANGO_SETTINGS_MODULE=config.settings.production \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(VENV)/.dev
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LmsConfig(AppConfig):
+    """The school layer: organisation, people, roles, assignments and reports."""
+
+    name = "lms"
+    verbose_name = _("Schools and people")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from lms.roles import role_groups_sync
+
+        # Role groups carry the permissions of each role; keep them in step with
+        # lms/roles.py after every migrate, so a deploy never leaves them stale.
+        post_migrate.connect(role_groups_sync, sender=self)

@@ -1,0 +1,164 @@
+"""People, their roles and their enrolments.
+
+A pupil account holds the minimum: a display name, a language and learning records,
+reached through an enrolment in a class. No email, phone, birth date or address.
+Staff sign in with a username and a password. What anyone may see is decided by the
+roles they hold, each scoped to a node of the organisation: a school for school
+roles, an administrative unit for officers, nothing for platform-wide roles.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """Anyone who signs in: pupils, teachers, counsellors, officers, editors."""
+
+    display_name = models.CharField(_("display name"), max_length=120, blank=True)
+    preferred_language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+        default="vi",
+    )
+    # Only a hash of the login card's secret is kept; a new card or a password
+    # reset replaces it, so an old card stops working.
+    login_card_key_hash = models.CharField(max_length=128, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def name(self) -> str:
+        """Return the name shown to other people."""
+        return str(self)
+
+
+class Role(models.TextChoices):
+    PUPIL = "pupil", _("Pupil")
+    TEACHER = "teacher", _("Teacher")
+    COUNSELLOR = "counsellor", _("Counsellor")
+    SCHOOL_ADMIN = "school_admin", _("School administrator")
+    UNIT_OFFICER = "unit_officer", _("Unit officer")
+    PROVINCE_OFFICER = "province_officer", _("Province officer")
+    CONTENT_EDITOR = "content_editor", _("Content editor")
+    CONTENT_REVIEWER = "content_reviewer", _("Content reviewer")
+    PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+
+
+SCHOOL_ROLES = {Role.PUPIL, Role.TEACHER, Role.COUNSELLOR, Role.SCHOOL_ADMIN}
+UNIT_ROLES = {Role.UNIT_OFFICER, Role.PROVINCE_OFFICER}
+PLATFORM_ROLES = {Role.CONTENT_EDITOR, Role.CONTENT_REVIEWER, Role.PLATFORM_ADMIN}
+
+
+class RoleAssignment(models.Model):
+    """One role held by one user at one node: a school, a unit, or the platform."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    school = models.ForeignKey(
+        "lms.School",
+        verbose_name=_("school"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+    )
+    unit = models.ForeignKey(
+        "lms.AdministrativeUnit",
+        verbose_name=_("administrative unit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        # What each role may do is granted in lms/roles.py; these are the
+        # school-layer permissions it grants.
+        permissions = [
+            ("manage_roster", _("Can import rosters and manage pupil accounts")),
+            ("assign_modules", _("Can assign modules to classes")),
+            ("view_class_progress", _("Can follow the progress of classes")),
+            ("view_school_reports", _("Can see school reports")),
+            ("view_unit_reports", _("Can see reports of administrative units")),
+            ("edit_programme_target", _("Can edit the programme target rule")),
+            ("handle_help_requests", _("Can handle pupils' requests for help")),
+            ("manage_consent", _("Can record consent and erase pupil data")),
+            ("take_modules", _("Can take modules and quizzes")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "school", "unit"],
+                name="role_assignment_unique",
+                nulls_distinct=False,
+            ),
+            # Each kind of role is anchored at exactly the node it is scoped by.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        role__in=[r.value for r in SCHOOL_ROLES],
+                        school__isnull=False,
+                        unit__isnull=True,
+                    )
+                    | models.Q(
+                        role__in=[r.value for r in UNIT_ROLES],
+                        school__isnull=True,
+                        unit__isnull=False,
+                    )
+                    | models.Q(
+                        role__in=[r.value for r in PLATFORM_ROLES],
+                        school__isnull=True,
+                        unit__isnull=True,
+                    )
+                ),
+                name="role_assignment_anchored_at_its_node",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.school or self.unit or _("platform")
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class Enrolment(models.Model):
+    """A pupil's place in a class for a school year."""
+
+    pupil = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolments")
+    school_class = models.ForeignKey(
+        "lms.SchoolClass",
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+    )
+    roster_number = models.PositiveIntegerField(_("roster number"), null=True)
+    enrolled_on = models.DateField(_("enrolled on"), auto_now_add=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["roster_number", "pupil__display_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "school_class"], name="enrolment_unique_pupil_class"
+            )
+        ]
+        indexes = [models.Index(fields=["school_class", "left_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} · {self.school_class}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_on is None

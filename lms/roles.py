@@ -1,0 +1,70 @@
+"""What each role may do, in one table.
+
+Every role is a Django group named ``role:<code>`` whose permissions come from
+``ROLE_PERMISSIONS``; holding a role assignment puts the user in its group. Groups
+(rather than a custom backend) are the one mechanism because Wagtail's page and
+workflow permissions are group-based: the same groups drive the CMS, the Django
+permission checks of the engines, and the school layer. *Which* schools, classes
+and pupils a role reaches is a separate question, answered by ``lms.selectors``.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from lms.models.people import Role
+
+PUPIL_PERMISSIONS = ["lms.take_modules"]
+TEACHER_PERMISSIONS = [
+    "lms.take_modules",
+    "lms.manage_roster",
+    "lms.assign_modules",
+    "lms.view_class_progress",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.PUPIL: PUPIL_PERMISSIONS,
+    Role.TEACHER: TEACHER_PERMISSIONS,
+    Role.COUNSELLOR: ["lms.take_modules", "lms.handle_help_requests"],
+    Role.SCHOOL_ADMIN: [
+        *TEACHER_PERMISSIONS,
+        "lms.view_school_reports",
+        "lms.handle_help_requests",
+        "lms.manage_consent",
+    ],
+    Role.UNIT_OFFICER: [
+        "lms.take_modules",
+        "lms.view_school_reports",
+        "lms.view_unit_reports",
+    ],
+    Role.PROVINCE_OFFICER: [
+        "lms.take_modules",
+        "lms.view_school_reports",
+        "lms.view_unit_reports",
+        "lms.edit_programme_target",
+    ],
+    Role.CONTENT_EDITOR: ["wagtailadmin.access_admin"],
+    Role.CONTENT_REVIEWER: ["wagtailadmin.access_admin"],
+    Role.PLATFORM_ADMIN: ["wagtailadmin.access_admin"],
+}
+
+
+def role_group_name(role: str) -> str:
+    return f"role:{role}"
+
+
+def role_groups_sync(**kwargs) -> None:
+    """Create each role's group and set its permissions from ``ROLE_PERMISSIONS``.
+
+    Runs after every migrate. Permissions of apps not migrated yet are skipped and
+    picked up by the next run.
+    """
+    for role, permission_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role_group_name(role))
+        permissions = []
+        for name in permission_names:
+            app_label, codename = name.split(".", 1)
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)

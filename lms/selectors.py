@@ -1,0 +1,226 @@
+"""Who may see what: the one place that scopes every read of the school layer.
+
+Each role contributes what it reaches, as a query condition, through one function
+per role and kind of object (``_schools_reached_by_<role>``). The public selectors
+(``schools_visible_to``, ``classes_visible_to``, ``pupils_visible_to``,
+``units_visible_to``) OR together the conditions of every role the user holds.
+Pages, the API, exports and websockets all call these; none filters by hand.
+
+Officers reach schools and classes (for aggregates) but never individual pupils:
+reports above the school show counts, not children's names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from lms.models import (
+    AdministrativeUnit,
+    Enrolment,
+    Role,
+    RoleAssignment,
+    School,
+    SchoolClass,
+    User,
+)
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """One role held at one node: the facts the scoping conditions need."""
+
+    role: str
+    school_id: int | None
+    unit_path: str | None
+
+
+def user_anchors(user: User) -> list[Anchor]:
+    """Return the user's role assignments, read once per request and cached."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_role_anchors", None)
+    if cached is None:
+        cached = [
+            Anchor(role=role, school_id=school_id, unit_path=unit_path)
+            for role, school_id, unit_path in RoleAssignment.objects.filter(
+                user=user
+            ).values_list("role", "school_id", "unit__path")
+        ]
+        user._role_anchors = cached
+    return cached
+
+
+def user_roles(user: User) -> set[str]:
+    """Return the codes of the roles the user holds anywhere."""
+    roles = {anchor.role for anchor in user_anchors(user)}
+    if getattr(user, "is_superuser", False):
+        roles.add(Role.PLATFORM_ADMIN)
+    return roles
+
+
+def user_has_role(user: User, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def user_school_ids(user: User, *roles: str) -> set[int]:
+    """Return the schools where the user holds one of ``roles`` (any role if none)."""
+    return {
+        anchor.school_id
+        for anchor in user_anchors(user)
+        if anchor.school_id is not None and (not roles or anchor.role in roles)
+    }
+
+
+def _unit_paths(user: User) -> list[str]:
+    return [
+        anchor.unit_path
+        for anchor in user_anchors(user)
+        if anchor.role in (Role.UNIT_OFFICER, Role.PROVINCE_OFFICER)
+    ]
+
+
+def _under_units(paths: list[str], field: str) -> Q:
+    condition = NOTHING
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
+def _is_platform_admin(user: User) -> bool:
+    return user_has_role(user, Role.PLATFORM_ADMIN)
+
+
+# --- Schools ------------------------------------------------------------------------
+
+
+def _schools_reached_by_officers(user: User) -> Q:
+    return _under_units(_unit_paths(user), "unit__path")
+
+
+def _schools_reached_by_school_roles(user: User) -> Q:
+    ids = user_school_ids(
+        user, Role.SCHOOL_ADMIN, Role.TEACHER, Role.COUNSELLOR, Role.PUPIL
+    )
+    return Q(pk__in=ids) if ids else NOTHING
+
+
+def schools_visible_to(user: User) -> QuerySet[School]:
+    """Return the schools the user may see: their own, or those under their units."""
+    if _is_platform_admin(user):
+        return School.objects.all()
+    condition = _schools_reached_by_officers(user) | _schools_reached_by_school_roles(
+        user
+    )
+    return School.objects.filter(condition)
+
+
+def units_visible_to(user: User) -> QuerySet[AdministrativeUnit]:
+    """Return the administrative units an officer may report on (their subtrees)."""
+    if _is_platform_admin(user):
+        return AdministrativeUnit.objects.all()
+    return AdministrativeUnit.objects.filter(_under_units(_unit_paths(user), "path"))
+
+
+# --- Classes --------------------------------------------------------------------------
+
+
+def _classes_reached_by_teacher(user: User) -> Q:
+    ids = user_school_ids(user, Role.TEACHER)
+    if not ids:
+        return NOTHING
+    taught = Q(homeroom_teacher=user) | Q(
+        pk__in=SchoolClass.teachers.through.objects.filter(user=user).values(
+            "schoolclass_id"
+        )
+    )
+    return Q(school_id__in=ids) & taught
+
+
+def _classes_reached_by_school_admin(user: User) -> Q:
+    ids = user_school_ids(user, Role.SCHOOL_ADMIN)
+    return Q(school_id__in=ids) if ids else NOTHING
+
+
+def _classes_reached_by_officers(user: User) -> Q:
+    return _under_units(_unit_paths(user), "school__unit__path")
+
+
+def _classes_reached_by_pupil(user: User) -> Q:
+    if not user_has_role(user, Role.PUPIL):
+        return NOTHING
+    return Q(
+        pk__in=Enrolment.objects.filter(pupil=user, left_on__isnull=True).values(
+            "school_class_id"
+        )
+    )
+
+
+def classes_visible_to(user: User) -> QuerySet[SchoolClass]:
+    """Return the classes the user may see.
+
+    A teacher sees the classes they teach or lead, a school administrator every
+    class of their school, an officer every class under their units (for counts),
+    a pupil their own class.
+    """
+    if _is_platform_admin(user):
+        return SchoolClass.objects.all()
+    condition = (
+        _classes_reached_by_teacher(user)
+        | _classes_reached_by_school_admin(user)
+        | _classes_reached_by_officers(user)
+        | _classes_reached_by_pupil(user)
+    )
+    return SchoolClass.objects.filter(condition)
+
+
+def classes_managed_by(user: User) -> QuerySet[SchoolClass]:
+    """Return the classes whose roster and assignments the user may change."""
+    if _is_platform_admin(user):
+        return SchoolClass.objects.all()
+    condition = _classes_reached_by_teacher(user) | _classes_reached_by_school_admin(
+        user
+    )
+    return SchoolClass.objects.filter(condition)
+
+
+# --- Pupils -----------------------------------------------------------------------------
+
+
+def pupils_visible_to(user: User) -> QuerySet[User]:
+    """Return the pupils whose names and records the user may see.
+
+    Teachers and school administrators see pupils enrolled in the classes they
+    manage; a pupil sees only themself; officers see no individual pupil.
+    """
+    pupils = User.objects.filter(role_assignments__role=Role.PUPIL)
+    if _is_platform_admin(user):
+        return pupils.distinct()
+    condition = Q(
+        pk__in=Enrolment.objects.filter(
+            school_class__in=classes_managed_by(user), left_on__isnull=True
+        ).values("pupil_id")
+    )
+    if user_has_role(user, Role.PUPIL):
+        condition |= Q(pk=user.pk)
+    return User.objects.filter(condition, role_assignments__role=Role.PUPIL).distinct()
+
+
+def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
+    """Return the active enrolments of the classes the user manages, with pupils."""
+    return Enrolment.objects.filter(
+        school_class__in=classes_managed_by(user), left_on__isnull=True
+    ).select_related("pupil", "school_class")
+
+
+def pupil_current_enrolment(pupil: User) -> Enrolment | None:
+    """Return the pupil's active enrolment in the latest school year, if any."""
+    return (
+        Enrolment.objects.filter(pupil=pupil, left_on__isnull=True)
+        .select_related("school_class__school", "school_class__school_year")
+        .order_by("-school_class__school_year__starts_on")
+        .first()
+    )

@@ -1,0 +1,50 @@
+"""Server-rendered pages of the school layer: thin, scoped by lms.selectors."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from lms import selectors
+from lms.models import Role
+
+
+class SignInView(auth_views.LoginView):
+    """Sign in with a username and password (pupils read theirs off a login card)."""
+
+    template_name = "lms/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    """Show each person what their roles let them do, their own things first."""
+    user = request.user
+    roles = selectors.user_roles(user)
+    context = {"roles": roles}
+    if Role.PUPIL in roles:
+        context["enrolment"] = selectors.pupil_current_enrolment(user)
+    if roles & {Role.TEACHER, Role.SCHOOL_ADMIN, Role.PLATFORM_ADMIN}:
+        context["classes"] = (
+            selectors.classes_managed_by(user)
+            .select_related("school", "school_year")
+            .annotate(
+                pupil_count=Count(
+                    "enrolments", filter=Q(enrolments__left_on__isnull=True)
+                )
+            )
+            .order_by("school__name", "grade", "name")[:100]
+        )
+    if roles & {Role.SCHOOL_ADMIN, Role.UNIT_OFFICER, Role.PROVINCE_OFFICER}:
+        context["schools"] = (
+            selectors.schools_visible_to(user).select_related("unit").order_by("name")
+        )[:100]
+    context["can_edit_content"] = bool(
+        roles & {Role.CONTENT_EDITOR, Role.CONTENT_REVIEWER, Role.PLATFORM_ADMIN}
+    )
+    return render(request, "lms/home.html", context)
+
+
+def help_page(request):
+    """Where to get help now: hotline 111 first, then trusted adults at school."""
+    return render(request, "lms/help.html")
