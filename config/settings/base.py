@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
     "assignments, attempts, progress and reports.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["config.schema.product_api_only"],
     # Served from our own static files: schools' networks may block CDNs.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,0 +1,6 @@
+"""OpenAPI schema hooks."""
+
+
+def product_api_only(endpoints):
+    """Keep the product's ``/api/`` endpoints; Wagtail's internal admin API is not ours."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/")]
