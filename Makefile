@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test test-fast test-embedded lint format bench demo clean
+.PHONY: run setup test test-fast test-embedded lint format bench messages clean
 
 $(VENV)/bin/activate:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed."; exit 1; }
@@ -59,6 +59,15 @@ format: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+## Extract messages, fill Vietnamese from locale/vi/LC_MESSAGES/_pending_*.po, compile
+messages: $(VENV)/.dev
+	$(PY) manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench
+	if ls locale/vi/LC_MESSAGES/_pending_*.po >/dev/null 2>&1; then \
+	  msgcat --use-first locale/vi/LC_MESSAGES/_pending_*.po -o /tmp/asp-compendium.po && \
+	  msgmerge --quiet --no-fuzzy-matching -C /tmp/asp-compendium.po \
+	    locale/vi/LC_MESSAGES/django.po locale/vi/LC_MESSAGES/django.po -o locale/vi/LC_MESSAGES/django.po; fi
+	$(PY) manage.py compilemessages -l vi --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -15,4 +15,6 @@ class LmsConfig(AppConfig):
 
         # Role groups carry the permissions of each role; keep them in step with
         # lms/roles.py after every migrate, so a deploy never leaves them stale.
-        post_migrate.connect(role_groups_sync, sender=self)
+        # post_migrate fires once per app; the sync waits for the last one, when
+        # every app's permissions exist.
+        post_migrate.connect(role_groups_sync, dispatch_uid="lms.role_groups_sync")

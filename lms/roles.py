@@ -8,6 +8,7 @@ permission checks of the engines, and the school layer. *Which* schools, classes
 and pupils a role reaches is a separate question, answered by ``lms.selectors``.
 """
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
 from lms.models.people import Role
@@ -51,12 +52,14 @@ def role_group_name(role: str) -> str:
     return f"role:{role}"
 
 
-def role_groups_sync(**kwargs) -> None:
+def role_groups_sync(*, app_config=None, **kwargs) -> None:
     """Create each role's group and set its permissions from ``ROLE_PERMISSIONS``.
 
-    Runs after every migrate. Permissions of apps not migrated yet are skipped and
-    picked up by the next run.
+    Connected to ``post_migrate``, which fires once per installed app; it acts on
+    the last app's signal, when every app's permissions have been created.
     """
+    if app_config is not None and app_config is not list(apps.get_app_configs())[-1]:
+        return
     for role, permission_names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role_group_name(role))
         permissions = []
