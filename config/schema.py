@@ -2,5 +2,5 @@
 
 
 def product_api_only(endpoints):
-    """Keep the product's ``/api/`` endpoints; Wagtail's internal admin API is not ours."""
+    """Keep the product API (``/api/``); Wagtail's own admin API is not ours."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/")]

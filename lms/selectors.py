@@ -94,7 +94,7 @@ def _is_platform_admin(user: User) -> bool:
     return user_has_role(user, Role.PLATFORM_ADMIN)
 
 
-# --- Schools ------------------------------------------------------------------------
+# --- Schools ----------
 
 
 def _schools_reached_by_officers(user: User) -> Q:
@@ -125,7 +125,7 @@ def units_visible_to(user: User) -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.filter(_under_units(_unit_paths(user), "path"))
 
 
-# --- Classes --------------------------------------------------------------------------
+# --- Classes ----------
 
 
 def _classes_reached_by_teacher(user: User) -> Q:
@@ -187,7 +187,7 @@ def classes_managed_by(user: User) -> QuerySet[SchoolClass]:
     return SchoolClass.objects.filter(condition)
 
 
-# --- Pupils -----------------------------------------------------------------------------
+# --- Pupils ----------
 
 
 def pupils_visible_to(user: User) -> QuerySet[User]:

@@ -47,9 +47,7 @@ class School(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(_("official code"), max_length=32, unique=True)
-    school_type = models.CharField(
-        _("type"), max_length=32, choices=SchoolType.choices
-    )
+    school_type = models.CharField(_("type"), max_length=32, choices=SchoolType.choices)
     unit = models.ForeignKey(
         AdministrativeUnit,
         verbose_name=_("administrative unit"),
@@ -91,7 +89,7 @@ class SchoolYear(models.Model):
 
 
 class ReportingPeriod(models.Model):
-    """A term (or a whole year) over which the province asks "did each school teach?"."""
+    """A term (or a year) over which the province asks "did each school teach?"."""
 
     school_year = models.ForeignKey(
         SchoolYear,
