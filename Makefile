@@ -26,6 +26,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
 setup: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_curriculum
 
 ## Set up, load the demo data and serve on http://127.0.0.1:8000
 run: setup

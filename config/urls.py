@@ -22,8 +22,10 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path("api/catalogue/", include("content_cms.api_urls")),
     path("api/", include("lms.api_urls")),
     path("", include("lms.urls")),
+    path("", include("content_cms.urls")),
 ]
 
 if settings.DEBUG:

@@ -7,3 +7,14 @@ class ContentCmsConfig(AppConfig):
 
     name = "content_cms"
     verbose_name = _("Content")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from content_cms.signal_handlers import cms_setup_after_migrate
+
+        # The page tree, the review workflow and Wagtail's page permissions are
+        # set up (idempotently) after every migrate.
+        post_migrate.connect(
+            cms_setup_after_migrate, dispatch_uid="content_cms.cms_setup_after_migrate"
+        )

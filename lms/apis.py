@@ -47,9 +47,7 @@ def _classes_with_counts(user):
         selectors.classes_visible_to(user)
         .select_related("school", "school_year")
         .annotate(
-            pupil_count=Count(
-                "enrolments", filter=Q(enrolments__left_on__isnull=True)
-            )
+            pupil_count=Count("enrolments", filter=Q(enrolments__left_on__isnull=True))
         )
         .order_by("school__name", "grade", "name")
     )
@@ -69,7 +67,9 @@ class ClassDetailApi(APIView):
 
     @extend_schema(responses=ClassOutputSerializer)
     def get(self, request, class_id: int):
-        school_class = get_object_or_404(_classes_with_counts(request.user), pk=class_id)
+        school_class = get_object_or_404(
+            _classes_with_counts(request.user), pk=class_id
+        )
         return Response(ClassOutputSerializer(school_class).data)
 
 

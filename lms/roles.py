@@ -21,6 +21,27 @@ TEACHER_PERMISSIONS = [
     "lms.view_class_progress",
 ]
 
+# Model permissions of the CMS. Page and collection permissions (which pages and
+# images a group may touch) are Wagtail's own and are set by content_cms.services.
+CONTENT_EDITOR_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    "quizzes.add_quiz",
+    "quizzes.change_quiz",
+    "quizzes.lock_quiz",
+    "content_cms.add_ageband",
+    "content_cms.change_ageband",
+    "content_cms.add_topic",
+    "content_cms.change_topic",
+    "content_cms.add_frameworkstrand",
+    "content_cms.change_frameworkstrand",
+    "simple_translation.submit_translation",
+]
+CONTENT_REVIEWER_PERMISSIONS = [
+    *CONTENT_EDITOR_PERMISSIONS,
+    "quizzes.publish_quiz",
+    "quizzes.unlock_quiz",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PUPIL: PUPIL_PERMISSIONS,
     Role.TEACHER: TEACHER_PERMISSIONS,
@@ -42,8 +63,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.view_unit_reports",
         "lms.edit_programme_target",
     ],
-    Role.CONTENT_EDITOR: ["wagtailadmin.access_admin"],
-    Role.CONTENT_REVIEWER: ["wagtailadmin.access_admin"],
+    Role.CONTENT_EDITOR: CONTENT_EDITOR_PERMISSIONS,
+    Role.CONTENT_REVIEWER: CONTENT_REVIEWER_PERMISSIONS,
     Role.PLATFORM_ADMIN: ["wagtailadmin.access_admin"],
 }
 

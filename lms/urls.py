@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lms import views
+from lms import help_views, privacy_views, roster_views, security_views, views
 
 app_name = "lms"
 
@@ -11,5 +11,97 @@ urlpatterns = [
     path("dang-nhap/", views.SignInView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("app/", views.home, name="home"),
-    path("tro-giup/", views.help_page, name="help"),
+    # Help requests (lms/help_views.py), privacy and consent (lms/privacy_views.py),
+    # two-factor sign-in (lms/security_views.py).
+    path("tro-giup/", help_views.help_start, name="help"),
+    path("tro-giup/da-gui/<int:request_id>/", help_views.help_sent, name="help_sent"),
+    path("tro-giup/cua-em/", help_views.help_mine, name="help_mine"),
+    path("tro-giup/hang-doi/", help_views.help_queue, name="help_queue"),
+    path(
+        "tro-giup/yeu-cau/<int:request_id>/",
+        help_views.help_request_detail,
+        name="help_request",
+    ),
+    path(
+        "tro-giup/yeu-cau/<int:request_id>/cap-nhat/",
+        help_views.help_request_change,
+        name="help_request_change",
+    ),
+    path("tro-giup/thong-ke/", help_views.help_counts, name="help_counts"),
+    path("quyen-rieng-tu/", privacy_views.privacy_notice, name="privacy_notice"),
+    path(
+        "truong/<int:school_id>/dong-y/",
+        privacy_views.consent_overview,
+        name="consent_overview",
+    ),
+    path(
+        "truong/<int:school_id>/hoc-sinh/<int:pupil_id>/du-lieu/",
+        privacy_views.pupil_data,
+        name="pupil_data",
+    ),
+    path(
+        "truong/<int:school_id>/hoc-sinh/<int:pupil_id>/du-lieu/tai-ve.<str:fmt>",
+        privacy_views.pupil_data_download,
+        name="pupil_data_download",
+    ),
+    path(
+        "truong/<int:school_id>/hoc-sinh/<int:pupil_id>/xoa/",
+        privacy_views.pupil_erase_confirm,
+        name="pupil_erase",
+    ),
+    path(
+        "bao-mat/xac-thuc-2-buoc/",
+        security_views.two_factor_setup,
+        name="two_factor_setup",
+    ),
+    path(
+        "bao-mat/xac-minh/", security_views.two_factor_verify, name="two_factor_verify"
+    ),
+    path(
+        "bao-mat/doi-mat-khau/",
+        security_views.StaffPasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    # Pupil accounts: class page, roster import, login cards, password resets.
+    path(
+        "dang-nhap/the/<str:card_key>/",
+        roster_views.login_card_sign_in,
+        name="login_card",
+    ),
+    path("lop/<int:class_id>/", roster_views.class_detail, name="class_detail"),
+    path(
+        "lop/<int:class_id>/nhap-danh-sach/",
+        roster_views.roster_upload,
+        name="roster_upload",
+    ),
+    path(
+        "lop/<int:class_id>/nhap-danh-sach/xem-truoc/",
+        roster_views.roster_preview_page,
+        name="roster_preview",
+    ),
+    path(
+        "lop/<int:class_id>/nhap-danh-sach/xac-nhan/",
+        roster_views.roster_confirm,
+        name="roster_confirm",
+    ),
+    path(
+        "lop/<int:class_id>/the-dang-nhap/",
+        roster_views.class_login_cards,
+        name="class_login_cards",
+    ),
+    path(
+        "lop/<int:class_id>/the-dang-nhap/moi/<str:batch>/",
+        roster_views.new_login_cards,
+        name="new_login_cards",
+    ),
+    path(
+        "lop/<int:class_id>/the-dang-nhap/moi/<str:batch>/tai-ve/",
+        roster_views.new_login_cards_download,
+        name="new_login_cards_download",
+    ),
+    path(
+        "lop/<int:class_id>/hoc-sinh/<int:pupil_id>/dat-lai-mat-khau/",
+        roster_views.pupil_password_reset,
+        name="pupil_password_reset",
+    ),
 ]

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from lms import selectors
+from lms import consent, help_selectors, selectors
 from lms.models import Role
 
 
@@ -39,12 +39,17 @@ def home(request):
         context["schools"] = (
             selectors.schools_visible_to(user).select_related("unit").order_by("name")
         )[:100]
+    # Help requests, consent and sign-in security (lms/help_views.py and friends).
+    if user.has_perm("lms.handle_help_requests"):
+        context["help_queue"] = help_selectors.help_queue_summary(user=user)
+    if user.has_perm("lms.manage_consent"):
+        context["consent_schools"] = consent.consent_schools_for(user)[:20]
+    context["sees_help_counts"] = bool(
+        roles & {Role.UNIT_OFFICER, Role.PROVINCE_OFFICER, Role.PLATFORM_ADMIN}
+    )
+    context["is_staff_member"] = bool(roles - {Role.PUPIL})
     context["can_edit_content"] = bool(
         roles & {Role.CONTENT_EDITOR, Role.CONTENT_REVIEWER, Role.PLATFORM_ADMIN}
     )
     return render(request, "lms/home.html", context)
 
-
-def help_page(request):
-    """Where to get help now: hotline 111 first, then trusted adults at school."""
-    return render(request, "lms/help.html")

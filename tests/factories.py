@@ -114,3 +114,26 @@ def make_pupil(school_class: SchoolClass, **kwargs) -> User:
     pupil = make_staff(Role.PUPIL, school=school_class.school, **kwargs)
     Enrolment.objects.create(pupil=pupil, school_class=school_class)
     return pupil
+
+
+def make_totp_device(user: User):
+    """Give ``user`` a confirmed authenticator-app (TOTP) device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Điện thoại", confirmed=True)
+
+
+def login_verified(client, user: User):
+    """Sign ``user`` in with a verified second factor, as after the 2FA step.
+
+    Province officers and platform administrators must pass two-factor sign-in
+    before any page (lms/security.py); tests that act as them use this.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = make_totp_device(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "axes",
+    # Two-factor sign-in (TOTP), required for province officers and platform
+    # administrators (lms/security.py), and the Content Security Policy header.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +78,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Idle sessions end (pupils sooner, on shared school computers), and people who
+    # must use two-factor sign-in verify it before anything else (lms/security.py).
+    "lms.security.SessionIdleExpiryMiddleware",
+    "lms.security.TwoFactorRequiredMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Vietnamese unless the person chose otherwise (cookie, then their profile);
     # the browser's Accept-Language is deliberately not consulted.
     "lms.middleware.LanguageMiddleware",
@@ -179,16 +190,24 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed sign-ins are throttled per username and, separately and more loosely, per
 # address: a whole school often shares one NAT address, so one child typing a wrong
 # password must never lock out the school (see lms/lockout.py).
+LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=200)
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Axes counts failures per username and per address, each on its own; the handler
+# gives the address its own, higher limit.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "lms.lockout.LoginThrottleHandler"
+AXES_FAILURE_LIMIT = "lms.lockout.failures_per_username"
 AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=0.25)
 AXES_RESET_ON_SUCCESS = True
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# A try during a pause is refused without being counted, so children who keep
+# trying do not stretch their school's pause: it ends one cool-off after the last
+# counted failure, as the lockout page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "lms.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=200)
 
 # --- Language and time ----------
 LANGUAGE_CODE = "vi"
@@ -252,6 +271,39 @@ SPECTACULAR_SETTINGS = {
 # --- Product ----------
 SITE_URL = WAGTAILADMIN_BASE_URL
 CHILD_HOTLINE = "111"
+
+# --- Help requests, privacy, security (docs/privacy.md) ----------
+# A help request nobody acknowledged within this many hours goes to the school
+# administrators too, flagged; serious ones (bullying, photos or meeting) sooner.
+HELP_ACK_DEADLINE_HOURS = env.int("HELP_ACK_DEADLINE_HOURS", default=24)
+HELP_ACK_DEADLINE_SERIOUS_HOURS = env.int("HELP_ACK_DEADLINE_SERIOUS_HOURS", default=4)
+# Sessions end after this much inactivity. Pupils share school computers, so the
+# next child must not find the last one still signed in; a lesson page or quiz
+# question is answered well within 20 minutes, so a working child never notices.
+PUPIL_SESSION_IDLE_SECONDS = env.int("PUPIL_SESSION_IDLE_SECONDS", default=20 * 60)
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+OTP_TOTP_ISSUER = "An toàn trên mạng"
+# Product pages get a strict policy: our own scripts and styles only, no inline
+# code. The Wagtail and Django admins rely on inline scripts and styles, and the
+# API docs (Swagger UI) too, so they are left out of it.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/cms/", "/django-admin/", "/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        # Lesson videos are embedded from YouTube's privacy-enhanced domain.
+        "frame-src": ["https://www.youtube-nocookie.com", "https://www.youtube.com"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

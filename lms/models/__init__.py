@@ -8,9 +8,37 @@ from lms.models.organisation import (
     SchoolType,
     SchoolYear,
 )
+from lms.models.help import (
+    HelpCategory,
+    HelpRequest,
+    HelpRequestAction,
+    HelpStatus,
+    HelpWish,
+    Referral,
+)
 from lms.models.people import Enrolment, Role, RoleAssignment, User
+from lms.models.privacy import (
+    AuditEntry,
+    ConsentGiver,
+    ConsentMethod,
+    ConsentRecord,
+    PrivacySettings,
+    WithoutConsent,
+)
 
 __all__ = [
+    "AuditEntry",
+    "ConsentGiver",
+    "ConsentMethod",
+    "ConsentRecord",
+    "HelpCategory",
+    "HelpRequest",
+    "HelpRequestAction",
+    "HelpStatus",
+    "HelpWish",
+    "PrivacySettings",
+    "Referral",
+    "WithoutConsent",
     "AdministrativeUnit",
     "Enrolment",
     "ReportingPeriod",

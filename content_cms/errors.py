@@ -1,0 +1,9 @@
+"""The content app's one domain exception."""
+
+from config.errors import DomainError
+
+
+class ContentError(DomainError):
+    """A content rule refused the request (a bad curriculum file, a hidden module)."""
+
+    default_code = "content_invalid"

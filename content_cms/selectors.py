@@ -1,0 +1,156 @@
+"""Reads of the content app, scoped to what the asking user may see.
+
+One rule decides visibility everywhere (pages, search, API): parents' modules are
+public; every other module needs a signed-in user. Lists are built from the
+Vietnamese (source) pages and shown in the active language where a live
+translation exists, falling back to Vietnamese.
+"""
+
+from django.db.models import QuerySet
+from wagtail.models import Locale
+
+from content_cms.models import AgeBand, Audience, ModulePage
+
+PUBLIC_AUDIENCES = {Audience.PARENT}
+
+
+def age_band_for_grade(grade: int) -> AgeBand | None:
+    """Return the school age band holding ``grade`` (1-12), or None."""
+    return (
+        AgeBand.objects.filter(min_grade__lte=grade, max_grade__gte=grade)
+        .order_by("sort_order")
+        .first()
+    )
+
+
+def module_is_visible_to(*, module: ModulePage, user) -> bool:
+    """Return whether ``user`` (perhaps anonymous) may open ``module``."""
+    if not module.live:
+        return False
+    return module.audience in PUBLIC_AUDIENCES or bool(
+        user is not None and user.is_authenticated
+    )
+
+
+def modules_visible_to(user) -> QuerySet[ModulePage]:
+    """Return the live source-language modules ``user`` may open."""
+    queryset = ModulePage.objects.live().public().filter(locale=Locale.get_default())
+    if user is None or not user.is_authenticated:
+        queryset = queryset.filter(audience__in=PUBLIC_AUDIENCES)
+    return queryset
+
+
+def modules_localized(modules: list[ModulePage]) -> list[ModulePage]:
+    """Swap each source module for its live translation in the active language.
+
+    One query for all of them, rather than ``page.localized`` per page.
+    """
+    try:
+        locale = Locale.get_active()
+    except (LookupError, Locale.DoesNotExist):
+        return modules
+    if not modules or locale.pk == modules[0].locale_id:
+        return modules
+    translations = {
+        page.translation_key: page
+        for page in ModulePage.objects.live()
+        .filter(locale=locale, translation_key__in=[m.translation_key for m in modules])
+        .select_related("topic")
+        .prefetch_related("age_bands")
+    }
+    return [translations.get(m.translation_key, m) for m in modules]
+
+
+def module_list(
+    *,
+    user,
+    audience: str | None = None,
+    age_band_code: str = "",
+    topic_code: str = "",
+    query: str = "",
+) -> list[ModulePage]:
+    """Return the modules ``user`` may see, filtered, in the active language."""
+    queryset = modules_visible_to(user)
+    if audience:
+        queryset = queryset.filter(audience=audience)
+    if age_band_code:
+        queryset = queryset.filter(age_bands__code=age_band_code)
+    if topic_code:
+        queryset = queryset.filter(topic__code=topic_code)
+    queryset = (
+        queryset.select_related("topic")
+        .prefetch_related("age_bands")
+        .order_by("title")
+        .distinct()
+    )
+    if query:
+        return module_search(user=user, query=query, base=queryset)
+    return modules_localized(list(queryset))
+
+
+def module_search(
+    *, user, query: str, base: QuerySet[ModulePage] | None = None
+) -> list[ModulePage]:
+    """Search visible modules in both languages; results in the active language.
+
+    Both language trees are searched (a parent may type an English word), then
+    each hit is mapped back to its source page so a module appears once.
+    """
+    if base is None:
+        base = modules_visible_to(user)
+    keys = set(base.values_list("translation_key", flat=True))
+    if not keys or not query.strip():
+        return []
+    hits = (
+        ModulePage.objects.live()
+        .public()
+        .filter(translation_key__in=keys)
+        .search(query, operator="and")
+    )
+    seen: dict = {}
+    for hit in hits:
+        seen.setdefault(hit.translation_key, None)
+    sources = {
+        page.translation_key: page
+        for page in base.filter(translation_key__in=list(seen)).select_related("topic")
+    }
+    ordered = [sources[key] for key in seen if key in sources]
+    return modules_localized(ordered)
+
+
+def module_localized_quiz(*, module: ModulePage):
+    """Return the module's quiz in the active language (or Vietnamese), if live."""
+    quiz = module.quiz
+    if quiz is None:
+        return None
+    localized = quiz.localized
+    return localized if localized.live else (quiz if quiz.live else None)
+
+
+def module_quiz_summary(*, module: ModulePage) -> dict | None:
+    """Return what a module page says about its quiz: title, size, settings."""
+    from quizzes.selectors import quiz_definition_public, quiz_latest_version
+
+    quiz = module_localized_quiz(module=module)
+    if quiz is None:
+        return None
+    version = quiz_latest_version(quiz=quiz)
+    if version is None:
+        return None
+    return quiz_definition_public(version=version)
+
+
+def module_for_user(*, user, module_id: int) -> ModulePage | None:
+    """Return module ``module_id`` (any language) in the active language, if visible."""
+    page = ModulePage.objects.live().filter(pk=module_id).first()
+    if page is None:
+        return None
+    source = (
+        modules_visible_to(user)
+        .filter(translation_key=page.translation_key)
+        .select_related("topic")
+        .first()
+    )
+    if source is None:
+        return None
+    return modules_localized([source])[0]

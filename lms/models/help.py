@@ -1,0 +1,157 @@
+"""A child's request for help, and what the school did about it.
+
+A ``HelpRequest`` is the most confidential record the platform holds. It reaches
+the counsellors of the pupil's school (or the school administrators when the
+school has no counsellor, or when nobody acknowledged it in time); nobody else,
+not even the pupil's own teacher, may read it. Who may see one is decided in
+``lms.help_selectors``; every view and change is written to ``AuditEntry``.
+``HelpRequestAction`` records what the adults did: notes, referrals, status
+changes. Officers above the school see only anonymous counts.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MESSAGE_MAX_LENGTH = 1000
+
+
+class HelpCategory(models.TextChoices):
+    BOTHERED = "bothered", _("Someone is bothering me")
+    PHOTOS_OR_MEETING = "photos_or_meeting", _("Someone asked for photos or to meet")
+    UPSETTING = "upsetting", _("I saw something upsetting")
+    TRICKED = "tricked", _("I was tricked or lost an account")
+    OTHER = "other", _("Something else")
+
+
+# Grooming (photos, meeting) and bullying can put a child in danger within hours:
+# these get hotline 111 first on the confirmation screen and a shorter deadline.
+# Scams and lost accounts hurt, but a counsellor the next school day is in time.
+SERIOUS_CATEGORIES = frozenset({HelpCategory.BOTHERED, HelpCategory.PHOTOS_OR_MEETING})
+
+
+class HelpWish(models.TextChoices):
+    TEACHER = "teacher", _("A teacher")
+    COUNSELLOR = "counsellor", _("The school counsellor")
+    EITHER = "either", _("Either is fine")
+
+
+class HelpStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+
+
+class HelpRequest(models.Model):
+    """One pupil's request for help, routed to the adults of their school."""
+
+    pupil = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="help_requests",
+    )
+    school = models.ForeignKey(
+        "lms.School",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="help_requests",
+    )
+    category = models.CharField(
+        _("what happened"), max_length=32, choices=HelpCategory.choices
+    )
+    message = models.TextField(
+        _("in the pupil's words"), max_length=MESSAGE_MAX_LENGTH, blank=True
+    )
+    wants_to_talk_to = models.CharField(
+        _("wants to talk to"),
+        max_length=16,
+        choices=HelpWish.choices,
+        default=HelpWish.EITHER,
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=HelpStatus.choices, default=HelpStatus.NEW
+    )
+    created_at = models.DateTimeField(_("sent at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Set when nobody acknowledged the request in time; from then on the school
+    # administrators see it too, flagged.
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Set by retention or erasure when the free text was removed.
+    redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["school", "status"]),
+            models.Index(fields=["status", "escalated_at", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        # Never the pupil's name or words: this string may reach logs.
+        return f"#{self.pk} · {self.get_category_display()}"
+
+    @property
+    def is_serious(self) -> bool:
+        return self.category in SERIOUS_CATEGORIES
+
+    @property
+    def time_to_acknowledge(self):
+        if self.acknowledged_at is None:
+            return None
+        return self.acknowledged_at - self.created_at
+
+
+class HelpActionKind(models.TextChoices):
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    NOTE = "note", _("Action taken")
+    REFERRAL = "referral", _("Referral")
+    STATUS = "status", _("Status changed")
+    ESCALATED = "escalated", _("Escalated")
+
+
+class Referral(models.TextChoices):
+    HOTLINE_111 = "hotline_111", _("Hotline 111")
+    PARENTS = "parents", _("Parents or guardians")
+    POLICE = "police", _("Police")
+    HEALTH = "health", _("Health service")
+
+
+class HelpRequestAction(models.Model):
+    """One thing an adult did about a request: a note, a referral, a status change."""
+
+    help_request = models.ForeignKey(
+        HelpRequest, on_delete=models.CASCADE, related_name="actions"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=16, choices=HelpActionKind.choices)
+    referral = models.CharField(
+        _("referred to"), max_length=16, choices=Referral.choices, blank=True
+    )
+    status = models.CharField(max_length=16, choices=HelpStatus.choices, blank=True)
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("help request action")
+        verbose_name_plural = _("help request actions")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.help_request_id} · {self.get_kind_display()}"

@@ -1,0 +1,85 @@
+"""Pages: language choice with fallback, visibility, catalogue filters, search."""
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from content_cms import selectors
+from content_cms.models import Audience
+from tests.content_cms.factories import build_module
+from tests.factories import SchoolClassFactory, make_pupil
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def curriculum():
+    call_command("load_curriculum")
+
+
+@pytest.fixture
+def pupil_client(client):
+    client.force_login(make_pupil(SchoolClassFactory()))
+    return client
+
+
+def test_age_band_for_grade():
+    assert selectors.age_band_for_grade(1).code == "g1-2"
+    assert selectors.age_band_for_grade(5).code == "g3-5"
+    assert selectors.age_band_for_grade(9).code == "g6-9"
+    assert selectors.age_band_for_grade(12).code == "g10-12"
+    assert selectors.age_band_for_grade(13) is None
+
+
+def test_english_is_served_with_the_english_cookie(curriculum, pupil_client):
+    pupil_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = pupil_client.get("/bai-hoc/g6-9-scams/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Staying sharp: scams and fake news" in body
+    assert 'lang="en"' in body
+    pupil_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    body = pupil_client.get("/bai-hoc/g6-9-scams/").content.decode()
+    assert "Tỉnh táo trước lừa đảo và tin giả" in body
+
+
+def test_a_page_without_translation_falls_back_to_vietnamese(pupil_client):
+    build_module(title="Chi tieng Viet", slug="chi-tieng-viet")
+    pupil_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = pupil_client.get("/bai-hoc/chi-tieng-viet/")
+    assert response.status_code == 200
+    assert "Chi tieng Viet" in response.content.decode()
+
+
+def test_catalogue_needs_sign_in_and_filters_by_age_band(curriculum, client):
+    assert client.get("/bai-hoc/").status_code == 302
+    client.force_login(make_pupil(SchoolClassFactory()))
+    body = client.get("/bai-hoc/?age_band=g6-9").content.decode()
+    assert "Tỉnh táo trước lừa đảo" in body
+    assert "Bí mật của em" not in body
+    body = client.get("/bai-hoc/?topic=privacy").content.decode()
+    assert "Bí mật của em" in body and "Tỉnh táo" not in body
+
+
+def test_help_and_privacy_pages_are_public(client):
+    help_page = client.get("/can-giup-do/").content.decode()
+    assert "111" in help_page and "Zalo" in help_page and "TikTok" in help_page
+    assert client.get("/quyen-rieng-tu/").status_code == 200
+    assert client.get("/").status_code == 200
+
+
+def test_search_finds_a_module_by_a_word_in_its_summary(curriculum, pupil_client):
+    response = pupil_client.get("/tim-kiem/", {"q": "OTP"})
+    assert "Tỉnh táo trước lừa đảo" in response.content.decode()
+
+
+def test_anonymous_search_sees_only_parent_modules(curriculum, client):
+    build_module(
+        title="Dong hanh cung con",
+        slug="dong-hanh",
+        audience=Audience.PARENT,
+        summary="Cha mẹ cùng con đặt mật khẩu mạnh.",
+    )
+    assert "Tỉnh táo" not in client.get("/tim-kiem/", {"q": "OTP"}).content.decode()
+    body = client.get("/tim-kiem/", {"q": "mật khẩu"}).content.decode()
+    assert "Dong hanh cung con" in body

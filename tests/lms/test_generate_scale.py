@@ -1,0 +1,113 @@
+"""The scale generator: exact sizes, lives beside other data, and --reset removes it."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+
+from lms.models import (
+    AdministrativeUnit,
+    Enrolment,
+    Role,
+    RoleAssignment,
+    School,
+    SchoolClass,
+    User,
+)
+from lms.scale import SCALE_PASSWORD
+from tests.factories import SchoolClassFactory, make_pupil
+
+pytestmark = pytest.mark.django_db
+
+
+def generate_scale(*args) -> str:
+    out = StringIO()
+    call_command("generate_scale", *args, "--no-progress", stdout=out)
+    return out.getvalue()
+
+
+def scale_counts() -> dict[str, int]:
+    schools = School.objects.filter(code__startswith="SCALE-")
+    assignments = RoleAssignment.objects.filter(school__in=schools)
+    return {
+        "units": AdministrativeUnit.objects.filter(code__startswith="SCALE-").count(),
+        "schools": schools.count(),
+        "classes": SchoolClass.objects.filter(school__in=schools).count(),
+        "pupils": User.objects.filter(
+            username__startswith="scale-", role_assignments__role=Role.PUPIL
+        ).count(),
+        "enrolments": Enrolment.objects.filter(
+            school_class__school__in=schools
+        ).count(),
+        "pupil roles": assignments.filter(role=Role.PUPIL).count(),
+        "teacher roles": assignments.filter(role=Role.TEACHER).count(),
+        "school admin roles": assignments.filter(role=Role.SCHOOL_ADMIN).count(),
+        "pupil group": Group.objects.get(name="role:pupil")
+        .user_set.filter(username__startswith="scale-")
+        .count(),
+    }
+
+
+def test_three_schools_of_forty_pupils():
+    output = generate_scale("--schools", "3", "--pupils-per-school", "40")
+
+    # 40 pupils make two classes of at most 35 per school, each with its teacher.
+    assert scale_counts() == {
+        "units": 97,
+        "schools": 3,
+        "classes": 6,
+        "pupils": 120,
+        "enrolments": 120,
+        "pupil roles": 120,
+        "teacher roles": 6,
+        "school admin roles": 3,
+        "pupil group": 120,
+    }
+    assert "120" in output
+    for school_class in SchoolClass.objects.filter(school__code__startswith="SCALE-"):
+        assert school_class.enrolments.count() == 20
+        assert school_class.teachers.filter(
+            pk=school_class.homeroom_teacher_id
+        ).exists()
+    pupil = User.objects.get(username="scale-hs-00001-0001")
+    assert pupil.check_password(SCALE_PASSWORD)
+    assert pupil.has_perm("lms.take_modules")
+
+
+def test_running_again_adds_nothing():
+    generate_scale("--schools", "3", "--pupils-per-school", "40")
+    counts = scale_counts()
+
+    generate_scale("--schools", "3", "--pupils-per-school", "40")
+
+    assert scale_counts() == counts
+
+
+def test_reset_removes_only_the_generated_data():
+    own_class = SchoolClassFactory()
+    own_pupil = make_pupil(own_class)
+    generate_scale("--schools", "3", "--pupils-per-school", "40")
+
+    output = generate_scale("--reset")
+
+    assert set(scale_counts().values()) == {0}
+    assert not User.objects.filter(username__startswith="scale-").exists()
+    assert "3" in output
+    # The school's own data is untouched.
+    assert User.objects.filter(pk=own_pupil.pk).exists()
+    assert Enrolment.objects.filter(pupil=own_pupil, school_class=own_class).exists()
+    assert School.objects.filter(pk=own_class.school_id).exists()
+
+
+def test_answers_are_not_generated_yet_and_it_says_so():
+    output = generate_scale(
+        "--schools", "1", "--pupils-per-school", "5", "--answers-per-pupil", "10"
+    )
+    assert "--answers-per-pupil" in output
+    assert scale_counts()["pupils"] == 5
+
+
+def test_sizes_are_required():
+    with pytest.raises(CommandError):
+        generate_scale()
