@@ -8,6 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.settings.base import env
 from lms.health import healthz
 
 urlpatterns = [
@@ -23,10 +24,19 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/catalogue/", include("content_cms.api_urls")),
+    path("api/", include("quizzes.api_urls")),
     path("api/", include("lms.api_urls")),
     path("", include("lms.urls")),
     path("", include("content_cms.urls")),
+    path("", include("quizzes.urls")),
 ]
+
+# A bare JSON view for bench/answer_submit.py, only when the benchmark asks for it
+# (BENCH_ENDPOINTS=1 in the server's environment; docs/performance.md).
+if env.bool("BENCH_ENDPOINTS", default=False):
+    from config.bench_views import floor
+
+    urlpatterns.append(path("bench/floor", floor, name="bench-floor"))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

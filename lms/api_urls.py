@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lms import apis
+from lms import apis, learning_apis
 
 app_name = "lms-api"
 
@@ -11,4 +11,26 @@ urlpatterns = [
     path("classes/", apis.ClassListApi.as_view(), name="class-list"),
     path("classes/<int:class_id>/", apis.ClassDetailApi.as_view(), name="class-detail"),
     path("schools/", apis.SchoolListApi.as_view(), name="school-list"),
+    # The learning loop (lms/learning_apis.py).
+    path(
+        "my/assignments/",
+        learning_apis.MyAssignmentListApi.as_view(),
+        name="my-assignments",
+    ),
+    path("my/progress/", learning_apis.MyProgressListApi.as_view(), name="my-progress"),
+    path(
+        "my/progress/<int:module_id>/sections/<int:index>/",
+        learning_apis.MyProgressSectionApi.as_view(),
+        name="my-progress-section",
+    ),
+    path(
+        "classes/<int:class_id>/progress/",
+        learning_apis.ClassProgressApi.as_view(),
+        name="class-progress",
+    ),
+    path(
+        "classes/<int:class_id>/assignments/",
+        learning_apis.ClassAssignmentCreateApi.as_view(),
+        name="class-assignments",
+    ),
 ]

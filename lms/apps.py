@@ -18,3 +18,12 @@ class LmsConfig(AppConfig):
         # post_migrate fires once per app; the sync waits for the last one, when
         # every app's permissions exist.
         post_migrate.connect(role_groups_sync, dispatch_uid="lms.role_groups_sync")
+
+        from lms.learning_services import on_attempt_submitted
+        from quizzes.signals import attempt_submitted
+
+        # The learning loop: a quiz submitted in a module updates the learner's
+        # progress and the rollups inside the quiz engine's submit transaction.
+        attempt_submitted.connect(
+            on_attempt_submitted, dispatch_uid="lms.progress_on_attempt_submitted"
+        )

@@ -250,9 +250,9 @@ def consent_record_bulk(
 @transaction.atomic
 def consent_withdraw(*, actor: User, pupil: User) -> int:
     """Mark every active consent of ``pupil`` withdrawn; the records stay."""
-    count = ConsentRecord.objects.filter(
-        pupil=pupil, withdrawn_at__isnull=True
-    ).update(withdrawn_at=timezone.now())
+    count = ConsentRecord.objects.filter(pupil=pupil, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
     audit_record(
         actor=actor, action="consent.withdraw", target=pupil, details={"records": count}
     )

@@ -31,8 +31,8 @@ from lms.models.help import SERIOUS_CATEGORIES
 from lms.selectors import (
     NOTHING,
     pupil_current_enrolment,
-    user_has_role,
     user_anchors,
+    user_has_role,
     user_school_ids,
 )
 
@@ -150,7 +150,9 @@ def help_request_counts(
     with no request appears with zeros, so a silent school is visible too.
     """
     if not (
-        user_has_role(user, Role.UNIT_OFFICER, Role.PROVINCE_OFFICER, Role.PLATFORM_ADMIN)
+        user_has_role(
+            user, Role.UNIT_OFFICER, Role.PROVINCE_OFFICER, Role.PLATFORM_ADMIN
+        )
     ):
         return []
     if user_has_role(user, Role.PLATFORM_ADMIN):

@@ -194,7 +194,7 @@ def help_request_set_status(
     status: str,
     now: datetime.datetime | None = None,
 ) -> HelpRequest:
-    """Move a request to ``status``; closing it stamps ``closed_at``, reopening clears it."""
+    """Move a request to ``status``; closing stamps ``closed_at``, reopening clears."""
     help_request = _handled(user, help_request)
     if status not in HelpStatus.values or status == HelpStatus.NEW:
         raise LmsError(_("Choose a status from the list."), code="help_status")

@@ -19,6 +19,7 @@ from config.errors import DomainError
 from lms import help_selectors, help_services
 from lms.help_forms import HelpActionForm, HelpRequestForm, HelpStatusForm
 from lms.models import HelpStatus, ReportingPeriod, Role
+from lms.page_errors import not_found_as_404
 from lms.selectors import user_has_role
 
 # What a child reads about their request: warm words, not workflow terms.
@@ -85,9 +86,7 @@ def help_queue(request):
     queue = list(help_selectors.help_queue(user=request.user, status=status)[:200])
     for item in queue:
         item.waiting = (
-            item.time_to_acknowledge
-            if item.acknowledged_at
-            else now - item.created_at
+            item.time_to_acknowledge if item.acknowledged_at else now - item.created_at
         )
     return render(
         request,
@@ -97,6 +96,7 @@ def help_queue(request):
 
 
 @login_required
+@not_found_as_404
 def help_request_detail(request, request_id: int):
     """One request: the child's words, what was done, and the next steps."""
     help_request = help_services.help_request_open(

@@ -19,6 +19,7 @@ from config.errors import DomainError
 from lms import consent, data_rights
 from lms.data_export_pdf import pupil_data_pdf
 from lms.models import ConsentGiver, ConsentMethod, HelpRequest
+from lms.page_errors import not_found_as_404
 
 NOTICE_AUDIENCES = {
     "nho": "younger",  # grades 1-5
@@ -47,9 +48,7 @@ class ConsentForm(forms.Form):
         choices=ConsentGiver.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    method = forms.ChoiceField(
-        label=gettext_lazy("How"), choices=ConsentMethod.choices
-    )
+    method = forms.ChoiceField(label=gettext_lazy("How"), choices=ConsentMethod.choices)
     consented_on = forms.DateField(
         label=gettext_lazy("Date on the form"),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -64,6 +63,7 @@ class ConsentForm(forms.Form):
 
 
 @login_required
+@not_found_as_404
 def consent_overview(request, school_id: int):
     """Who lacks consent at the school, by class; record a paper form in bulk."""
     school = consent.consent_school_get(user=request.user, school_id=school_id)
@@ -127,6 +127,7 @@ def _school_and_pupil(request, school_id: int, pupil_id: int):
 
 
 @login_required
+@not_found_as_404
 def pupil_data(request, school_id: int, pupil_id: int):
     """What is held about one pupil, with downloads and the erasure step."""
     school, pupil = _school_and_pupil(request, school_id, pupil_id)
@@ -143,6 +144,7 @@ def pupil_data(request, school_id: int, pupil_id: int):
 
 
 @login_required
+@not_found_as_404
 def pupil_data_download(request, school_id: int, pupil_id: int, fmt: str):
     """Everything held about the pupil, as JSON or as a readable PDF."""
     school, pupil = _school_and_pupil(request, school_id, pupil_id)
@@ -175,6 +177,7 @@ class EraseForm(forms.Form):
 
 
 @login_required
+@not_found_as_404
 def pupil_erase_confirm(request, school_id: int, pupil_id: int):
     """Withdrawal of consent: confirm, then erase in one transaction."""
     school, pupil = _school_and_pupil(request, school_id, pupil_id)

@@ -13,9 +13,10 @@ from django.contrib.auth.models import Group, Permission
 
 from lms.models.people import Role
 
-PUPIL_PERMISSIONS = ["lms.take_modules"]
+PUPIL_PERMISSIONS = ["lms.take_modules", "quizzes.take_quiz"]
 TEACHER_PERMISSIONS = [
     "lms.take_modules",
+    "quizzes.take_quiz",
     "lms.manage_roster",
     "lms.assign_modules",
     "lms.view_class_progress",
@@ -45,7 +46,11 @@ CONTENT_REVIEWER_PERMISSIONS = [
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PUPIL: PUPIL_PERMISSIONS,
     Role.TEACHER: TEACHER_PERMISSIONS,
-    Role.COUNSELLOR: ["lms.take_modules", "lms.handle_help_requests"],
+    Role.COUNSELLOR: [
+        "lms.take_modules",
+        "quizzes.take_quiz",
+        "lms.handle_help_requests",
+    ],
     Role.SCHOOL_ADMIN: [
         *TEACHER_PERMISSIONS,
         "lms.view_school_reports",
@@ -54,11 +59,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.UNIT_OFFICER: [
         "lms.take_modules",
+        "quizzes.take_quiz",
         "lms.view_school_reports",
         "lms.view_unit_reports",
     ],
     Role.PROVINCE_OFFICER: [
         "lms.take_modules",
+        "quizzes.take_quiz",
         "lms.view_school_reports",
         "lms.view_unit_reports",
         "lms.edit_programme_target",

@@ -186,7 +186,8 @@ def scale_reset(
     """Delete everything ``scale_generate`` created; leave everything else alone.
 
     Accounts go in batches (deleting one cascades to its roles, memberships and
-    enrolments), then the schools (their classes), then the units.
+    enrolments), then the schools (their classes), then the units. School years
+    are shared with the rest of the database and stay.
     """
     user_ids = list(
         User.objects.filter(username__startswith=SCALE_USERNAME_PREFIX)

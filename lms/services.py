@@ -1,6 +1,8 @@
 """Writes of the school layer that are not roster-specific: roles and people."""
 
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -79,6 +81,12 @@ def staff_create(
         email=email,
         preferred_language=language,
     )
+    # Staff passwords meet AUTH_PASSWORD_VALIDATORS; pupils' generated ones are
+    # set in lms/pupil_accounts.py, which skips them on purpose.
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise LmsError(" ".join(error.messages), code="weak_password")
     user.set_password(password)
     user.full_clean()
     user.save()

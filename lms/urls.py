@@ -3,7 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lms import help_views, privacy_views, roster_views, security_views, views
+from lms import (
+    help_views,
+    learning_views,
+    privacy_views,
+    roster_views,
+    security_views,
+    views,
+)
 
 app_name = "lms"
 
@@ -103,5 +110,33 @@ urlpatterns = [
         "lop/<int:class_id>/hoc-sinh/<int:pupil_id>/dat-lai-mat-khau/",
         roster_views.pupil_password_reset,
         name="pupil_password_reset",
+    ),
+    # The learning loop: the module player and giving modules to a class
+    # (lms/learning_views.py).
+    path("hoc/<int:module_id>/", learning_views.module_resume, name="module_resume"),
+    path(
+        "hoc/<int:module_id>/phan/<int:index>/",
+        learning_views.module_section,
+        name="module_section",
+    ),
+    path(
+        "hoc/<int:module_id>/bai-kiem-tra/",
+        learning_views.module_quiz,
+        name="module_quiz",
+    ),
+    path(
+        "hoc/<int:module_id>/ket-qua/",
+        learning_views.module_result,
+        name="module_result",
+    ),
+    path(
+        "lop/<int:class_id>/giao-bai/",
+        learning_views.class_assign,
+        name="class_assign",
+    ),
+    path(
+        "lop/<int:class_id>/giao-bai/<int:assignment_id>/xoa/",
+        learning_views.class_assignment_delete,
+        name="class_assignment_delete",
     ),
 ]

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from lms import consent, help_selectors, selectors
+from lms import consent, help_selectors, learning_selectors, selectors
 from lms.models import Role
 
 
@@ -23,7 +23,9 @@ def home(request):
     roles = selectors.user_roles(user)
     context = {"roles": roles}
     if Role.PUPIL in roles:
-        context["enrolment"] = selectors.pupil_current_enrolment(user)
+        # Assigned modules, where to continue, suggestions (lms/learning_selectors.py).
+        context["pupil_home"] = learning_selectors.pupil_home(pupil=user)
+        context["enrolment"] = context["pupil_home"].enrolment
     if roles & {Role.TEACHER, Role.SCHOOL_ADMIN, Role.PLATFORM_ADMIN}:
         context["classes"] = (
             selectors.classes_managed_by(user)
@@ -52,4 +54,3 @@ def home(request):
         roles & {Role.CONTENT_EDITOR, Role.CONTENT_REVIEWER, Role.PLATFORM_ADMIN}
     )
     return render(request, "lms/home.html", context)
-

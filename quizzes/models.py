@@ -8,10 +8,13 @@ that never changes again, so an attempt pinned to it is scored the same way fore
 whatever editors do to the quiz afterwards.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -264,3 +267,127 @@ class QuizVersion(models.Model):
         if self.pk is not None and not self._state.adding:
             raise QuizError(_("A published quiz version cannot be changed."))
         super().save(*args, **kwargs)
+
+
+class AttemptStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Attempt(models.Model):
+    """One pupil taking one quiz once, pinned to the version it started on.
+
+    ``version`` never changes, so editing the quiz never changes this attempt or
+    its score. ``question_ids`` and ``choice_orders`` record the draw (question
+    order, and each question's choice order as shown), so any process on any
+    device shows the same attempt. ``context_key`` is opaque to the quiz engine:
+    the layer above says where the attempt belongs (``"module:42"``). At most one
+    attempt per user, quiz and context is in progress (a partial unique
+    constraint), which makes two simultaneous starts resume the same attempt.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="quiz_attempts",
+        verbose_name=_("user"),
+    )
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
+    )
+    version = models.ForeignKey(
+        QuizVersion,
+        on_delete=models.PROTECT,
+        related_name="attempts",
+        verbose_name=_("quiz version"),
+    )
+    context_key = models.CharField(
+        _("context"), max_length=80, blank=True, default="", db_index=True
+    )
+    return_url = models.CharField(_("return address"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AttemptStatus.choices,
+        default=AttemptStatus.IN_PROGRESS,
+    )
+    seed = models.CharField(max_length=32, editable=False)
+    question_ids = models.JSONField(_("questions drawn"), default=list)
+    choice_orders = models.JSONField(default=dict, editable=False)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    points = models.FloatField(_("points"), null=True, blank=True)
+    max_points = models.PositiveIntegerField(_("maximum points"), null=True, blank=True)
+    percent = models.DecimalField(
+        _("score (%)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    time_spent_seconds = models.PositiveIntegerField(
+        _("time spent (seconds)"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
+        ordering = ["-started_at"]
+        permissions = [("take_quiz", _("Can take quizzes"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "quiz", "context_key"],
+                condition=models.Q(status="in_progress"),
+                name="attempt_one_in_progress_per_context",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "quiz", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} · {self.user} · {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == AttemptStatus.SUBMITTED
+
+    @property
+    def mode(self) -> str:
+        return self.version.snapshot["settings"]["mode"]
+
+    @property
+    def pass_mark_percent(self) -> int:
+        return self.version.snapshot["settings"]["pass_mark_percent"]
+
+
+class Answer(models.Model):
+    """One response sent by a pupil's device, written once.
+
+    The device names each answer with ``client_id``; sending it again (a retry, a
+    double click, a queue flushed after reconnecting) is a no-op. Changing an
+    answer sends a new row; the one with the highest ``sequence`` (assigned by
+    the server, per attempt) counts. The score is stored beside the response so
+    feedback and review never need to score again.
+    """
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="answers"
+    )
+    question_id = models.CharField(_("question"), max_length=40)
+    client_id = models.UUIDField(_("answer id"), unique=True)
+    response = models.JSONField(_("response"))
+    credit = models.FloatField(_("credit"))
+    is_correct = models.BooleanField(_("correct"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["attempt", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "sequence"], name="answer_sequence_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["attempt", "question_id", "sequence"])]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} · {self.question_id} · #{self.sequence}"

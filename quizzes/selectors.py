@@ -1,6 +1,18 @@
-"""Reads of the quiz engine."""
+"""Reads of the quiz engine.
 
-from quizzes.models import Quiz, QuizVersion
+Attempt selectors scope every read to the user's own attempts: someone else's
+attempt is reported as missing (``QuizNotFound``, a 404).
+"""
+
+import uuid
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from quizzes.drawing import public_question
+from quizzes.errors import QuizNotFound
+from quizzes.models import Attempt, AttemptStatus, Quiz, QuizVersion
+from quizzes.scoring import score_answer
 
 # What a learner's device may know before answering: no correctness, no positions,
 # no feedback, no explanation.
@@ -45,4 +57,159 @@ def quiz_definition_public(*, version: QuizVersion) -> dict:
         "attempts_allowed": settings["attempts_allowed"],
         "question_count": settings["pool_size"] or len(questions),
         "questions": questions,
+    }
+
+
+def attempts_of_user(*, user, quiz: Quiz | None = None) -> QuerySet[Attempt]:
+    """Return the user's own attempts, newest first; of ``quiz`` in any language.
+
+    Passing ``quiz`` selects the attempts of that quiz and of its translations
+    (same ``translation_key``), as the attempt limit counts them.
+    """
+    attempts = Attempt.objects.filter(user_id=user.pk).select_related("quiz")
+    if quiz is not None:
+        attempts = attempts.filter(quiz__translation_key=quiz.translation_key)
+    return attempts.order_by("-started_at")
+
+
+def attempt_for_user(*, user, attempt_id) -> Attempt:
+    """Return the user's attempt ``attempt_id``, or raise ``QuizNotFound``.
+
+    Raises (never returns None) for an id that is not a UUID, does not exist or
+    belongs to someone else, all alike, so pages and the API answer 404 without
+    telling whether another pupil's attempt exists.
+    """
+    try:
+        attempt_uuid = (
+            attempt_id
+            if isinstance(attempt_id, uuid.UUID)
+            else uuid.UUID(str(attempt_id))
+        )
+    except (TypeError, ValueError, AttributeError):
+        attempt_uuid = None
+    attempt = (
+        Attempt.objects.select_related("version", "quiz")
+        .filter(pk=attempt_uuid, user_id=user.pk)
+        .first()
+        if attempt_uuid is not None and user.is_authenticated
+        else None
+    )
+    if attempt is None:
+        raise QuizNotFound(_("This quiz attempt was not found."))
+    return attempt
+
+
+def user_best_attempt(*, user, quiz: Quiz) -> Attempt | None:
+    """Return the user's best submitted attempt of ``quiz`` (any language).
+
+    Best is the highest percent; between equals, the earliest to be submitted.
+    None when the user has not submitted one.
+    """
+    return (
+        attempts_of_user(user=user, quiz=quiz)
+        .filter(status=AttemptStatus.SUBMITTED)
+        .order_by("-percent", "submitted_at")
+        .first()
+    )
+
+
+def attempt_latest_answers(*, attempt: Attempt) -> dict[str, dict]:
+    """Return question id -> latest response: what a resumed device restores."""
+    latest: dict[str, dict] = {}
+    for question_id, response in attempt.answers.order_by("sequence").values_list(
+        "question_id", "response"
+    ):
+        latest[question_id] = response
+    return latest
+
+
+def attempt_questions_public(*, attempt: Attempt) -> list[dict]:
+    """Return the attempt's questions as the pupil sees them, without answers.
+
+    In the order drawn, each with its choices in the order shown, through
+    ``drawing.public_question`` (no correctness, positions, feedback or
+    explanation).
+    """
+    by_id = {str(q["id"]): q for q in attempt.version.snapshot["questions"]}
+    questions = []
+    for question_id in attempt.question_ids:
+        question = dict(by_id[question_id])
+        choices_by_id = {str(c["id"]): c for c in question["choices"]}
+        order = attempt.choice_orders.get(question_id) or []
+        question["choices"] = [
+            choices_by_id[str(c)] for c in order if str(c) in choices_by_id
+        ] or question["choices"]
+        public = public_question(question)
+        public["id"] = question_id  # ids travel as strings, like answers' keys
+        questions.append(public)
+    return questions
+
+
+def attempt_state(*, attempt: Attempt) -> dict:
+    """Return everything a device needs to show (or restore) an attempt."""
+    snapshot = attempt.version.snapshot
+    settings = snapshot["settings"]
+    return {
+        "id": str(attempt.pk),
+        "quiz_id": attempt.quiz_id,
+        "version": attempt.version.number,
+        "title": snapshot["quiz"]["title"],
+        "description": snapshot["quiz"].get("description", ""),
+        "locale": snapshot["quiz"].get("locale"),
+        "context_key": attempt.context_key,
+        "status": attempt.status,
+        "mode": settings["mode"],
+        "pass_mark_percent": settings["pass_mark_percent"],
+        "return_url": attempt.return_url,
+        "started_at": attempt.started_at,
+        "submitted_at": attempt.submitted_at,
+        "questions": attempt_questions_public(attempt=attempt),
+        "answers": attempt_latest_answers(attempt=attempt),
+        "feedback": attempt_practice_feedback(attempt=attempt),
+        "result": attempt_result(attempt=attempt),
+    }
+
+
+def attempt_practice_feedback(*, attempt: Attempt) -> dict[str, dict]:
+    """Return question id -> feedback on the latest answer, in practice mode only.
+
+    A device that reloads a practice quiz shows again what it was told; in check
+    mode nothing is revealed before submit, so this is empty.
+    """
+    if attempt.mode != "practice":
+        return {}
+    by_id = {str(q["id"]): q for q in attempt.version.snapshot["questions"]}
+    feedback = {}
+    for question_id, response in attempt_latest_answers(attempt=attempt).items():
+        question = by_id[question_id]
+        score = score_answer(question=question, response=response)
+        feedback[question_id] = practice_feedback(question=question, score=score)
+    return feedback
+
+
+def practice_feedback(*, question: dict, score) -> dict:
+    """Return what practice mode tells a pupil after one answer.
+
+    Whether it was right, the credit, the chosen choices' feedback and the
+    explanation, but not which choice is correct: the pupil may try again.
+    """
+    return {
+        "is_correct": score.is_correct,
+        "credit": score.credit,
+        "feedback": [dict(item) for item in score.feedback],
+        "explanation": question.get("explanation", ""),
+    }
+
+
+def attempt_result(*, attempt: Attempt) -> dict | None:
+    """Return the score of a submitted attempt (None while in progress)."""
+    if not attempt.is_submitted:
+        return None
+    return {
+        "points": attempt.points,
+        "max_points": attempt.max_points,
+        "percent": float(attempt.percent) if attempt.percent is not None else None,
+        "passed": attempt.passed,
+        "pass_mark_percent": attempt.pass_mark_percent,
+        "time_spent_seconds": attempt.time_spent_seconds,
     }

@@ -1,14 +1,31 @@
-"""Writes of the quiz engine: freezing a published quiz into a version."""
+"""Writes of the quiz engine: freezing a published quiz, and taking it.
+
+Attempts: ``attempt_start`` (or resume), ``attempt_answer``, ``attempt_submit``
+and ``attempt_review``. They check only Django permissions (``quizzes.take_quiz``)
+and ownership; which quizzes a pupil is *asked* to take is the school layer's
+business, told to the engine through the opaque ``context_key``.
+"""
 
 import hashlib
 import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from quizzes import validation
-from quizzes.errors import QuizError
-from quizzes.models import Quiz, QuizVersion
+from quizzes.drawing import draw_questions
+from quizzes.errors import QuizError, QuizNotFound, QuizPermissionDenied
+from quizzes.models import Answer, Attempt, AttemptStatus, Quiz, QuizVersion
+from quizzes.scoring import score_answer, score_attempt
+from quizzes.selectors import attempt_latest_answers, practice_feedback
+from quizzes.signals import attempt_submitted
 
 SNAPSHOT_FORMAT = 1
 
@@ -120,3 +137,395 @@ def quiz_version_publish(*, quiz: Quiz, user=None) -> QuizVersion:
     version.full_clean()
     version.save()
     return version
+
+
+# --- Attempts ----------
+
+TAKE_QUIZ_PERMISSION = "quizzes.take_quiz"
+# Time spent is measured by the server (never the client) from start to submit. A
+# pupil who leaves a quiz open overnight and finishes it next morning did not
+# spend 14 hours on it: beyond this the figure says "at least two hours".
+MAX_TIME_SPENT_SECONDS = 2 * 60 * 60
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """What saving one answer returns to the device.
+
+    ``created`` is False for a repeat of an already stored ``client_id``.
+    ``feedback`` is filled in practice mode only (check mode says "saved"):
+    ``{"is_correct", "credit", "feedback": [{"choice_id", "text"}], "explanation"}``.
+    """
+
+    answer: Answer
+    created: bool
+    feedback: dict | None
+
+
+def _check_may_take(user) -> None:
+    if not user.has_perm(TAKE_QUIZ_PERMISSION):
+        raise QuizPermissionDenied(_("You cannot take quizzes with this account."))
+
+
+def _owned_attempt_for_update(*, attempt: Attempt, user) -> Attempt:
+    """Lock and return ``attempt`` afresh; someone else's is reported missing."""
+    locked = (
+        Attempt.objects.select_for_update()
+        .select_related("version")
+        .filter(pk=attempt.pk, user_id=user.pk)
+        .first()
+    )
+    if locked is None:
+        raise QuizNotFound(_("This quiz attempt was not found."))
+    return locked
+
+
+def _safe_return_url(return_url: str) -> str:
+    """Keep ``return_url`` only if it is a path on this site (no open redirect)."""
+    return_url = (return_url or "").strip()
+    if not return_url or len(return_url) > 500 or not return_url.startswith("/"):
+        return ""
+    if not url_has_allowed_host_and_scheme(return_url, allowed_hosts=None):
+        return ""
+    return return_url
+
+
+def _attempt_draw(*, attempt: Attempt, seen_question_ids: set[str]) -> None:
+    drawn = draw_questions(
+        definition=attempt.version.snapshot,
+        seed=attempt.seed,
+        seen_question_ids=seen_question_ids,
+    )
+    attempt.question_ids = [str(question["id"]) for question in drawn]
+    attempt.choice_orders = {
+        str(question["id"]): [choice["id"] for choice in question["choices"]]
+        for question in drawn
+    }
+
+
+@transaction.atomic
+def attempt_start_or_resume(
+    *, user, quiz: Quiz, context_key: str = "", return_url: str = ""
+) -> tuple[Attempt, bool]:
+    """Start an attempt of ``quiz``, or resume the one in progress; say which.
+
+    Returns ``(attempt, created)``. The user's in-progress attempt of the same
+    quiz and context is resumed on any device (its return address is kept). A
+    new attempt pins the quiz's latest published version and draws its questions,
+    preferring those the user has not seen in earlier attempts. The attempt limit
+    counts every attempt of the quiz in any language (its ``translation_key``).
+
+    Two simultaneous starts by the same user are serialised by locking the user
+    row; the partial unique constraint on in-progress attempts backs this up
+    where row locks do not exist (SQLite serialises writers anyway).
+    """
+    _check_may_take(user)
+    context_key = (context_key or "")[:80]
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).first()
+    in_progress = (
+        Attempt.objects.select_related("version")
+        .filter(
+            user_id=user.pk,
+            quiz_id=quiz.pk,
+            context_key=context_key,
+            status=AttemptStatus.IN_PROGRESS,
+        )
+        .first()
+    )
+    if in_progress is not None:
+        return in_progress, False
+
+    version = quiz.versions.order_by("-number").first() if quiz.live else None
+    if version is None:
+        raise QuizError(_("This quiz is not published yet."), code="not_published")
+
+    earlier = Attempt.objects.filter(
+        user_id=user.pk, quiz__translation_key=quiz.translation_key
+    )
+    allowed = version.snapshot["settings"].get("attempts_allowed") or 0
+    if allowed and earlier.count() >= allowed:
+        raise QuizError(
+            _(
+                "You have used all %(count)d tries for this quiz. "
+                "Your best result is kept."
+            )
+            % {"count": allowed},
+            code="attempt_limit_reached",
+        )
+    seen_question_ids = {
+        str(question_id)
+        for question_ids in earlier.filter(quiz_id=quiz.pk).values_list(
+            "question_ids", flat=True
+        )
+        for question_id in question_ids or []
+    }
+
+    attempt = Attempt(
+        user=user,
+        quiz=quiz,
+        version=version,
+        context_key=context_key,
+        return_url=_safe_return_url(return_url),
+        seed=secrets.token_hex(8),
+    )
+    _attempt_draw(attempt=attempt, seen_question_ids=seen_question_ids)
+    attempt.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            attempt.save(force_insert=True)
+    except IntegrityError:
+        # Another request won the race: resume what it started.
+        existing = Attempt.objects.filter(
+            user_id=user.pk,
+            quiz_id=quiz.pk,
+            context_key=context_key,
+            status=AttemptStatus.IN_PROGRESS,
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return attempt, True
+
+
+def attempt_start(
+    *, user, quiz: Quiz, context_key: str = "", return_url: str = ""
+) -> Attempt:
+    """Start (or resume) the user's attempt of ``quiz`` in ``context_key``.
+
+    See ``attempt_start_or_resume``; raises ``QuizError`` when the quiz is not
+    published or the attempt limit is reached, ``QuizPermissionDenied`` when the
+    user may not take quizzes.
+    """
+    attempt, _created = attempt_start_or_resume(
+        user=user, quiz=quiz, context_key=context_key, return_url=return_url
+    )
+    return attempt
+
+
+def _snapshot_question(attempt: Attempt, question_id: str) -> dict | None:
+    for question in attempt.version.snapshot["questions"]:
+        if str(question["id"]) == question_id:
+            return question
+    return None
+
+
+def _practice_feedback(*, attempt: Attempt, answer: Answer) -> dict | None:
+    if attempt.mode != "practice":
+        return None
+    question = _snapshot_question(attempt, answer.question_id) or {}
+    score = score_answer(question=question, response=answer.response)
+    return practice_feedback(question=question, score=score)
+
+
+def _as_uuid(value) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise QuizError(
+            _("The answer has no valid id. Please reload the page."),
+            code="client_id_invalid",
+        )
+
+
+@transaction.atomic
+def attempt_answer(
+    *, attempt: Attempt, user, question_id, client_id: uuid.UUID, response: dict
+) -> AnswerResult:
+    """Save one answer at once; a repeat of ``client_id`` returns the stored one.
+
+    The attempt row is locked, so answers to one attempt are numbered in the
+    order the server saw them and never race a submit. A repeat is checked
+    before anything else: a device flushing its queue after the attempt was
+    submitted still hears "saved" for what it had already sent. A new answer
+    must be for a drawn question, before submit, in the right shape (scored
+    here, so a bad response is refused with a message).
+    """
+    client_id = _as_uuid(client_id)
+    question_id = str(question_id)
+    # Lock the row and read the one field that can change (the status): the
+    # version, question ids and draw never change after start, so the caller's
+    # copy is reused (answers are the hottest write; this saves a large read).
+    status = (
+        Attempt.objects.select_for_update()
+        .filter(pk=attempt.pk, user_id=user.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status is None:
+        raise QuizNotFound(_("This quiz attempt was not found."))
+    attempt.status = status
+
+    stored = Answer.objects.filter(client_id=client_id).first()
+    if stored is not None:
+        if stored.attempt_id != attempt.pk or stored.question_id != question_id:
+            raise QuizError(
+                _("This answer id was already used for another question."),
+                code="client_id_reused",
+            )
+        return AnswerResult(
+            answer=stored,
+            created=False,
+            feedback=_practice_feedback(attempt=attempt, answer=stored),
+        )
+
+    if attempt.is_submitted:
+        raise QuizError(
+            _("This attempt is already submitted."), code="attempt_submitted"
+        )
+    if question_id not in attempt.question_ids:
+        raise QuizError(
+            _("This question is not part of your quiz."), code="question_unknown"
+        )
+    question = _snapshot_question(attempt, question_id)
+    if question is None:  # a drawn id always exists in the pinned snapshot
+        raise QuizError(_("This question is not part of your quiz."))
+    score = score_answer(question=question, response=response)
+    # Keep only the part that was scored, so the stored response is exactly
+    # what counted (a client cannot park extra data in it).
+    key = "order" if question["type"] == validation.ORDERING else "choice_ids"
+    response = {key: list(response[key])}
+
+    last = attempt.answers.order_by("-sequence").values_list("sequence", flat=True)
+    answer = Answer(
+        attempt=attempt,
+        question_id=question_id,
+        client_id=client_id,
+        response=response,
+        credit=score.credit,
+        is_correct=score.is_correct,
+        sequence=(last.first() or 0) + 1,
+    )
+    answer.save(force_insert=True)
+    return AnswerResult(
+        answer=answer,
+        created=True,
+        feedback=_practice_feedback(attempt=attempt, answer=answer),
+    )
+
+
+def _drawn_questions(attempt: Attempt) -> list[dict]:
+    by_id = {str(q["id"]): q for q in attempt.version.snapshot["questions"]}
+    return [by_id[question_id] for question_id in attempt.question_ids]
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, user) -> Attempt:
+    """Score the attempt on the server and close it; submitting again is a no-op.
+
+    The latest answer to each question counts; unanswered questions earn 0.
+    ``passed`` compares the rounded percent with the pinned version's pass mark.
+    ``attempt_submitted`` is sent once, inside this transaction.
+    """
+    attempt = _owned_attempt_for_update(attempt=attempt, user=user)
+    if attempt.is_submitted:
+        return attempt
+    score = score_attempt(
+        questions=_drawn_questions(attempt),
+        responses=attempt_latest_answers(attempt=attempt),
+        pass_mark=attempt.pass_mark_percent,
+    )
+    now = timezone.now()
+    attempt.status = AttemptStatus.SUBMITTED
+    attempt.submitted_at = now
+    attempt.points = score.points
+    attempt.max_points = score.max_points
+    attempt.percent = Decimal(str(score.percent))
+    attempt.passed = score.passed
+    elapsed = max(0, int((now - attempt.started_at).total_seconds()))
+    attempt.time_spent_seconds = min(elapsed, MAX_TIME_SPENT_SECONDS)
+    attempt.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "points",
+            "max_points",
+            "percent",
+            "passed",
+            "time_spent_seconds",
+        ]
+    )
+    attempt_submitted.send(sender=Attempt, attempt=attempt)
+    return attempt
+
+
+def attempt_review(*, attempt: Attempt, user) -> dict:
+    """Return the submitted attempt question by question, answers revealed.
+
+    Per question, in the order drawn: the question (choices as shown), the
+    pupil's latest response, its credit and correctness, the correct choices
+    (and order), the feedback of the chosen choices and the explanation. Before
+    submit this raises ``QuizError``: answers stay hidden while they count.
+    """
+    if attempt.user_id != user.pk:
+        raise QuizNotFound(_("This quiz attempt was not found."))
+    if not attempt.is_submitted:
+        raise QuizError(
+            _("You can see the answers after you finish the quiz."),
+            code="attempt_not_submitted",
+        )
+    responses = attempt_latest_answers(attempt=attempt)
+    questions = []
+    for question in _drawn_questions(attempt):
+        question_id = str(question["id"])
+        order = attempt.choice_orders.get(question_id) or []
+        choices_by_id = {str(c["id"]): c for c in question["choices"]}
+        shown = [choices_by_id[str(c)] for c in order if str(c) in choices_by_id]
+        response = responses.get(question_id)
+        score = (
+            score_answer(question=question, response=response)
+            if response is not None
+            else None
+        )
+        reference = score or score_answer(
+            question=question, response=_reference_response(question)
+        )
+        questions.append(
+            {
+                "id": question_id,
+                "type": question["type"],
+                "scenario": question.get("scenario", ""),
+                "prompt": question["prompt"],
+                "explanation": question.get("explanation", ""),
+                "choices": [
+                    {
+                        "id": c["id"],
+                        "text": c["text"],
+                        "is_correct": bool(c.get("is_correct")),
+                        "feedback": c.get("feedback", ""),
+                    }
+                    for c in shown
+                ],
+                "response": response,
+                "chosen_ids": [
+                    c["id"]
+                    for c in shown
+                    if str(c["id"])
+                    in {str(i) for i in (response or {}).get("choice_ids", [])}
+                ],
+                "answered": response is not None,
+                "credit": score.credit if score else 0.0,
+                "is_correct": score.is_correct if score else False,
+                "feedback": list(score.as_dict()["feedback"]) if score else [],
+                "correct_choice_ids": list(reference.correct_choice_ids),
+                "correct_order": list(reference.correct_order),
+            }
+        )
+    return {
+        "attempt_id": str(attempt.pk),
+        "quiz_id": attempt.quiz_id,
+        "title": attempt.version.snapshot["quiz"]["title"],
+        "points": attempt.points,
+        "max_points": attempt.max_points,
+        "percent": float(attempt.percent) if attempt.percent is not None else None,
+        "passed": attempt.passed,
+        "pass_mark_percent": attempt.pass_mark_percent,
+        "questions": questions,
+    }
+
+
+def _reference_response(question: dict) -> dict:
+    """Return the correct response to ``question`` (to name the right answer)."""
+    if question["type"] == validation.ORDERING:
+        ordered = sorted(question["choices"], key=lambda c: c["correct_position"])
+        return {"order": [c["id"] for c in ordered]}
+    return {"choice_ids": [c["id"] for c in question["choices"] if c["is_correct"]]}

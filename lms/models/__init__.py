@@ -1,13 +1,5 @@
 """Models of the school layer, re-exported so code imports ``lms.models.X``."""
 
-from lms.models.organisation import (
-    AdministrativeUnit,
-    ReportingPeriod,
-    School,
-    SchoolClass,
-    SchoolType,
-    SchoolYear,
-)
 from lms.models.help import (
     HelpCategory,
     HelpRequest,
@@ -15,6 +7,21 @@ from lms.models.help import (
     HelpStatus,
     HelpWish,
     Referral,
+)
+from lms.models.learning import (
+    DONE_STATUSES,
+    Assignment,
+    CountedAttempt,
+    ModuleProgress,
+    ProgressStatus,
+)
+from lms.models.organisation import (
+    AdministrativeUnit,
+    ReportingPeriod,
+    School,
+    SchoolClass,
+    SchoolType,
+    SchoolYear,
 )
 from lms.models.people import Enrolment, Role, RoleAssignment, User
 from lms.models.privacy import (
@@ -25,8 +32,16 @@ from lms.models.privacy import (
     PrivacySettings,
     WithoutConsent,
 )
+from lms.models.rollups import ClassModuleRollup, SchoolPeriodRollup
 
 __all__ = [
+    "DONE_STATUSES",
+    "Assignment",
+    "ClassModuleRollup",
+    "CountedAttempt",
+    "ModuleProgress",
+    "ProgressStatus",
+    "SchoolPeriodRollup",
     "AuditEntry",
     "ConsentGiver",
     "ConsentMethod",

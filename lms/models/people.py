@@ -24,7 +24,9 @@ class User(AbstractUser):
     )
     # Only a hash of the login card's secret is kept; a new card or a password
     # reset replaces it, so an old card stops working.
-    login_card_key_hash = models.CharField(max_length=128, blank=True, editable=False)
+    login_card_key_hash = models.CharField(
+        max_length=128, blank=True, editable=False, db_index=True
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -107,17 +109,17 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(
-                        role__in=[r.value for r in SCHOOL_ROLES],
+                        role__in=sorted(r.value for r in SCHOOL_ROLES),
                         school__isnull=False,
                         unit__isnull=True,
                     )
                     | models.Q(
-                        role__in=[r.value for r in UNIT_ROLES],
+                        role__in=sorted(r.value for r in UNIT_ROLES),
                         school__isnull=True,
                         unit__isnull=False,
                     )
                     | models.Q(
-                        role__in=[r.value for r in PLATFORM_ROLES],
+                        role__in=sorted(r.value for r in PLATFORM_ROLES),
                         school__isnull=True,
                         unit__isnull=True,
                     )

@@ -94,9 +94,7 @@ def test_pupil_sends_a_request_through_the_page(client, pupil, school_class):
     assert sent.index("hotline-first") < sent.index('role="status"')
 
 
-def test_confirmation_of_a_less_serious_request_leads_with_the_message(
-    client, pupil
-):
+def test_confirmation_of_a_less_serious_request_leads_with_the_message(client, pupil):
     help_request = send(pupil, HelpCategory.UPSETTING)
     client.force_login(pupil)
     sent = client.get(reverse("lms:help_sent", args=[help_request.pk])).content
@@ -194,9 +192,7 @@ def test_school_admin_gets_requests_when_the_school_has_no_counsellor(
     assert list(help_selectors.help_request_recipients(school=help_request.school)) == [
         school_admin
     ]
-    assert list(help_selectors.help_requests_handled_by(school_admin)) == [
-        help_request
-    ]
+    assert list(help_selectors.help_requests_handled_by(school_admin)) == [help_request]
 
 
 def test_school_admin_does_not_see_requests_a_counsellor_handles(
@@ -337,10 +333,14 @@ def test_escalation_after_the_deadline_and_not_before(pupil, counsellor, school_
     ordinary = send(pupil, HelpCategory.UPSETTING, at=NOW)
     serious = send(pupil, HelpCategory.PHOTOS_OR_MEETING, at=NOW)
 
-    assert help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=3)) == 0
+    assert (
+        help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=3)) == 0
+    )
     assert not help_selectors.help_requests_handled_by(school_admin).exists()
 
-    assert help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=4)) == 1
+    assert (
+        help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=4)) == 1
+    )
     serious.refresh_from_db()
     ordinary.refresh_from_db()
     assert serious.escalated_at is not None and ordinary.escalated_at is None
@@ -350,7 +350,10 @@ def test_escalation_after_the_deadline_and_not_before(pupil, counsellor, school_
         help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=23))
         == 0
     )
-    assert help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=24)) == 1
+    assert (
+        help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=24))
+        == 1
+    )
     assert help_selectors.help_requests_handled_by(school_admin).count() == 2
     assert AuditEntry.objects.filter(action="help_request.escalate").count() == 2
 
@@ -360,13 +363,17 @@ def test_acknowledged_requests_are_not_escalated(pupil, counsellor):
     help_services.help_request_acknowledge(
         user=counsellor, help_request=help_request, now=NOW
     )
-    assert help_services.help_requests_escalate(now=NOW + datetime.timedelta(days=3)) == 0
+    assert (
+        help_services.help_requests_escalate(now=NOW + datetime.timedelta(days=3)) == 0
+    )
 
 
 def test_deadline_comes_from_the_setting(settings, pupil):
     settings.HELP_ACK_DEADLINE_HOURS = 2
     send(pupil, HelpCategory.OTHER, at=NOW)
-    assert help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=2)) == 1
+    assert (
+        help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=2)) == 1
+    )
 
 
 def test_opening_the_queue_escalates_and_the_home_page_shows_a_badge(

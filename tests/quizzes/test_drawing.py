@@ -14,6 +14,9 @@ from quizzes.validation import (
     TRUE_FALSE,
 )
 
+# Messages are asserted by their English ids.
+pytestmark = pytest.mark.usefixtures("english")
+
 SEEDS = range(200)
 
 

@@ -12,6 +12,9 @@ from quizzes.validation import (
     TRUE_FALSE,
 )
 
+# Messages are asserted by their English ids.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def choice(choice_id, text, *, correct=False, position=None, feedback=None):
     return {

@@ -1,0 +1,375 @@
+"""Keep the dashboards' rollup tables true: increment on completion, rebuild on demand.
+
+Two rules define every count, and both the live path and the rebuild use the same
+functions to apply them, so they cannot drift apart by construction:
+
+- a completion (``ModuleProgress.completed_at``) and a pass (``passed_at``) count
+  in the class and school of the pupil's enrolment active on the local date of
+  that moment (Asia/Ho_Chi_Minh): ``enrolment_on``;
+- a completion belongs to every reporting period whose dates hold that local
+  date: ``periods_holding``.
+
+``completed_at`` and ``passed_at`` are written once (the first time), so a pupil
+counts once per module however often they retake the quiz. Users without an
+enrolment (teachers, parents) learn too, but count in no rollup.
+
+The live path (``rollups_record_completion``) runs inside the transaction that
+completes the module, with the pupil's row locked by the caller, and increments
+with ``F()`` so concurrent completions in one class never lose an update.
+``rollups_rebuild`` recomputes both tables from the raw facts and reports (and
+with ``fix`` repairs) every difference.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lms.models import (
+    ClassModuleRollup,
+    Enrolment,
+    ModuleProgress,
+    ReportingPeriod,
+    SchoolPeriodRollup,
+)
+
+REPORTING_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+# --- The two rules ----------
+
+
+@dataclass(frozen=True)
+class EnrolmentFact:
+    """What the rules need to know about one enrolment."""
+
+    pk: int
+    pupil_id: int
+    class_id: int
+    school_id: int
+    year_starts_on: datetime.date
+    enrolled_on: datetime.date
+    left_on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class PeriodFact:
+    pk: int
+    starts_on: datetime.date
+    ends_on: datetime.date
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    """Return the date in Viet Nam of an aware moment."""
+    return timezone.localtime(moment, REPORTING_TIME_ZONE).date()
+
+
+def enrolment_facts(pupil_ids: Iterable[int] | None = None) -> dict[int, list]:
+    """Return each pupil's enrolments as facts, in one query (all pupils if None)."""
+    queryset = Enrolment.objects.all()
+    if pupil_ids is not None:
+        queryset = queryset.filter(pupil_id__in=list(pupil_ids))
+    facts: dict[int, list[EnrolmentFact]] = defaultdict(list)
+    for row in queryset.values_list(
+        "pk",
+        "pupil_id",
+        "school_class_id",
+        "school_class__school_id",
+        "school_class__school_year__starts_on",
+        "enrolled_on",
+        "left_on",
+    ).iterator(chunk_size=5000):
+        facts[row[1]].append(EnrolmentFact(*row))
+    return facts
+
+
+def enrolment_on(
+    facts: list[EnrolmentFact], day: datetime.date
+) -> EnrolmentFact | None:
+    """Return the enrolment active on ``day``: enrolled by then, not yet left.
+
+    ``left_on`` is the first day the pupil is no longer in the class. Should two
+    overlap (a roster mistake), the latest school year, then the latest
+    enrolment, wins.
+    """
+    active = [
+        fact
+        for fact in facts
+        if fact.enrolled_on <= day and (fact.left_on is None or fact.left_on > day)
+    ]
+    return max(
+        active,
+        key=lambda fact: (fact.year_starts_on, fact.enrolled_on, fact.pk),
+        default=None,
+    )
+
+
+def period_facts() -> list[PeriodFact]:
+    return [
+        PeriodFact(*row)
+        for row in ReportingPeriod.objects.values_list("pk", "starts_on", "ends_on")
+    ]
+
+
+def periods_holding(periods: list[PeriodFact], day: datetime.date) -> list:
+    """Return the periods whose dates (both ends included) hold ``day``."""
+    return [period for period in periods if period.starts_on <= day <= period.ends_on]
+
+
+def _period_bounds(period: PeriodFact) -> tuple[datetime.datetime, datetime.datetime]:
+    start = datetime.datetime.combine(
+        period.starts_on, datetime.time.min, tzinfo=REPORTING_TIME_ZONE
+    )
+    end = datetime.datetime.combine(
+        period.ends_on + datetime.timedelta(days=1),
+        datetime.time.min,
+        tzinfo=REPORTING_TIME_ZONE,
+    )
+    return start, end
+
+
+# --- The live path ----------
+
+
+def _class_rollup_add(
+    *, class_id: int, module_id: int, completed: int, passed: int
+) -> None:
+    row, _created = ClassModuleRollup.objects.get_or_create(
+        school_class_id=class_id, module_id=module_id
+    )
+    ClassModuleRollup.objects.filter(pk=row.pk).update(
+        pupils_completed=F("pupils_completed") + completed,
+        pupils_passed=F("pupils_passed") + passed,
+        updated_at=timezone.now(),
+    )
+
+
+def _school_rollup_add(*, school_id: int, period_id: int, pupils: int) -> None:
+    row, _created = SchoolPeriodRollup.objects.get_or_create(
+        school_id=school_id, period_id=period_id
+    )
+    SchoolPeriodRollup.objects.filter(pk=row.pk).update(
+        pupils_completed_any=F("pupils_completed_any") + pupils,
+        modules_completed=F("modules_completed") + 1,
+        updated_at=timezone.now(),
+    )
+
+
+def _completed_elsewhere_in(
+    *,
+    progress: ModuleProgress,
+    period: PeriodFact,
+    school_id: int,
+    facts: list[EnrolmentFact],
+) -> bool:
+    """Return whether the pupil already counts at ``school_id`` in ``period``."""
+    start, end = _period_bounds(period)
+    others = (
+        ModuleProgress.objects.filter(
+            user_id=progress.user_id, completed_at__gte=start, completed_at__lt=end
+        )
+        .exclude(pk=progress.pk)
+        .values_list("completed_at", flat=True)
+    )
+    for completed_at in others:
+        enrolment = enrolment_on(facts, local_day(completed_at))
+        if enrolment is not None and enrolment.school_id == school_id:
+            return True
+    return False
+
+
+@transaction.atomic
+def rollups_record_completion(
+    *, progress: ModuleProgress, newly_completed: bool, newly_passed: bool
+) -> None:
+    """Count a first completion and/or a first pass of a module in the rollups.
+
+    Call inside the completing transaction, after ``progress`` is saved, with the
+    learner's row locked (``select_for_update``) so that two completions of one
+    pupil cannot both believe they are the pupil's first in a period.
+    """
+    if not (newly_completed or newly_passed):
+        return
+    facts = enrolment_facts([progress.user_id]).get(progress.user_id)
+    if not facts:
+        return  # Not a pupil: adults learn, but count in no school's figures.
+    increments: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    if newly_completed and progress.completed_at is not None:
+        day = local_day(progress.completed_at)
+        enrolment = enrolment_on(facts, day)
+        if enrolment is not None:
+            increments[enrolment.class_id][0] += 1
+            for period in periods_holding(period_facts(), day):
+                first = not _completed_elsewhere_in(
+                    progress=progress,
+                    period=period,
+                    school_id=enrolment.school_id,
+                    facts=facts,
+                )
+                _school_rollup_add(
+                    school_id=enrolment.school_id,
+                    period_id=period.pk,
+                    pupils=1 if first else 0,
+                )
+    if newly_passed and progress.passed_at is not None:
+        enrolment = enrolment_on(facts, local_day(progress.passed_at))
+        if enrolment is not None:
+            increments[enrolment.class_id][1] += 1
+    for class_id, (completed, passed) in increments.items():
+        _class_rollup_add(
+            class_id=class_id,
+            module_id=progress.module_id,
+            completed=completed,
+            passed=passed,
+        )
+
+
+# --- Rebuild ----------
+
+
+@dataclass(frozen=True)
+class RollupDifference:
+    """One count that differs between a rollup table and the raw facts."""
+
+    table: str
+    key: tuple[int, int]
+    field: str
+    stored: int
+    expected: int
+
+    def describe(self) -> str:
+        first, second = (
+            ("class", "module")
+            if self.table == "class_module"
+            else ("school", "period")
+        )
+        return (
+            f"{self.table} {first}={self.key[0]} {second}={self.key[1]}: "
+            f"{self.field} stored {self.stored}, expected {self.expected}"
+        )
+
+
+CLASS_FIELDS = ("pupils_completed", "pupils_passed")
+SCHOOL_FIELDS = ("pupils_completed_any", "modules_completed")
+
+
+def rollups_expected() -> tuple[dict, dict]:
+    """Compute both tables from ``ModuleProgress`` and enrolments alone."""
+    facts = enrolment_facts()
+    periods = period_facts()
+    class_counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    school_pupils: dict[tuple[int, int], set[int]] = defaultdict(set)
+    school_modules: dict[tuple[int, int], int] = defaultdict(int)
+    rows = ModuleProgress.objects.filter(completed_at__isnull=False).values_list(
+        "user_id", "module_id", "completed_at", "passed_at"
+    )
+    for user_id, module_id, completed_at, passed_at in rows.iterator(chunk_size=5000):
+        pupil_facts = facts.get(user_id)
+        if not pupil_facts:
+            continue
+        day = local_day(completed_at)
+        enrolment = enrolment_on(pupil_facts, day)
+        if enrolment is not None:
+            class_counts[(enrolment.class_id, module_id)][0] += 1
+            for period in periods_holding(periods, day):
+                key = (enrolment.school_id, period.pk)
+                school_pupils[key].add(user_id)
+                school_modules[key] += 1
+        if passed_at is not None:
+            passed_in = enrolment_on(pupil_facts, local_day(passed_at))
+            if passed_in is not None:
+                class_counts[(passed_in.class_id, module_id)][1] += 1
+    school_counts = {
+        key: [len(school_pupils[key]), school_modules[key]] for key in school_modules
+    }
+    return dict(class_counts), school_counts
+
+
+def _differences(
+    table: str, stored: dict, expected: dict, fields: tuple[str, str]
+) -> list[RollupDifference]:
+    found = []
+    for key in sorted(set(stored) | set(expected)):
+        have = stored.get(key, [0, 0])
+        want = expected.get(key, [0, 0])
+        for index, field in enumerate(fields):
+            if have[index] != want[index]:
+                found.append(
+                    RollupDifference(table, key, field, have[index], want[index])
+                )
+    return found
+
+
+@transaction.atomic
+def rollups_rebuild(*, fix: bool = False) -> list[RollupDifference]:
+    """Compare both rollup tables with the raw facts; with ``fix``, make them equal.
+
+    Returns every difference found (before fixing). Existing rollup rows are
+    locked, so a completion that lands meanwhile waits for the rebuild rather than
+    being counted twice; one that creates a brand-new row meanwhile can still show
+    as a difference, so run it at a quiet time and run it again if in doubt.
+    """
+    class_rows = {
+        (row.school_class_id, row.module_id): row
+        for row in ClassModuleRollup.objects.select_for_update()
+    }
+    school_rows = {
+        (row.school_id, row.period_id): row
+        for row in SchoolPeriodRollup.objects.select_for_update()
+    }
+    expected_class, expected_school = rollups_expected()
+    differences = _differences(
+        "class_module",
+        {
+            key: [row.pupils_completed, row.pupils_passed]
+            for key, row in class_rows.items()
+        },
+        expected_class,
+        CLASS_FIELDS,
+    ) + _differences(
+        "school_period",
+        {
+            key: [row.pupils_completed_any, row.modules_completed]
+            for key, row in school_rows.items()
+        },
+        expected_school,
+        SCHOOL_FIELDS,
+    )
+    if fix:
+        _apply(
+            ClassModuleRollup,
+            ("school_class_id", "module_id"),
+            CLASS_FIELDS,
+            class_rows,
+            expected_class,
+        )
+        _apply(
+            SchoolPeriodRollup,
+            ("school_id", "period_id"),
+            SCHOOL_FIELDS,
+            school_rows,
+            expected_school,
+        )
+    return differences
+
+
+def _apply(model, key_fields, fields, rows: dict, expected: dict) -> None:
+    for key in set(rows) | set(expected):
+        want = expected.get(key, [0, 0])
+        row = rows.get(key)
+        if row is None:
+            model.objects.create(
+                **dict(zip(key_fields, key, strict=True)),
+                **dict(zip(fields, want, strict=True)),
+            )
+        elif [getattr(row, field) for field in fields] != want:
+            model.objects.filter(pk=row.pk).update(
+                **dict(zip(fields, want, strict=True)), updated_at=timezone.now()
+            )
