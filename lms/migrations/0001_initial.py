@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
                 ('display_name', models.CharField(blank=True, max_length=120, verbose_name='display name')),
                 ('preferred_language', models.CharField(choices=[('vi', 'Tiếng Việt'), ('en', 'English')], default='vi', max_length=8, verbose_name='language')),
-                ('login_card_key_hash', models.CharField(blank=True, editable=False, max_length=128)),
+                ('login_card_key_hash', models.CharField(blank=True, db_index=True, editable=False, max_length=128)),
                 ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
                 ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
@@ -141,7 +141,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'role assignment',
                 'verbose_name_plural': 'role assignments',
                 'permissions': [('manage_roster', 'Can import rosters and manage pupil accounts'), ('assign_modules', 'Can assign modules to classes'), ('view_class_progress', 'Can follow the progress of classes'), ('view_school_reports', 'Can see school reports'), ('view_unit_reports', 'Can see reports of administrative units'), ('edit_programme_target', 'Can edit the programme target rule'), ('handle_help_requests', "Can handle pupils' requests for help"), ('manage_consent', 'Can record consent and erase pupil data'), ('take_modules', 'Can take modules and quizzes')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'school', 'unit'), name='role_assignment_unique', nulls_distinct=False), models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['pupil', 'teacher', 'counsellor', 'school_admin']), ('school__isnull', False), ('unit__isnull', True)), models.Q(('role__in', ['unit_officer', 'province_officer']), ('school__isnull', True), ('unit__isnull', False)), models.Q(('role__in', ['content_reviewer', 'content_editor', 'platform_admin']), ('school__isnull', True), ('unit__isnull', True)), _connector='OR'), name='role_assignment_anchored_at_its_node')],
+                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'school', 'unit'), name='role_assignment_unique', nulls_distinct=False), models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['counsellor', 'pupil', 'school_admin', 'teacher']), ('school__isnull', False), ('unit__isnull', True)), models.Q(('role__in', ['province_officer', 'unit_officer']), ('school__isnull', True), ('unit__isnull', False)), models.Q(('role__in', ['content_editor', 'content_reviewer', 'platform_admin']), ('school__isnull', True), ('unit__isnull', True)), _connector='OR'), name='role_assignment_anchored_at_its_node')],
             },
         ),
         migrations.CreateModel(

@@ -4,16 +4,23 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from content_cms.curriculum_loader import CURRICULUM_DIR
 from content_cms.models import Audience
 from tests.content_cms.factories import build_module
 from tests.factories import SchoolClassFactory, make_pupil
 
 pytestmark = pytest.mark.django_db
 
+# Two complete modules are enough here; loading all of them is tested once.
+SAMPLE_MODULES = [
+    str(CURRICULUM_DIR / "g1-2" / "privacy.yaml"),
+    str(CURRICULUM_DIR / "g6-9" / "scams.yaml"),
+]
+
 
 @pytest.fixture
 def modules():
-    call_command("load_curriculum")
+    call_command("load_curriculum", *SAMPLE_MODULES)
     build_module(title="Goc phu huynh", slug="goc-ph", audience=Audience.PARENT)
 
 

@@ -64,13 +64,18 @@ def test_passwords_are_two_words_and_two_clear_digits():
         assert re.fullmatch(r"[a-z]{3,12}[2-9]{2}", password)
 
 
-def test_pupil_create_exempts_the_short_password_from_staff_validators(school_class):
+def test_pupil_create_exempts_the_short_password_from_staff_validators(
+    school_class, monkeypatch
+):
+    # The shortest password the generator can make ("gado22") would fail the
+    # staff rule of ten characters; a pupil account must still be created.
+    monkeypatch.setattr("lms.pupil_accounts.password_generate", lambda: "gado22")
     credentials = pupil_create(
         display_name="Võ Thị Sáu", school_class=school_class, roster_number=12
     )
     pupil = User.objects.get(pk=credentials.pupil_id)
-    assert len(credentials.password) < 10  # staff need at least ten characters
-    assert pupil.check_password(credentials.password)
+    assert credentials.password == "gado22"
+    assert pupil.check_password("gado22")
     assert pupil.enrolments.get().roster_number == 12
 
 
