@@ -24,11 +24,13 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/catalogue/", include("content_cms.api_urls")),
+    path("api/certificates/", include("certificates.api_urls")),
     path("api/", include("quizzes.api_urls")),
     path("api/", include("lms.api_urls")),
     path("", include("lms.urls")),
     path("", include("content_cms.urls")),
     path("", include("quizzes.urls")),
+    path("", include("certificates.urls")),
 ]
 
 # A bare JSON view for bench/answer_submit.py, only when the benchmark asks for it

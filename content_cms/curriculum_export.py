@@ -73,15 +73,14 @@ def _block_export(vi: dict, en: dict) -> dict | None:
 
 def _quiz_export(source: Quiz, translation: Quiz) -> dict:
     questions = []
-    en_questions = list(translation.questions.all().order_by("sort_order"))
+    en_questions = list(translation.questions.all().order_by("sort_order", "pk"))
     for question, question_en in zip(
-        source.questions.all().order_by("sort_order"), en_questions, strict=False
+        source.questions.all().order_by("sort_order", "pk"), en_questions, strict=False
     ):
-        en_choices = list(question_en.choices.all().order_by("sort_order"))
+        en_choices = list(question_en.choices.all().order_by("sort_order", "pk"))
         choices = []
-        for choice, choice_en in zip(
-            question.choices.all().order_by("sort_order"), en_choices, strict=False
-        ):
+        source_choices = question.choices.all().order_by("sort_order", "pk")
+        for choice, choice_en in zip(source_choices, en_choices, strict=False):
             item = {
                 "text": _pair(choice.text, choice_en.text),
                 "correct": choice.is_correct,

@@ -313,7 +313,9 @@ def _quiz_fill(quiz: Quiz, data: dict, language: str) -> None:
     quiz.mode = settings["mode"]
     quiz.curriculum_key = data["key"]
     # Reuse rows by position so question and choice ids stay stable across loads.
-    existing = list(quiz.questions.all().order_by("sort_order")) if quiz.pk else []
+    existing = (
+        list(quiz.questions.all().order_by("sort_order", "pk")) if quiz.pk else []
+    )
     questions = []
     for index, item in enumerate(data["questions"]):
         question = existing[index] if index < len(existing) else Question()
@@ -325,7 +327,9 @@ def _quiz_fill(quiz: Quiz, data: dict, language: str) -> None:
         question.prompt = item["prompt"][language]
         question.explanation = item["explanation"][language]
         old_choices = (
-            list(question.choices.all().order_by("sort_order")) if question.pk else []
+            list(question.choices.all().order_by("sort_order", "pk"))
+            if question.pk
+            else []
         )
         choices = []
         for c_index, c_item in enumerate(item["choices"]):

@@ -5,6 +5,7 @@
 ``manage.py setup_cms`` and from ``manage.py load_curriculum``.
 """
 
+import importlib
 import logging
 
 from django.contrib.auth.models import Group, Permission
@@ -26,12 +27,15 @@ from wagtail.models import (
 
 from content_cms import site_content
 from content_cms.models import (
+    AgeBand,
     CatalogueIndexPage,
+    FrameworkStrand,
     GetHelpPage,
     HomePage,
     ParentCornerIndexPage,
     PrivacyPage,
     StaffCornerIndexPage,
+    Topic,
 )
 from quizzes.models import Quiz
 
@@ -228,6 +232,38 @@ def permissions_ensure(*, homes: list[HomePage]) -> None:
                     )
 
 
+def taxonomy_ensure() -> None:
+    """Create the seeded age bands, topics and strands that are missing.
+
+    The seed migration creates them once; a test database flushed between
+    transactional tests loses them, and this puts them back. Rows that exist are
+    left alone, so editors' changes survive.
+    """
+    seed = importlib.import_module("content_cms.migrations.0002_seed_taxonomy")
+    for order, (code, name, name_en, *ranges) in enumerate(seed.AGE_BANDS, 1):
+        min_grade, max_grade, min_age, max_age = ranges
+        AgeBand.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "min_grade": min_grade,
+                "max_grade": max_grade,
+                "min_age": min_age,
+                "max_age": max_age,
+                "sort_order": order,
+            },
+        )
+    for order, (code, name, name_en) in enumerate(seed.TOPICS, 1):
+        Topic.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
+        )
+    for framework, code, name, name_en in seed.STRANDS:
+        FrameworkStrand.objects.get_or_create(
+            framework=framework, code=code, defaults={"name": name, "name_en": name_en}
+        )
+
+
 @transaction.atomic
 def cms_setup() -> dict:
     """Create what the site needs, once: locales, page tree, workflow, permissions.
@@ -235,6 +271,7 @@ def cms_setup() -> dict:
     Returns the Vietnamese home page and its translations by language code.
     """
     locales = locales_ensure()
+    taxonomy_ensure()
     home = _home_ensure(locales[SOURCE_LANGUAGE])
     _site_point_to(home)
     sections = _sections_ensure(home)

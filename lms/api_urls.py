@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lms import apis, learning_apis
+from lms import apis, learning_apis, report_apis
 
 app_name = "lms-api"
 
@@ -32,5 +32,16 @@ urlpatterns = [
         "classes/<int:class_id>/assignments/",
         learning_apis.ClassAssignmentCreateApi.as_view(),
         name="class-assignments",
+    ),
+    # Programme reports for the ministry's systems (lms/report_apis.py).
+    path(
+        "reports/units/<int:unit_id>/",
+        report_apis.UnitReportApi.as_view(),
+        name="report-unit",
+    ),
+    path(
+        "reports/schools/<int:school_id>/",
+        report_apis.SchoolReportApi.as_view(),
+        name="report-school",
     ),
 ]

@@ -27,3 +27,19 @@ class LmsConfig(AppConfig):
         attempt_submitted.connect(
             on_attempt_submitted, dispatch_uid="lms.progress_on_attempt_submitted"
         )
+
+        from django.db.models.signals import post_save
+
+        from lms.models import ModuleProgress
+        from lms.progress_live import on_module_completed, on_progress_saved
+        from lms.signals import module_completed
+
+        # Live class progress grids: after commit, tell the pupil's classes.
+        module_completed.connect(
+            on_module_completed, dispatch_uid="lms.progress_live_completed"
+        )
+        post_save.connect(
+            on_progress_saved,
+            sender=ModuleProgress,
+            dispatch_uid="lms.progress_live_saved",
+        )

@@ -28,8 +28,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from lms.bulk import PlannedPupil, pupils_bulk_create
+from lms.consent import consent_record_bulk
 from lms.models import (
     AdministrativeUnit,
+    ConsentGiver,
+    ConsentMethod,
+    ConsentRecord,
+    Enrolment,
     ReportingPeriod,
     Role,
     RoleAssignment,
@@ -351,7 +356,40 @@ def demo_load(*, today: datetime.date | None = None) -> DemoSummary:
             planned_pupils += _pupils_plan(school, classes, per_class, rng)
         pupils_bulk_create(pupils=planned_pupils, password_hash=pupil_password)
         _officers_ensure(province, communes, staff_password)
+        _consent_ensure(province)
     return demo_summary(province)
+
+
+# Every tenth pupil (by roster number) of the full schools is left without consent,
+# so the consent overview has someone to show; the demo pupil always has it.
+DEMO_WITHOUT_CONSENT_EVERY = 10
+
+
+def _consent_ensure(province: AdministrativeUnit) -> None:
+    """Record paper-form consent for the demo pupils who have none yet."""
+    recorder = User.objects.get(username=DEMO_SCHOOL_ADMIN)
+    schools = School.objects.filter(unit__path__startswith=province.path)
+    for school in schools:
+        enrolments = Enrolment.objects.filter(
+            school_class__school=school, left_on__isnull=True
+        ).exclude(pupil__in=ConsentRecord.objects.values("pupil"))
+        pupil_ids = [
+            pupil_id
+            for pupil_id, number, username in enrolments.values_list(
+                "pupil_id", "roster_number", "pupil__username"
+            )
+            if username == DEMO_PUPIL or (number or 0) % DEMO_WITHOUT_CONSENT_EVERY != 7
+        ]
+        if pupil_ids:
+            consent_record_bulk(
+                recorded_by=recorder,
+                school=school,
+                pupil_ids=pupil_ids,
+                given_by=[ConsentGiver.PARENT, ConsentGiver.CHILD],
+                method=ConsentMethod.PAPER,
+                consented_on=timezone.localdate(),
+                notice_version="2026-1",
+            )
 
 
 def demo_summary(province: AdministrativeUnit) -> DemoSummary:

@@ -446,8 +446,15 @@ def class_progress(*, school_class: SchoolClass) -> ClassProgress:
     sources: dict[int, ModulePage] = {}
     whole_class: set[int] = set()
     groups: dict[int, set[int]] = {}
+    due: dict[int, datetime.date | None] = {}
     for assignment in assignments:
         sources.setdefault(assignment.module_id, assignment.module)
+        # A module given twice keeps its earliest due date (as on a pupil's home).
+        if assignment.due_on is not None and (
+            due.get(assignment.module_id) is None
+            or assignment.due_on < due[assignment.module_id]
+        ):
+            due[assignment.module_id] = assignment.due_on
         members = {pupil.pk for pupil in assignment.pupils.all()}
         if members:
             groups.setdefault(assignment.module_id, set()).update(members)
@@ -456,6 +463,7 @@ def class_progress(*, school_class: SchoolClass) -> ClassProgress:
     modules = modules_localized(list(sources.values()))
     for source, page in zip(sources.values(), modules, strict=True):
         page.source_id = source.pk
+        page.due_on = due.get(source.pk)
     enrolments = class_enrolments(school_class=school_class)
     pupil_ids = [enrolment.pupil_id for enrolment in enrolments]
     progress = {
@@ -483,3 +491,16 @@ def class_progress(*, school_class: SchoolClass) -> ClassProgress:
             )
         rows.append(PupilProgressRow(pupil=enrolment.pupil, cells=cells))
     return ClassProgress(school_class=school_class, modules=modules, rows=rows)
+
+
+def modules_passed_by(*, user: User):
+    """Return the ids of the modules ``user`` passed, as a subquery-ready queryset.
+
+    A module without a quiz counts once completed. Certificates use it to ask
+    "has this learner passed every module of X?" in one query.
+    """
+    return ModuleProgress.objects.filter(
+        Q(status=ProgressStatus.PASSED)
+        | Q(status=ProgressStatus.COMPLETED, module__quiz__isnull=True),
+        user=user,
+    ).values("module_id")

@@ -37,6 +37,8 @@ from lms.signals import module_completed
 MAX_SECTION_SECONDS = 15 * 60
 MAX_QUIZ_SECONDS = 2 * 60 * 60
 MODULE_CONTEXT_PREFIX = "module:"
+# Attempts made in a live classroom game (quizzes.live_services.live_context_key).
+LIVE_CONTEXT_PREFIX = "live:"
 
 
 def module_context_key(module: ModulePage) -> str:
@@ -304,6 +306,30 @@ def progress_record_attempt(*, attempt, module: ModulePage) -> ModuleProgress | 
     return progress
 
 
+def modules_for_live_attempt(*, attempt) -> list[ModulePage]:
+    """Return the source modules a pupil's live-game attempt counts for.
+
+    A live game is not run inside a module, so its attempt (context
+    ``"live:<session id>"``) is mapped by its quiz: every live Vietnamese
+    (source) module whose quiz is that quiz or one of its translations (same
+    ``translation_key``). Only pupils' live attempts count towards progress: a
+    teacher trying the game on their phone is not learning the module.
+    """
+    from lms.models.people import Role
+    from lms.selectors import user_has_role
+
+    if not user_has_role(attempt.user, Role.PUPIL):
+        return []
+    return list(
+        ModulePage.objects.live()
+        .filter(
+            locale=Locale.get_default(),
+            quiz__translation_key=attempt.quiz.translation_key,
+        )
+        .order_by("pk")
+    )
+
+
 def on_attempt_submitted(sender, *, attempt, **kwargs) -> None:
     """Receive ``quizzes.signals.attempt_submitted``: count attempts made in a module.
 
@@ -311,6 +337,10 @@ def on_attempt_submitted(sender, *, attempt, **kwargs) -> None:
     the submit commit or roll back together.
     """
     context_key = attempt.context_key or ""
+    if context_key.startswith(LIVE_CONTEXT_PREFIX):
+        for module in modules_for_live_attempt(attempt=attempt):
+            progress_record_attempt(attempt=attempt, module=module)
+        return
     if not context_key.startswith(MODULE_CONTEXT_PREFIX):
         return
     try:

@@ -20,6 +20,7 @@ TEACHER_PERMISSIONS = [
     "lms.manage_roster",
     "lms.assign_modules",
     "lms.view_class_progress",
+    "quizzes.host_live_quiz",
 ]
 
 # Model permissions of the CMS. Page and collection permissions (which pages and
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.take_modules",
         "quizzes.take_quiz",
         "lms.handle_help_requests",
+        "quizzes.host_live_quiz",
     ],
     Role.SCHOOL_ADMIN: [
         *TEACHER_PERMISSIONS,
@@ -62,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "quizzes.take_quiz",
         "lms.view_school_reports",
         "lms.view_unit_reports",
+        "quizzes.host_live_quiz",
     ],
     Role.PROVINCE_OFFICER: [
         "lms.take_modules",
@@ -69,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.view_school_reports",
         "lms.view_unit_reports",
         "lms.edit_programme_target",
+        "quizzes.host_live_quiz",
     ],
     Role.CONTENT_EDITOR: CONTENT_EDITOR_PERMISSIONS,
     Role.CONTENT_REVIEWER: CONTENT_REVIEWER_PERMISSIONS,

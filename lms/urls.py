@@ -7,6 +7,7 @@ from lms import (
     help_views,
     learning_views,
     privacy_views,
+    report_views,
     roster_views,
     security_views,
     views,
@@ -139,4 +140,44 @@ urlpatterns = [
         learning_views.class_assignment_delete,
         name="class_assignment_delete",
     ),
+    # Reports: class grid and item analysis, school and unit dashboards, the
+    # programme rule, evidence exports and their verification (lms/report_views.py).
+    path(
+        "lop/<int:class_id>/tien-do/",
+        report_views.class_progress_grid,
+        name="class_progress",
+    ),
+    path(
+        "lop/<int:class_id>/tien-do/tai-ve.<str:fmt>",
+        report_views.class_results_download,
+        name="class_results_download",
+    ),
+    path(
+        "lop/<int:class_id>/phan-tich/<int:module_id>/",
+        report_views.class_item_analysis,
+        name="class_item_analysis",
+    ),
+    path(
+        "truong/<int:school_id>/bao-cao/",
+        report_views.school_report,
+        name="school_report",
+    ),
+    path("bao-cao/", report_views.unit_report, name="unit_report"),
+    path(
+        "bao-cao/tieu-chi/<int:period_id>/",
+        report_views.programme_target_edit,
+        name="programme_target_edit",
+    ),
+    path("bao-cao/xuat/", report_views.report_export_start, name="report_export_start"),
+    path(
+        "bao-cao/xuat/<int:export_id>/",
+        report_views.report_export_status,
+        name="report_export",
+    ),
+    path(
+        "bao-cao/xuat/<int:export_id>/tai-ve/",
+        report_views.report_export_download,
+        name="report_export_download",
+    ),
+    path("bao-cao/kiem-tra/", report_views.report_verify, name="report_verify"),
 ]

@@ -391,3 +391,15 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id} · {self.question_id} · #{self.sequence}"
+
+
+# Live classroom sessions live in their own module; importing them here registers
+# them with the app (quizzes/live_models.py).
+from quizzes.live_models import (  # noqa: E402, F401
+    LiveAnswer,
+    LiveLeaderboard,
+    LivePhase,
+    LivePlayer,
+    LiveScoring,
+    LiveSession,
+)

@@ -38,7 +38,8 @@ def quiz_definition_build(*, quiz: Quiz) -> dict:
     ids, which editing keeps stable.
     """
     questions = []
-    for question in quiz.questions.all().order_by("sort_order"):
+    # The primary key breaks ties, so the definition (and its digest) is stable.
+    for question in quiz.questions.all().order_by("sort_order", "pk"):
         choices = [
             {
                 "id": choice.pk,
@@ -47,7 +48,7 @@ def quiz_definition_build(*, quiz: Quiz) -> dict:
                 "correct_position": choice.correct_position,
                 "feedback": choice.feedback,
             }
-            for choice in question.choices.all().order_by("sort_order")
+            for choice in question.choices.all().order_by("sort_order", "pk")
         ]
         if question.question_type == validation.ORDERING:
             ordered = sorted(choices, key=lambda c: c["correct_position"] or 0)

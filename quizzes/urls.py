@@ -18,3 +18,33 @@ urlpatterns = [
         name="attempt_result",
     ),
 ]
+
+# Live classroom games (quizzes/live_views.py): /choi/ is the PIN form players see.
+from quizzes import live_views  # noqa: E402
+
+urlpatterns += [
+    path("choi/", live_views.live_join, name="live_join"),
+    path("choi/tao/", live_views.live_quiz_list, name="live_quiz_list"),
+    path("choi/tao/<int:quiz_id>/", live_views.live_session_new, name="live_new"),
+    path(
+        "choi/dieu-khien/<int:session_id>/",
+        live_views.live_control,
+        name="live_control",
+    ),
+    path(
+        "choi/trinh-chieu/<int:session_id>/",
+        live_views.live_projector,
+        name="live_projector",
+    ),
+    path(
+        "choi/bao-cao/<int:session_id>/",
+        live_views.live_report_page,
+        name="live_report",
+    ),
+    path(
+        "choi/bao-cao/<int:session_id>/xlsx/",
+        live_views.live_report_xlsx,
+        name="live_report_xlsx",
+    ),
+    path("choi/<str:pin>/", live_views.live_play, name="live_play"),
+]

@@ -332,3 +332,26 @@ BRAND_NAME = _("Safe online")
 # SQLite cannot enforce "one role per node" across NULL nodes (models.W047);
 # PostgreSQL does, and lms.services.role_assign never writes a duplicate anyway.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# --- Background tasks (django-tasks) ----------
+# Report exports (lms/report_tasks.py) run through django-tasks. The embedded mode
+# and the tests run them at once, in the request (ImmediateBackend); production
+# points TASKS_BACKEND at a queue backend and runs its worker (docs/operations.md).
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+# --- Certificates (certificates/) ----------
+# Printed on every certificate and shown on the public verification page.
+CERTIFICATE_ISSUER = env.str(
+    "CERTIFICATE_ISSUER", default="Sở Giáo dục và Đào tạo tỉnh Tây Ninh"
+)
+# Lookups of the public verification page per address: (count, seconds).
+CERTIFICATE_VERIFY_RATE = (env.int("CERTIFICATE_VERIFY_LIMIT", default=30), 10 * 60)
+# A class download up to this many certificates is drawn in the request; larger
+# ones go to the task queue (or a background thread in the embedded mode).
+CERTIFICATE_BUNDLE_SYNC_LIMIT = env.int("CERTIFICATE_BUNDLE_SYNC_LIMIT", default=60)

@@ -32,9 +32,19 @@ from lms.models.privacy import (
     PrivacySettings,
     WithoutConsent,
 )
+from lms.models.reports import (
+    ExportFormat,
+    ExportStatus,
+    ProgrammeTarget,
+    ReportExport,
+)
 from lms.models.rollups import ClassModuleRollup, SchoolPeriodRollup
 
 __all__ = [
+    "ExportFormat",
+    "ExportStatus",
+    "ProgrammeTarget",
+    "ReportExport",
     "DONE_STATUSES",
     "Assignment",
     "ClassModuleRollup",

@@ -80,6 +80,10 @@ class SchoolPeriodRollup(models.Model):
                 fields=["school", "period"], name="school_period_rollup_unique"
             )
         ]
+        # Dashboards read one period for many schools (lms/report_selectors.py).
+        indexes = [
+            models.Index(fields=["period", "school"], name="school_rollup_period_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.school_id} · {self.period_id}"

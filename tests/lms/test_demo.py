@@ -13,6 +13,7 @@ from django.urls import reverse
 from lms import selectors
 from lms.demo import (
     DEMO_LOGINS,
+    DEMO_PUPIL,
     PUPIL_PASSWORD,
     STAFF_PASSWORD,
     demo_load,
@@ -242,3 +243,16 @@ def test_commands_print_a_summary_and_the_logins(demo):
     for login in DEMO_LOGINS:
         assert login.username in printed
         assert login.password in printed
+
+
+def test_demo_pupil_may_take_quizzes_and_some_pupils_lack_consent(demo):
+    from lms.consent import pupil_may_record_learning
+    from lms.models import ConsentRecord, User
+
+    pupil = User.objects.get(username=DEMO_PUPIL)
+    assert pupil_may_record_learning(pupil=pupil)
+    without = User.objects.filter(role_assignments__role=Role.PUPIL).exclude(
+        pk__in=ConsentRecord.objects.values("pupil")
+    )
+    # The consent overview has someone to show, but most pupils have consent.
+    assert 0 < without.count() < ConsentRecord.objects.values("pupil").count()

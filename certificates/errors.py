@@ -1,0 +1,7 @@
+"""The certificates app's one domain exception."""
+
+from config.errors import DomainError
+
+
+class CertificateError(DomainError):
+    """A certificate rule refused the request; the message is for the user."""

@@ -1,0 +1,889 @@
+"""Reads of the programme dashboards: a school, a unit, the province, a period.
+
+Who may see which school, class or unit is decided by ``lms.selectors``; this
+module composes it with the rollup tables. Every figure comes from a handful of
+GROUP BY queries whose number does not depend on the number of schools, pupils
+or answers:
+
+1. the schools in scope (one row each, with their unit's path);
+2. classes per school and grade, with "given a module during the period" counted
+   per period by conditional aggregation (one query for every period of a trend);
+3. enrolled pupils per school, counted per period the same way;
+4. ``SchoolPeriodRollup`` rows (pupils who completed at least one module);
+5. the ``ProgrammeTarget`` rows of those periods.
+
+Officers get counts only: nothing here returns a pupil.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from lms.models import (
+    AdministrativeUnit,
+    Assignment,
+    ClassModuleRollup,
+    Enrolment,
+    ProgrammeTarget,
+    ReportingPeriod,
+    Role,
+    School,
+    SchoolClass,
+    SchoolPeriodRollup,
+    SchoolType,
+    User,
+)
+from lms.report_rules import (
+    DEFAULT_RULE,
+    ProgrammeStatus,
+    Rule,
+    SchoolFigures,
+    percent,
+)
+from lms.selectors import (
+    classes_managed_by,
+    schools_visible_to,
+    units_visible_to,
+)
+
+TREND_PERIODS = 6
+YEAR_LONG_DAYS = 200
+
+
+# --- Periods and rules ----------
+
+
+def period_default(*, on: datetime.date | None = None) -> ReportingPeriod | None:
+    """Return the shortest period holding ``on`` (today), else the latest started."""
+    on = on or timezone.localdate()
+    holding = (
+        ReportingPeriod.objects.filter(starts_on__lte=on, ends_on__gte=on)
+        .select_related("school_year")
+        .order_by("ends_on", "-starts_on")
+    )
+    return holding.first() or (
+        ReportingPeriod.objects.filter(starts_on__lte=on)
+        .select_related("school_year")
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def period_get(*, period_id: str | int | None) -> ReportingPeriod | None:
+    """Return period ``period_id``, or the default one when none is given."""
+    if period_id in (None, ""):
+        return period_default()
+    try:
+        period_id = int(period_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        ReportingPeriod.objects.select_related("school_year")
+        .filter(pk=period_id)
+        .first()
+    )
+
+
+def periods_all() -> list[ReportingPeriod]:
+    return list(
+        ReportingPeriod.objects.select_related("school_year").order_by("-starts_on")
+    )
+
+
+def _is_year_long(period: ReportingPeriod) -> bool:
+    return (period.ends_on - period.starts_on).days > YEAR_LONG_DAYS
+
+
+def periods_trend(
+    *, period: ReportingPeriod, count: int = TREND_PERIODS
+) -> list[ReportingPeriod]:
+    """Return the last ``count`` periods of the same kind (term, year), oldest first."""
+    kind = _is_year_long(period)
+    same_kind = [
+        candidate
+        for candidate in ReportingPeriod.objects.select_related("school_year")
+        .filter(starts_on__lte=period.starts_on)
+        .order_by("-starts_on")
+        if _is_year_long(candidate) == kind
+    ]
+    return list(reversed(same_kind[:count]))
+
+
+def rules_for(periods: list[ReportingPeriod]) -> dict[tuple[int, str], Rule]:
+    """Return the stored rules of ``periods`` by (period id, school type or "")."""
+    return {
+        (target.period_id, target.school_type): Rule.from_target(target)
+        for target in ProgrammeTarget.objects.filter(period__in=periods)
+    }
+
+
+def rule_applying(
+    rules: dict[tuple[int, str], Rule], period_id: int, school_type: str
+) -> Rule:
+    """Return a school type's rule in a period: its own, the general, the default."""
+    return (
+        rules.get((period_id, school_type))
+        or rules.get((period_id, ""))
+        or DEFAULT_RULE
+    )
+
+
+def programme_target_get(
+    *, period: ReportingPeriod, school_type: str = ""
+) -> ProgrammeTarget | None:
+    return ProgrammeTarget.objects.filter(
+        period=period, school_type=school_type
+    ).first()
+
+
+# --- Scoping ----------
+
+
+def school_for_reports(*, user: User, school_id: int) -> School | None:
+    """Return the school if ``user`` may see its report; None reads as a 404."""
+    if not user.has_perm("lms.view_school_reports"):
+        return None
+    return schools_visible_to(user).select_related("unit").filter(pk=school_id).first()
+
+
+def unit_for_reports(
+    *, user: User, unit_id: str | int | None
+) -> AdministrativeUnit | None:
+    """Return unit ``unit_id`` (default: the user's top unit) if they report on it."""
+    if not user.has_perm("lms.view_unit_reports"):
+        return None
+    units = units_visible_to(user)
+    if unit_id in (None, ""):
+        return units.order_by("depth", "path").first()
+    try:
+        unit_id = int(unit_id)
+    except (TypeError, ValueError):
+        return None
+    return units.filter(pk=unit_id).first()
+
+
+def _schools_under(user: User, unit: AdministrativeUnit) -> QuerySet[School]:
+    return schools_visible_to(user).filter(unit__path__startswith=unit.path)
+
+
+# --- Figures per school and period ----------
+
+
+def _assigned_during(period: ReportingPeriod):
+    """Return "the class was given a module open during ``period``" as a subquery."""
+    return Exists(
+        Assignment.objects.filter(
+            school_class=OuterRef("pk"), opens_on__lte=period.ends_on
+        ).filter(Q(due_on__isnull=True) | Q(due_on__gte=period.starts_on))
+    )
+
+
+def _enrolled_during(period: ReportingPeriod) -> Q:
+    return (
+        Q(school_class__school_year_id=period.school_year_id)
+        & Q(enrolled_on__lte=period.ends_on)
+        & (Q(left_on__isnull=True) | Q(left_on__gt=period.starts_on))
+    )
+
+
+def school_figures(
+    *, schools: QuerySet[School], periods: list[ReportingPeriod]
+) -> dict[tuple[int, int], SchoolFigures]:
+    """Return each school's figures in each period, keyed by (school id, period id).
+
+    Four queries whatever the number of schools and periods: classes per school
+    and grade with one conditional count per period, enrolled pupils per school
+    with one conditional distinct count per period, the rollups, the rules. The
+    schools' types come from ``schools`` (read once by the caller's queryset).
+    """
+    school_ids = schools.values("pk")
+    types = dict(schools.values_list("pk", "school_type"))
+    rules = rules_for(periods)
+    figures: dict[tuple[int, int], SchoolFigures] = {}
+    for school_id, school_type in types.items():
+        for period in periods:
+            figures[(school_id, period.pk)] = SchoolFigures(
+                rule=rule_applying(rules, period.pk, school_type)
+            )
+    if not types or not periods:
+        return figures
+
+    class_annotations = {
+        f"given_{period.pk}": _assigned_during(period) for period in periods
+    }
+    class_counts = {
+        f"assigned_{period.pk}": Count("pk", filter=Q(**{f"given_{period.pk}": True}))
+        for period in periods
+    }
+    year_ids = {period.school_year_id for period in periods}
+    class_rows = (
+        SchoolClass.objects.filter(
+            school_id__in=school_ids, school_year_id__in=year_ids
+        )
+        .annotate(**class_annotations)
+        .values("school_id", "school_year_id", "grade")
+        .annotate(classes=Count("pk"), **class_counts)
+        .order_by()
+    )
+    for row in class_rows:
+        for period in periods:
+            if row["school_year_id"] != period.school_year_id:
+                continue
+            item = figures[(row["school_id"], period.pk)]
+            if item.rule.covers(row["grade"]):
+                item.classes += row["classes"]
+                item.classes_assigned += row[f"assigned_{period.pk}"]
+
+    pupil_counts = {
+        f"pupils_{period.pk}": Count(
+            "pupil_id", distinct=True, filter=_enrolled_during(period)
+        )
+        for period in periods
+    }
+    pupil_rows = (
+        Enrolment.objects.filter(
+            school_class__school_id__in=school_ids,
+            school_class__school_year_id__in=year_ids,
+        )
+        .values("school_class__school_id")
+        .annotate(**pupil_counts)
+        .order_by()
+    )
+    for row in pupil_rows:
+        for period in periods:
+            figures[(row["school_class__school_id"], period.pk)].pupils = row[
+                f"pupils_{period.pk}"
+            ]
+
+    for (
+        school_id,
+        period_id,
+        completed_any,
+        modules,
+    ) in SchoolPeriodRollup.objects.filter(
+        period__in=periods, school_id__in=school_ids
+    ).values_list(
+        "school_id", "period_id", "pupils_completed_any", "modules_completed"
+    ):
+        item = figures.get((school_id, period_id))
+        if item is not None:
+            item.pupils_completed = completed_any
+            item.modules_completed = modules
+    return figures
+
+
+# --- The unit (and province) dashboard ----------
+
+
+@dataclass
+class SchoolRow:
+    pk: int
+    name: str
+    code: str
+    school_type: str
+    school_type_label: str
+    unit_name: str
+    contact_name: str
+    contact_phone: str
+    figures: SchoolFigures
+
+    @property
+    def is_care_facility(self) -> bool:
+        return self.school_type == SchoolType.CARE_FACILITY
+
+    @property
+    def status(self) -> str:
+        return self.figures.status
+
+
+@dataclass
+class GroupRow:
+    """Schools of one child unit (or of one type): how many met, and the pupils."""
+
+    key: str
+    label: str
+    unit_id: int | None = None
+    schools: int = 0
+    schools_met: int = 0
+    care_facilities: int = 0
+    care_facilities_met: int = 0
+    pupils: int = 0
+    pupils_completed: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+
+    def add(self, row: SchoolRow) -> None:
+        met = row.status == ProgrammeStatus.MET
+        if row.is_care_facility:
+            self.care_facilities += 1
+            self.care_facilities_met += met
+        else:
+            self.schools += 1
+            self.schools_met += met
+        self.in_progress += row.status == ProgrammeStatus.IN_PROGRESS
+        self.not_started += row.status == ProgrammeStatus.NOT_STARTED
+        self.pupils += row.figures.pupils
+        self.pupils_completed += min(row.figures.pupils_completed, row.figures.pupils)
+
+    @property
+    def schools_share(self) -> float | None:
+        return percent(self.schools_met, self.schools)
+
+    @property
+    def care_share(self) -> float | None:
+        return percent(self.care_facilities_met, self.care_facilities)
+
+    @property
+    def all_share(self) -> float | None:
+        return percent(
+            self.schools_met + self.care_facilities_met,
+            self.schools + self.care_facilities,
+        )
+
+    @property
+    def pupil_share(self) -> float | None:
+        return percent(self.pupils_completed, self.pupils)
+
+    def as_data(self) -> dict:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "schools": self.schools,
+            "schools_met": self.schools_met,
+            "care_facilities": self.care_facilities,
+            "care_facilities_met": self.care_facilities_met,
+            "in_progress": self.in_progress,
+            "not_started": self.not_started,
+            "pupils": self.pupils,
+            "pupils_completed": self.pupils_completed,
+        }
+
+
+@dataclass
+class TrendPoint:
+    period: ReportingPeriod
+    total: GroupRow
+
+
+@dataclass
+class UnitDashboard:
+    unit: AdministrativeUnit
+    period: ReportingPeriod
+    rules: list[Rule]
+    total: GroupRow
+    by_unit: list[GroupRow]
+    by_type: list[GroupRow]
+    schools: list[SchoolRow]
+    trend: list[TrendPoint] = field(default_factory=list)
+
+    @property
+    def schools_behind(self) -> list[SchoolRow]:
+        return [row for row in self.schools if row.status != ProgrammeStatus.MET]
+
+    @property
+    def uses_default_rule(self) -> bool:
+        return any(rule.is_default for rule in self.rules)
+
+
+def _rules_shown(figures: dict, period_id: int) -> list[Rule]:
+    seen: dict[tuple, Rule] = {}
+    for (_school_id, item_period), item in figures.items():
+        if item_period == period_id:
+            seen.setdefault((item.rule.school_type, item.rule.is_default), item.rule)
+    return sorted(seen.values(), key=lambda rule: rule.school_type) or [DEFAULT_RULE]
+
+
+def unit_dashboard(
+    *,
+    user: User,
+    unit: AdministrativeUnit,
+    period: ReportingPeriod,
+    trend: bool = True,
+) -> UnitDashboard:
+    """Return the programme dashboard of ``unit`` (scoped to ``user``) in ``period``.
+
+    Groups schools by the unit's children (schools hanging directly from the unit
+    form their own group) and by type; lists every school with its status and
+    contacts; adds the trend over the last periods of the same kind. Eight queries
+    whatever the number of schools, pupils and answers.
+    """
+    periods = periods_trend(period=period) if trend else [period]
+    if period not in periods:
+        periods.append(period)
+    schools = _schools_under(user, unit)
+    school_rows = list(
+        schools.values(
+            "pk",
+            "name",
+            "code",
+            "school_type",
+            "unit__path",
+            "unit__name",
+            "contact_name",
+            "contact_phone",
+        ).order_by("name", "pk")
+    )
+    figures = school_figures(schools=schools, periods=periods)
+    children = list(unit.get_children().order_by("name"))
+    type_labels = dict(SchoolType.choices)
+
+    def group_of(path: str) -> GroupRow | None:
+        for child in children:
+            if path.startswith(child.path):
+                return child
+        return None
+
+    def build(period_id: int):
+        total = GroupRow(key="total", label=unit.name, unit_id=unit.pk)
+        by_unit = {
+            child.pk: GroupRow(key=str(child.pk), label=child.name, unit_id=child.pk)
+            for child in children
+        }
+        direct = GroupRow(key="direct", label=unit.name, unit_id=None)
+        by_type = {
+            code: GroupRow(key=code, label=str(label))
+            for code, label in SchoolType.choices
+        }
+        rows = []
+        for school in school_rows:
+            row = SchoolRow(
+                pk=school["pk"],
+                name=school["name"],
+                code=school["code"],
+                school_type=school["school_type"],
+                school_type_label=str(type_labels.get(school["school_type"], "")),
+                unit_name=school["unit__name"],
+                contact_name=school["contact_name"],
+                contact_phone=school["contact_phone"],
+                figures=figures[(school["pk"], period_id)],
+            )
+            rows.append(row)
+            total.add(row)
+            child = group_of(school["unit__path"])
+            (by_unit[child.pk] if child else direct).add(row)
+            by_type[row.school_type].add(row)
+        unit_groups = list(by_unit.values())
+        if direct.schools or direct.care_facilities:
+            unit_groups.append(direct)
+        type_groups = [g for g in by_type.values() if g.schools or g.care_facilities]
+        return total, unit_groups, type_groups, rows
+
+    total, by_unit, by_type, rows = build(period.pk)
+    dashboard = UnitDashboard(
+        unit=unit,
+        period=period,
+        rules=_rules_shown(figures, period.pk),
+        total=total,
+        by_unit=by_unit,
+        by_type=by_type,
+        schools=rows,
+    )
+    if trend:
+        dashboard.trend = [
+            TrendPoint(period=item, total=build(item.pk)[0]) for item in periods
+        ]
+    return dashboard
+
+
+def unit_report_data(dashboard: UnitDashboard, *, with_reasons: bool = False) -> dict:
+    """Return the dashboard's figures as plain data: what exports hash and the API.
+
+    The hashed figures hold numbers, codes and names only, never translated words,
+    so a copy checks the same in either language; ``with_reasons`` adds each
+    school's reason in words for the files people read.
+    """
+    data = {
+        "period": {
+            "id": dashboard.period.pk,
+            "name": str(dashboard.period),
+            "starts_on": dashboard.period.starts_on.isoformat(),
+            "ends_on": dashboard.period.ends_on.isoformat(),
+        },
+        "unit": {
+            "id": dashboard.unit.pk,
+            "name": dashboard.unit.name,
+            "code": dashboard.unit.code,
+        },
+        "rules": [rule.as_data() for rule in dashboard.rules],
+        "total": dashboard.total.as_data(),
+        "units": [group.as_data() for group in dashboard.by_unit],
+        "school_types": [group.as_data() for group in dashboard.by_type],
+        "schools": [
+            {
+                "id": row.pk,
+                "code": row.code,
+                "name": row.name,
+                "school_type": row.school_type,
+                "unit": row.unit_name,
+                "classes": row.figures.classes,
+                "classes_assigned": row.figures.classes_assigned,
+                "pupils": row.figures.pupils,
+                "pupils_completed": min(
+                    row.figures.pupils_completed, row.figures.pupils
+                ),
+                "status": row.status,
+            }
+            for row in dashboard.schools
+        ],
+    }
+    for group in data["school_types"]:
+        group["label"] = group["key"]
+    if with_reasons:
+        for item, row in zip(data["schools"], dashboard.schools, strict=True):
+            item["reason"] = row.figures.reason
+    return data
+
+
+# --- The school dashboard ----------
+
+
+@dataclass
+class ClassRow:
+    pk: int
+    name: str
+    grade: int
+    pupils: int
+    modules_assigned: int
+    completions: int
+    may_open_grid: bool = False
+
+    @property
+    def completion_share(self) -> float | None:
+        return percent(self.completions, self.pupils * self.modules_assigned)
+
+
+@dataclass
+class GradeRow:
+    grade: int
+    classes: int = 0
+    classes_assigned: int = 0
+    pupils: int = 0
+    slots: int = 0
+    completions: int = 0
+
+    @property
+    def completion_share(self) -> float | None:
+        return percent(self.completions, self.slots)
+
+
+@dataclass
+class TeacherRow:
+    pk: int
+    name: str
+    assignments: int
+    last_assignment_at: datetime.datetime | None
+    last_login: datetime.datetime | None
+
+    @property
+    def last_activity(self) -> datetime.datetime | None:
+        moments = [m for m in (self.last_assignment_at, self.last_login) if m]
+        return max(moments) if moments else None
+
+
+@dataclass
+class SchoolDashboard:
+    school: School
+    period: ReportingPeriod
+    figures: SchoolFigures
+    classes: list[ClassRow]
+    grades: list[GradeRow]
+    teachers: list[TeacherRow]
+
+    @property
+    def classes_without_assignment(self) -> list[ClassRow]:
+        return [row for row in self.classes if row.modules_assigned == 0]
+
+
+def school_dashboard(
+    *, user: User, school: School, period: ReportingPeriod
+) -> SchoolDashboard:
+    """Return a school's programme status, classes, grades and teachers in ``period``.
+
+    Class completion is the share of (pupil, assigned module) pairs completed,
+    from ``ClassModuleRollup``. Nine queries whatever the size of the school.
+    """
+    schools = School.objects.filter(pk=school.pk)
+    figures = school_figures(schools=schools, periods=[period])[(school.pk, period.pk)]
+    window = Q(opens_on__lte=period.ends_on) & (
+        Q(due_on__isnull=True) | Q(due_on__gte=period.starts_on)
+    )
+    classes = list(
+        SchoolClass.objects.filter(school=school, school_year_id=period.school_year_id)
+        .annotate(
+            pupils=Count(
+                "enrolments__pupil_id",
+                distinct=True,
+                filter=Q(enrolments__left_on__isnull=True),
+            )
+        )
+        .order_by("grade", "name")
+        .values("pk", "name", "grade", "pupils")
+    )
+    assigned: dict[int, set[int]] = defaultdict(set)
+    for class_id, module_id in Assignment.objects.filter(
+        window, school_class__in=[row["pk"] for row in classes]
+    ).values_list("school_class_id", "module_id"):
+        assigned[class_id].add(module_id)
+    completions: dict[tuple[int, int], int] = {
+        (class_id, module_id): count
+        for class_id, module_id, count in ClassModuleRollup.objects.filter(
+            school_class__in=[row["pk"] for row in classes]
+        ).values_list("school_class_id", "module_id", "pupils_completed")
+    }
+    managed = (
+        set(classes_managed_by(user).filter(school=school).values_list("pk", flat=True))
+        if user.has_perm("lms.view_class_progress")
+        else set()
+    )
+    class_rows = []
+    grades: dict[int, GradeRow] = {}
+    for row in classes:
+        modules = assigned.get(row["pk"], set())
+        done = sum(
+            min(completions.get((row["pk"], module_id), 0), row["pupils"])
+            for module_id in modules
+        )
+        item = ClassRow(
+            pk=row["pk"],
+            name=row["name"],
+            grade=row["grade"],
+            pupils=row["pupils"],
+            modules_assigned=len(modules),
+            completions=done,
+            may_open_grid=row["pk"] in managed,
+        )
+        class_rows.append(item)
+        grade = grades.setdefault(item.grade, GradeRow(grade=item.grade))
+        grade.classes += 1
+        grade.classes_assigned += bool(modules)
+        grade.pupils += item.pupils
+        grade.slots += item.pupils * len(modules)
+        grade.completions += done
+    return SchoolDashboard(
+        school=school,
+        period=period,
+        figures=figures,
+        classes=class_rows,
+        grades=sorted(grades.values(), key=lambda g: g.grade),
+        teachers=_teacher_activity(school, period),
+    )
+
+
+def _teacher_activity(school: School, period: ReportingPeriod) -> list[TeacherRow]:
+    start, end = _period_moments(period)
+    activity = {
+        row["assigned_by"]: row
+        for row in Assignment.objects.filter(
+            school_class__school=school,
+            created_at__gte=start,
+            created_at__lt=end,
+            assigned_by__isnull=False,
+        )
+        .values("assigned_by")
+        .annotate(count=Count("pk"), last=Max("created_at"))
+        .order_by()
+    }
+    teachers = (
+        User.objects.filter(
+            role_assignments__school=school, role_assignments__role=Role.TEACHER
+        )
+        .distinct()
+        .order_by("display_name", "pk")
+        .values("pk", "display_name", "last_login")
+    )
+    rows = [
+        TeacherRow(
+            pk=teacher["pk"],
+            name=teacher["display_name"],
+            assignments=activity.get(teacher["pk"], {}).get("count", 0),
+            last_assignment_at=activity.get(teacher["pk"], {}).get("last"),
+            last_login=teacher["last_login"],
+        )
+        for teacher in teachers
+    ]
+    return sorted(rows, key=lambda row: (-row.assignments, row.name))
+
+
+def _period_moments(period: ReportingPeriod):
+    from lms.rollups import REPORTING_TIME_ZONE
+
+    start = datetime.datetime.combine(
+        period.starts_on, datetime.time.min, tzinfo=REPORTING_TIME_ZONE
+    )
+    end = datetime.datetime.combine(
+        period.ends_on + datetime.timedelta(days=1),
+        datetime.time.min,
+        tzinfo=REPORTING_TIME_ZONE,
+    )
+    return start, end
+
+
+def school_report_data(dashboard: SchoolDashboard) -> dict:
+    """Return a school dashboard as plain data (the API)."""
+    figures = dashboard.figures
+    return {
+        "school": {"id": dashboard.school.pk, "name": dashboard.school.name},
+        "period": {"id": dashboard.period.pk, "name": str(dashboard.period)},
+        "rule": figures.rule.as_data(),
+        "rule_text": figures.rule.describe(),
+        "status": figures.status,
+        "reason": figures.reason,
+        "classes": figures.classes,
+        "classes_assigned": figures.classes_assigned,
+        "pupils": figures.pupils,
+        "pupils_completed": min(figures.pupils_completed, figures.pupils),
+        "class_rows": [
+            {
+                "id": row.pk,
+                "name": row.name,
+                "grade": row.grade,
+                "pupils": row.pupils,
+                "modules_assigned": row.modules_assigned,
+                "completions": row.completions,
+            }
+            for row in dashboard.classes
+        ],
+    }
+
+
+# --- A class's grid and item analysis ----------
+
+
+@dataclass
+class ModuleSummary:
+    module_id: int
+    assigned: int = 0
+    done: int = 0
+    scores: list = field(default_factory=list)
+
+    @property
+    def done_share(self) -> float | None:
+        return percent(self.done, self.assigned)
+
+    @property
+    def average_percent(self) -> float | None:
+        if not self.scores:
+            return None
+        return round(sum(float(s) for s in self.scores) / len(self.scores), 1)
+
+
+def class_grid_summary(grid) -> list[ModuleSummary]:
+    """Return, per module of a class grid, how many pupils finished and their mean."""
+    from lms.models import DONE_STATUSES
+
+    summaries = [ModuleSummary(module_id=module.source_id) for module in grid.modules]
+    for row in grid.rows:
+        for summary, cell in zip(summaries, row.cells, strict=True):
+            if not cell.assigned:
+                continue
+            summary.assigned += 1
+            summary.done += cell.status in DONE_STATUSES
+            if cell.best_percent is not None:
+                summary.scores.append(cell.best_percent)
+    return summaries
+
+
+@dataclass
+class AnalysedModule:
+    source: object
+    title: str
+
+
+def class_module_assigned(*, user: User, school_class: SchoolClass, module_id: int):
+    """Return module ``module_id`` if it was given to the class (None: a 404)."""
+    from content_cms.selectors import modules_localized
+    from lms.learning_selectors import module_source_for
+
+    source = module_source_for(user=user, module_id=module_id)
+    if (
+        source is None
+        or not Assignment.objects.filter(
+            school_class=school_class, module=source
+        ).exists()
+    ):
+        return None
+    return AnalysedModule(source=source, title=modules_localized([source])[0].title)
+
+
+# --- Drill-down, exports, verification ----------
+
+
+def unit_ancestors_visible(
+    *, user: User, unit: AdministrativeUnit
+) -> list[AdministrativeUnit]:
+    """Return the unit's ancestors the user may also report on, top first."""
+    paths = [
+        unit.path[:end] for end in range(unit.steplen, len(unit.path), unit.steplen)
+    ]
+    if not paths:
+        return []
+    return list(units_visible_to(user).filter(path__in=paths).order_by("depth"))
+
+
+def export_for(*, user: User, export_id: int):
+    """Return export ``export_id`` if its unit is one ``user`` may report on."""
+    from lms.models import ReportExport
+
+    if not user.has_perm("lms.view_unit_reports"):
+        return None
+    return (
+        ReportExport.objects.select_related("unit", "period__school_year")
+        .filter(pk=export_id, unit__in=units_visible_to(user))
+        .first()
+    )
+
+
+def exports_recent(*, user: User, unit: AdministrativeUnit, period: ReportingPeriod):
+    from lms.models import ReportExport
+
+    return list(
+        ReportExport.objects.filter(
+            unit=unit, period=period, unit__in=units_visible_to(user)
+        ).order_by("-created_at")[:5]
+    )
+
+
+@dataclass
+class VerifyResult:
+    export: object | None
+    current_hash: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.export is not None
+
+    @property
+    def matches(self) -> bool:
+        return self.found and self.current_hash == self.export.content_hash
+
+
+def export_verify(*, user: User, content_hash: str) -> VerifyResult:
+    """Find the export a printed hash names, and recompute its figures today."""
+    from lms.exports import figures_hash
+    from lms.models import ExportStatus, ReportExport
+
+    export = (
+        ReportExport.objects.select_related(
+            "unit", "period__school_year", "requested_by"
+        )
+        .filter(
+            content_hash=content_hash,
+            status=ExportStatus.DONE,
+            unit__in=units_visible_to(user),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if export is None:
+        return VerifyResult(export=None)
+    dashboard = unit_dashboard(
+        user=user, unit=export.unit, period=export.period, trend=False
+    )
+    return VerifyResult(
+        export=export, current_hash=figures_hash(unit_report_data(dashboard))
+    )

@@ -1,0 +1,99 @@
+"""Builders for the report tests: a province, its communes, schools, a period."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from lms.learning_services import assignment_create
+from lms.models import ReportingPeriod, Role, SchoolType, SchoolYear
+from tests.factories import (
+    SchoolClassFactory,
+    SchoolFactory,
+    UnitFactory,
+    make_pupil,
+    make_staff,
+    make_teacher,
+)
+
+
+def current_year_and_period() -> tuple[SchoolYear, ReportingPeriod]:
+    """Return a school year and a term around today (completions land in it)."""
+    today = timezone.localdate()
+    year, _ = SchoolYear.objects.get_or_create(
+        name="Năm thử",
+        defaults={
+            "starts_on": today - datetime.timedelta(days=120),
+            "ends_on": today + datetime.timedelta(days=120),
+        },
+    )
+    period, _ = ReportingPeriod.objects.get_or_create(
+        school_year=year,
+        name="Học kỳ thử",
+        defaults={
+            "starts_on": today - datetime.timedelta(days=30),
+            "ends_on": today + datetime.timedelta(days=30),
+        },
+    )
+    return year, period
+
+
+@dataclass
+class Province:
+    province: object
+    commune_a: object
+    commune_b: object
+    year: object
+    period: object
+
+
+def build_province() -> Province:
+    province = UnitFactory(name="Tỉnh Tây Ninh")
+    commune_a = UnitFactory(parent=province, name="Xã An Tịnh")
+    province.refresh_from_db()
+    commune_b = UnitFactory(parent=province, name="Phường Bình Minh")
+    year, period = current_year_and_period()
+    return Province(province, commune_a, commune_b, year, period)
+
+
+def school_with_classes(
+    unit,
+    year,
+    *,
+    classes: int = 1,
+    pupils: int = 2,
+    school_type=SchoolType.PRIMARY,
+    name=None,
+):
+    """Create a school of ``classes`` classes (grade 5) with ``pupils`` pupils each."""
+    kwargs = {"unit": unit, "school_type": school_type}
+    if name:
+        kwargs["name"] = name
+    school = SchoolFactory(**kwargs)
+    built = []
+    for number in range(classes):
+        school_class = SchoolClassFactory(
+            school=school, school_year=year, name=f"5A{number + 1}", grade=5
+        )
+        teacher = make_teacher(school_class)
+        kids = [make_pupil(school_class) for _ in range(pupils)]
+        built.append((school_class, teacher, kids))
+    return school, built
+
+
+def give(module, school_class, teacher, *, due_on=None):
+    return assignment_create(
+        actor=teacher,
+        school_class=school_class,
+        module=module,
+        opens_on=timezone.localdate() - datetime.timedelta(days=1),
+        due_on=due_on,
+    )
+
+
+def officer(role, unit, **kwargs):
+    return make_staff(role, unit=unit, **kwargs)
+
+
+def school_admin(school):
+    return make_staff(Role.SCHOOL_ADMIN, school=school)
