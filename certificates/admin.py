@@ -19,7 +19,13 @@ class IssuingRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
-    list_display = ["display_code", "learner_name", "achievement", "issued_at", "status"]
+    list_display = [
+        "display_code",
+        "learner_name",
+        "achievement",
+        "issued_at",
+        "status",
+    ]
     list_filter = ["rule", "revoked_at"]
     search_fields = ["code"]
     readonly_fields = [field.name for field in Certificate._meta.fields]

@@ -40,9 +40,7 @@ def tasks_queue_configured() -> bool:
     if "django_tasks" not in settings.INSTALLED_APPS:
         return False
     backend = (getattr(settings, "TASKS", None) or {}).get("default", {})
-    return bool(backend) and not backend.get("BACKEND", "").endswith(
-        "ImmediateBackend"
-    )
+    return bool(backend) and not backend.get("BACKEND", "").endswith("ImmediateBackend")
 
 
 def _sync_limit() -> int:
@@ -83,7 +81,9 @@ def _build_in_thread(bundle_id: int) -> None:
         finally:
             close_old_connections()
 
-    threading.Thread(target=run, name=f"certificate-bundle-{bundle_id}", daemon=True).start()
+    threading.Thread(
+        target=run, name=f"certificate-bundle-{bundle_id}", daemon=True
+    ).start()
 
 
 def bundle_build(*, bundle_id: int) -> CertificateBundle:
@@ -91,12 +91,9 @@ def bundle_build(*, bundle_id: int) -> CertificateBundle:
     bundle = CertificateBundle.objects.select_related("school_class").get(pk=bundle_id)
     if bundle.status == BundleStatus.DONE:
         return bundle
-    certificates = [
-        certificate
-        for certificate in _with_rules(
-            class_certificates(school_class=bundle.school_class, valid_only=True)
-        )
-    ]
+    certificates = _with_rules(
+        class_certificates(school_class=bundle.school_class, valid_only=True)
+    )
     CertificateBundle.objects.filter(pk=bundle.pk).update(
         status=BundleStatus.RUNNING, total=len(certificates), done=0
     )
@@ -121,7 +118,9 @@ def bundle_build(*, bundle_id: int) -> CertificateBundle:
         bundle.status = BundleStatus.FAILED
         bundle.error = str(error)[:300]
     bundle.finished_at = timezone.now()
-    bundle.save(update_fields=["file", "status", "done", "total", "error", "finished_at"])
+    bundle.save(
+        update_fields=["file", "status", "done", "total", "error", "finished_at"]
+    )
     return bundle
 
 

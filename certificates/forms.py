@@ -12,7 +12,11 @@ class VerifyForm(forms.Form):
         max_length=40,
         help_text=_("The 12 letters and digits printed under the QR code."),
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
         ),
     )
 

@@ -108,12 +108,20 @@ def _shield(canvas: Canvas, cx: float, top: float, width: float) -> None:
     path.lineTo(cx + half, top)
     path.lineTo(cx + half, top - height * 0.45)
     path.curveTo(
-        cx + half, top - height * 0.8, cx + half * 0.3, top - height * 0.92, cx,
+        cx + half,
+        top - height * 0.8,
+        cx + half * 0.3,
+        top - height * 0.92,
+        cx,
         top - height,
     )
     path.curveTo(
-        cx - half * 0.3, top - height * 0.92, cx - half, top - height * 0.8,
-        cx - half, top - height * 0.45,
+        cx - half * 0.3,
+        top - height * 0.92,
+        cx - half,
+        top - height * 0.8,
+        cx - half,
+        top - height * 0.45,
     )
     path.close()
     canvas.setFillColor(BLUE)
@@ -167,7 +175,9 @@ def _draw_qr(canvas: Canvas, qr: segno.QRCode, x: float, y: float, size: float):
             while column < len(row) and row[column]:
                 column += 1
             left = x + (start + QR_BORDER) * module
-            canvas.rect(left, top, (column - start) * module + 0.05, module + 0.05, 0, 1)
+            canvas.rect(
+                left, top, (column - start) * module + 0.05, module + 0.05, 0, 1
+            )
 
 
 def _fit(text: str, font: str, size: float, width: float, minimum: float) -> float:
@@ -200,36 +210,70 @@ def _draw_certificate(canvas: Canvas, certificate: Certificate) -> None:
         _border(canvas, width, height)
         _shield(canvas, width / 2, height - 22 * mm, 17 * mm)
         _centred(
-            canvas, certificate.issuer.upper(), FONT_BOLD, 11, height - 50 * mm,
-            text_width, colour=BLUE,
+            canvas,
+            certificate.issuer.upper(),
+            FONT_BOLD,
+            11,
+            height - 50 * mm,
+            text_width,
+            colour=BLUE,
         )
         _centred(
-            canvas, _("CERTIFICATE OF ACHIEVEMENT"), FONT_BOLD, 40,
-            height - 67 * mm, text_width, colour=RED,
+            canvas,
+            _("CERTIFICATE OF ACHIEVEMENT"),
+            FONT_BOLD,
+            40,
+            height - 67 * mm,
+            text_width,
+            colour=RED,
         )
         _centred(
-            canvas, _("This certificate is proudly given to"), FONT, 15,
-            height - 80 * mm, text_width, colour=MUTED,
+            canvas,
+            _("This certificate is proudly given to"),
+            FONT,
+            15,
+            height - 80 * mm,
+            text_width,
+            colour=MUTED,
         )
         name = certificate.learner_name or "—"
         _centred(canvas, name, FONT_BOLD, 38, height - 97 * mm, text_width, colour=BLUE)
         # A gold rule under the name, with a star at each end.
         canvas.setStrokeColor(GOLD)
         canvas.setLineWidth(1.2)
-        canvas.line(width / 2 - 80 * mm, height - 101 * mm, width / 2 + 80 * mm,
-                    height - 101 * mm)
+        canvas.line(
+            width / 2 - 80 * mm,
+            height - 101 * mm,
+            width / 2 + 80 * mm,
+            height - 101 * mm,
+        )
         for x in (width / 2 - 83 * mm, width / 2 + 83 * mm):
             _star(canvas, x, height - 101 * mm, 2.6 * mm, GOLD)
-        _centred(canvas, _friendly_line(certificate), FONT, 16, height - 112 * mm,
-                 text_width)
+        _centred(
+            canvas, _friendly_line(certificate), FONT, 16, height - 112 * mm, text_width
+        )
         achievement = certificate.achievement
         if language == "en" and certificate.achievement_en:
             achievement = certificate.achievement_en
-        _centred(canvas, f"“{achievement}”", FONT_BOLD, 22, height - 124 * mm,
-                 text_width, colour=INK)
+        _centred(
+            canvas,
+            f"“{achievement}”",
+            FONT_BOLD,
+            22,
+            height - 124 * mm,
+            text_width,
+            colour=INK,
+        )
         if certificate.school_name:
-            _centred(canvas, certificate.school_name, FONT, 14, height - 134 * mm,
-                     text_width, colour=MUTED)
+            _centred(
+                canvas,
+                certificate.school_name,
+                FONT,
+                14,
+                height - 134 * mm,
+                text_width,
+                colour=MUTED,
+            )
         _star(canvas, width / 2 - 12 * mm, height - 144 * mm, 3.5 * mm, GOLD)
         _star(canvas, width / 2, height - 145 * mm, 5 * mm, GOLD)
         _star(canvas, width / 2 + 12 * mm, height - 144 * mm, 3.5 * mm, GOLD)
@@ -239,8 +283,9 @@ def _draw_certificate(canvas: Canvas, certificate: Certificate) -> None:
         canvas.setFillColor(INK)
         canvas.setFont(FONT, 12)
         canvas.drawString(
-            left, 40 * mm,
-            _("Tay Ninh, %(date)s") % {"date": date_format(issued_on, "DATE_FORMAT")},
+            left,
+            40 * mm,
+            _("Tay Ninh, %(date)s") % {"date": _printed_date(issued_on, language)},
         )
         canvas.setFont(FONT_BOLD, 12)
         canvas.drawString(left, 34 * mm, _fit_text(certificate.issuer, 95 * mm))
@@ -249,19 +294,32 @@ def _draw_certificate(canvas: Canvas, certificate: Certificate) -> None:
         _draw_qr(canvas, certificate_qr(certificate), qr_x, qr_y, QR_SIZE)
         canvas.setFillColor(MUTED)
         canvas.setFont(FONT, 9)
-        canvas.drawRightString(qr_x - 3 * mm, qr_y + QR_SIZE - 6 * mm,
-                               _("Check this certificate:"))
-        canvas.drawRightString(qr_x - 3 * mm, qr_y + QR_SIZE - 11 * mm,
-                               _("scan the code or open"))
-        canvas.drawRightString(qr_x - 3 * mm, qr_y + QR_SIZE - 16 * mm,
-                               verification_url(certificate).split("://", 1)[-1][:60])
+        canvas.drawRightString(
+            qr_x - 3 * mm, qr_y + QR_SIZE - 6 * mm, _("Check this certificate:")
+        )
+        canvas.drawRightString(
+            qr_x - 3 * mm, qr_y + QR_SIZE - 11 * mm, _("scan the code or open")
+        )
+        canvas.drawRightString(
+            qr_x - 3 * mm,
+            qr_y + QR_SIZE - 16 * mm,
+            verification_url(certificate).split("://", 1)[-1][:60],
+        )
         canvas.setFillColor(INK)
         canvas.setFont(FONT_BOLD, 12)
         canvas.drawRightString(
-            qr_x - 3 * mm, qr_y + 3 * mm,
+            qr_x - 3 * mm,
+            qr_y + 3 * mm,
             _("Code: %(code)s") % {"code": certificate.display_code},
         )
         canvas.setTitle(_("Certificate %(code)s") % {"code": certificate.display_code})
+
+
+def _printed_date(day, language: str) -> str:
+    """Return the date as certificates print it: "ngày 05 tháng 11 năm 2026"."""
+    if language == "vi":
+        return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    return date_format(day, "j F Y")
 
 
 def _fit_text(text: str, width: float) -> str:
@@ -322,8 +380,9 @@ def certificates_zip(certificates: Iterable[Certificate], *, on_progress=None) -
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for count, certificate in enumerate(certificates, start=1):
-            archive.writestr(certificate_filename(certificate), certificate_pdf(certificate))
+            archive.writestr(
+                certificate_filename(certificate), certificate_pdf(certificate)
+            )
             if on_progress is not None:
                 on_progress(count)
     return buffer.getvalue()
-

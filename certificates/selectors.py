@@ -119,9 +119,7 @@ def class_certificates(
 
     The caller found the class through ``class_for_certificates``.
     """
-    pupil_ids = school_class.enrolments.filter(left_on__isnull=True).values(
-        "pupil_id"
-    )
+    pupil_ids = school_class.enrolments.filter(left_on__isnull=True).values("pupil_id")
     certificates = Certificate.objects.filter(user_id__in=pupil_ids)
     if valid_only:
         certificates = certificates.filter(revoked_at__isnull=True)
@@ -140,7 +138,9 @@ def class_pupils_with_certificates(*, user: User, school_class: SchoolClass):
         user_id__in=[enrolment.pupil_id for enrolment in enrolments]
     ).order_by("issued_at", "pk"):
         by_pupil.setdefault(certificate.user_id, []).append(certificate)
-    return [(enrolment, by_pupil.get(enrolment.pupil_id, [])) for enrolment in enrolments]
+    return [
+        (enrolment, by_pupil.get(enrolment.pupil_id, [])) for enrolment in enrolments
+    ]
 
 
 def bundle_for(*, user: User, bundle_id: int) -> CertificateBundle:
@@ -199,5 +199,6 @@ def certificate_verification(*, code: str) -> Verification | None:
         school=certificate.school_name,
         issuer=certificate.issuer,
         revoked_on=revoked_on,
-        replaced=hasattr(certificate, "replaced_by") and certificate.revoked_at is not None,
+        replaced=hasattr(certificate, "replaced_by")
+        and certificate.revoked_at is not None,
     )

@@ -157,14 +157,11 @@ def _subject_for(
         key = "staff"
         if _already_issued(rule, user, key):
             return None
-        staff_modules = modules_visible_to(user).filter(
-            audience=Audience.TEACHER_STAFF
-        )
+        staff_modules = modules_visible_to(user).filter(audience=Audience.TEACHER_STAFF)
         if staff_modules.exclude(pk__in=modules_passed_by(user=user)).exists():
             return None
         vietnamese, english = (
-            _in_language(language, STAFF_ACHIEVEMENT)
-            for language in ("vi", "en")
+            _in_language(language, STAFF_ACHIEVEMENT) for language in ("vi", "en")
         )
         return _Subject(
             key=key,
@@ -221,9 +218,7 @@ def certificates_issue_for_completion(
     """
     if not _module_passed(module, progress):
         return []
-    rules = list(
-        IssuingRule.objects.filter(is_active=True).select_related("age_band")
-    )
+    rules = list(IssuingRule.objects.filter(is_active=True).select_related("age_band"))
     learner = _Learner(user)
     issued = []
     for rule in rules:
@@ -323,7 +318,9 @@ def certificate_reissue(
         achievement_en=old.achievement_en,
         module=old.module,
     )
-    new = _new_certificate(rule=old.rule, learner=learner, subject=subject, reissue_of=old)
+    new = _new_certificate(
+        rule=old.rule, learner=learner, subject=subject, reissue_of=old
+    )
     audit_record(
         actor=actor,
         action="certificate.reissue",

@@ -91,7 +91,9 @@ def certificate_download(request, certificate_id: int):
     certificate = selectors.certificate_for_download(
         user=request.user, certificate_id=certificate_id
     )
-    response = HttpResponse(certificate_pdf(certificate), content_type="application/pdf")
+    response = HttpResponse(
+        certificate_pdf(certificate), content_type="application/pdf"
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="{certificate_filename(certificate)}"'
     )
@@ -105,7 +107,9 @@ def _revoke_or_reissue(request, certificate_id: int, *, reissue: bool):
     )
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and certificate.is_valid:
-        service = services.certificate_reissue if reissue else services.certificate_revoke
+        service = (
+            services.certificate_reissue if reissue else services.certificate_revoke
+        )
         try:
             result = service(
                 actor=request.user,
@@ -124,7 +128,9 @@ def _revoke_or_reissue(request, certificate_id: int, *, reissue: bool):
             else:
                 messages.success(request, _("The certificate was revoked."))
             if certificate.school_class_id:
-                return redirect("certificates:class", class_id=certificate.school_class_id)
+                return redirect(
+                    "certificates:class", class_id=certificate.school_class_id
+                )
             return redirect("lms:home")
     return render(
         request,
@@ -154,7 +160,9 @@ def certificate_reissue(request, certificate_id: int):
 @not_found_as_404
 def class_certificates(request, class_id: int):
     """A class's pupils and their certificates, with the whole-class downloads."""
-    school_class = selectors.class_for_certificates(user=request.user, class_id=class_id)
+    school_class = selectors.class_for_certificates(
+        user=request.user, class_id=class_id
+    )
     rows = selectors.class_pupils_with_certificates(
         user=request.user, school_class=school_class
     )
@@ -180,7 +188,9 @@ def class_certificates(request, class_id: int):
 @not_found_as_404
 def class_bundle_create(request, class_id: int):
     """Start preparing the class's certificates as one ZIP or one merged PDF."""
-    school_class = selectors.class_for_certificates(user=request.user, class_id=class_id)
+    school_class = selectors.class_for_certificates(
+        user=request.user, class_id=class_id
+    )
     form = BundleForm(request.POST)
     if not form.is_valid():
         raise Http404

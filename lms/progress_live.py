@@ -16,7 +16,7 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.db import transaction
 
-from lms.models import DONE_STATUSES, Enrolment, ModuleProgress
+from lms.models import DONE_STATUSES, Enrolment, ModuleProgress, ProgressStatus
 
 SEQUENCE_KEY = "class-progress-seq:{class_id}"
 
@@ -79,9 +79,13 @@ def on_progress_saved(sender, *, instance, created, update_fields, **kwargs) -> 
     """Receive ``post_save`` of progress: a pupil started or moved on in a module.
 
     Completions are sent by ``on_module_completed`` (with the final score), so
-    saves of a done module are left to it.
+    saves of a done module are left to it; a row just created (not started) is
+    no news.
     """
-    if instance.status in DONE_STATUSES:
+    if (
+        instance.status in DONE_STATUSES
+        or instance.status == ProgressStatus.NOT_STARTED
+    ):
         return
     if update_fields is not None and "status" not in update_fields and not created:
         return

@@ -390,12 +390,12 @@ class UnitDashboard:
         return any(rule.is_default for rule in self.rules)
 
 
-def _rules_shown(figures: dict, period_id: int) -> list[Rule]:
-    seen: dict[tuple, Rule] = {}
-    for (_school_id, item_period), item in figures.items():
-        if item_period == period_id:
-            seen.setdefault((item.rule.school_type, item.rule.is_default), item.rule)
-    return sorted(seen.values(), key=lambda rule: rule.school_type) or [DEFAULT_RULE]
+def rules_stated(period: ReportingPeriod) -> list[Rule]:
+    """Return the rules a report of ``period`` states: the general one, then by type."""
+    rules = rules_for([period])
+    general = rules.get((period.pk, "")) or DEFAULT_RULE
+    by_type = [rule for (_period, kind), rule in sorted(rules.items()) if kind]
+    return [general, *by_type]
 
 
 def unit_dashboard(
@@ -477,7 +477,7 @@ def unit_dashboard(
     dashboard = UnitDashboard(
         unit=unit,
         period=period,
-        rules=_rules_shown(figures, period.pk),
+        rules=rules_stated(period),
         total=total,
         by_unit=by_unit,
         by_type=by_type,

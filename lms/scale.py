@@ -170,14 +170,19 @@ def learning_records_generate(
 ) -> int:
     """Extension point: give the generated pupils answers and progress.
 
-    The answer and progress tables do not exist yet, so this writes nothing and
-    returns 0 (``generate_scale`` then says that ``--answers-per-pupil`` was
-    ignored). The change that adds those tables fills this in: for each batch of
-    pupils enrolled at ``school_ids`` (``Enrolment`` rows, read in ``batch_size``
-    chunks), bulk-create ``answers_per_pupil`` answers each, then the progress and
-    rollup rows they imply, and return the number of rows written.
+    Gives every class of ``school_ids`` a module and each pupil a submitted
+    attempt with ``answers_per_pupil`` answers, progress and the rollups they
+    imply (``lms.scale_learning``), and returns the number of rows written: 0
+    when no pupils' module with a quiz is loaded (``manage.py load_curriculum``)
+    or no answers were asked for.
     """
-    return 0
+    from lms.scale_learning import learning_records_bulk_create
+
+    return learning_records_bulk_create(
+        school_ids=school_ids,
+        answers_per_pupil=answers_per_pupil,
+        batch_size=batch_size,
+    )
 
 
 def scale_reset(

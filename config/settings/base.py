@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     # Several serializers have a "status" field; name each choice set once.
     "ENUM_NAME_OVERRIDES": {
         "ProgressStatusEnum": "lms.models.learning.ProgressStatus",
+        "CertificateStatusEnum": "certificates.models.CertificateStatus",
     },
 }
 

@@ -17,9 +17,7 @@ def only_rules(*kinds: str) -> list[IssuingRule]:
 
 
 def demo_like_class(name: str = "5A", school: str = "Trường Tiểu học Kim Đồng"):
-    return SchoolClassFactory(
-        name=name, grade=5, school=SchoolFactory(name=school)
-    )
+    return SchoolClassFactory(name=name, grade=5, school=SchoolFactory(name=school))
 
 
 def demo_like_pupil(school_class=None, **kwargs):

@@ -108,11 +108,15 @@ def test_staff_rule_issues_when_every_staff_module_is_passed(settings):
     pupil = demo_like_pupil()
     teacher = make_teacher(pupil.enrolments.get().school_class, display_name="Cô Hoa")
     first = build_module(
-        title="Dạy an toàn mạng", slug="day-1", audience=Audience.TEACHER_STAFF,
+        title="Dạy an toàn mạng",
+        slug="day-1",
+        audience=Audience.TEACHER_STAFF,
         quiz=build_quiz(title="Đố giáo viên 1"),
     )
     second = build_module(
-        title="Hỗ trợ học sinh", slug="day-2", audience=Audience.TEACHER_STAFF,
+        title="Hỗ trợ học sinh",
+        slug="day-2",
+        audience=Audience.TEACHER_STAFF,
         quiz=build_quiz(title="Đố giáo viên 2"),
     )
     pupil_module = learning_module()

@@ -213,7 +213,7 @@ def test_only_the_host_commands_and_wrong_phases_are_refused():
     with pytest.raises(QuizError):
         live_session_command(session_id=session.pk, user=make_host(), command="start")
     with pytest.raises(QuizError) as error:
-        live_session_command(session_id=session.pk, user=session.host, command="next")
+        live_session_command(session_id=session.pk, user=session.host, command="pause")
     assert error.value.code == "live_wrong_phase"
 
 

@@ -1,0 +1,119 @@
+"""Set up and inspect the live server's database from the e2e tests.
+
+Run as ``python -m tests.e2e.remote COMMAND JSON`` with the live server's
+environment (its DATABASE_URL); prints one JSON object. The browser journeys use
+it to arrange what a journey starts from (a pupil with a login card, a module
+given to a class) and to check what the server stored (the answers of an attempt),
+without sharing the test process's database.
+"""
+
+import datetime
+import json
+import sys
+
+
+def _setup():
+    import django
+
+    django.setup()
+
+
+def pupil_new(*, class_name: str = "5A", display_name: str) -> dict:
+    from lms.models import SchoolClass
+    from lms.pupil_accounts import pupil_create
+
+    school_class = SchoolClass.objects.filter(
+        name=class_name, enrolments__pupil__username="hs.demo"
+    ).first()
+    credentials = pupil_create(
+        display_name=display_name, school_class=school_class, roster_number=None
+    )
+    data = credentials.as_dict()
+    data["class_id"] = school_class.pk
+    return data
+
+
+def module_assign(*, teacher: str = "gv.demo", pupil: str) -> dict:
+    """Give the first pupils' module with a quiz to ``pupil``'s class."""
+    from content_cms.models import ModulePage
+    from lms.learning_services import assignment_create
+    from lms.models import Enrolment, User
+
+    enrolment = Enrolment.objects.filter(pupil__username=pupil).first()
+    school_class = enrolment.school_class
+    module = (
+        ModulePage.objects.live()
+        .filter(audience="pupil", quiz__isnull=False, locale__language_code="vi")
+        .order_by("path")
+        .first()
+    )
+    assignment_create(
+        actor=User.objects.get(username=teacher),
+        school_class=school_class,
+        module=module,
+        opens_on=datetime.date.today(),
+    )
+    return {"module_id": module.pk, "title": module.title, "class_id": school_class.pk}
+
+
+def answers(*, username: str) -> dict:
+    """The answers stored for ``username``'s latest attempt."""
+    from quizzes.models import Answer, Attempt
+
+    attempt = Attempt.objects.filter(user__username=username).latest("started_at")
+    rows = list(
+        Answer.objects.filter(attempt=attempt).values_list("question_id", "client_id")
+    )
+    return {
+        "attempt": str(attempt.pk),
+        "questions": len(attempt.question_ids),
+        "question_ids": [q for q, _c in rows],
+        "client_ids": [str(c) for _q, c in rows],
+        "submitted": attempt.submitted_at is not None,
+    }
+
+
+def progress(*, username: str, module_id: int) -> dict:
+    from lms.models import ModuleProgress
+
+    row = ModuleProgress.objects.filter(
+        user__username=username, module_id=module_id
+    ).first()
+    return {"status": row.status if row else None}
+
+
+def totp_device(*, username: str) -> dict:
+    """A confirmed authenticator-app device for ``username``; its key in hex."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from lms.models import User
+
+    user = User.objects.get(username=username)
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="Điện thoại e2e", defaults={"confirmed": True}
+    )
+    return {"key": device.key, "step": device.step, "digits": device.digits}
+
+
+def class_of(*, username: str) -> dict:
+    from lms.models import RoleAssignment, SchoolClass
+
+    school_class = (
+        SchoolClass.objects.filter(teachers__username=username).order_by("pk").first()
+    )
+    school = RoleAssignment.objects.filter(user__username=username).first().school
+    return {
+        "class_id": school_class.pk if school_class else None,
+        "school_id": school.pk if school else None,
+    }
+
+
+COMMANDS = {
+    f.__name__: f
+    for f in (pupil_new, module_assign, answers, progress, totp_device, class_of)
+}
+
+if __name__ == "__main__":
+    _setup()
+    command, arguments = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
+    print(json.dumps(COMMANDS[command](**arguments)))
