@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python bench/certificates.py`` (SQLite, a scratch file in /tmp)
 or ``.venv/bin/python bench/certificates.py --pg`` (PostgreSQL on 127.0.0.1, the
-database ``bench_cert``, created if missing; never any other).
+database ``bench_cert``, created afresh on each run; never any other).
 
 What it measures, in one bounded run:
 
@@ -46,13 +46,13 @@ def database_prepare(use_pg: bool) -> None:
         from psycopg import sql
 
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
-            exists = connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [PG_DB]
-            ).fetchone()
-            if not exists:
-                connection.execute(
-                    sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_DB))
-                )
+            # A fresh database each run: factories number their rows from 0.
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(PG_DB))
+            )
+            connection.execute(
+                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_DB))
+            )
     elif os.path.exists(SQLITE):
         os.remove(SQLITE)
     subprocess.run(

@@ -34,7 +34,6 @@ import os
 import random
 import resource
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -243,8 +242,10 @@ async def _player(pin: str, stats: dict, all_joined: asyncio.Event) -> None:
                 message = json.loads(raw)
                 kind = message.get("type")
                 if kind == "question" and message.get("phase") == "question":
-                    stats["latency_ms"].append(received - message["sent_at"])
                     question = message["question"]
+                    stats["latency_ms"].append(
+                        (question["index"], received - message["sent_at"])
+                    )
                     choice = random.choice(question["choices"])["id"]
                     await asyncio.sleep(random.uniform(0.5, 4.0))
                     client_id = str(uuid.uuid4())
@@ -330,8 +331,9 @@ async def host_drive(session_id: int, cookie: str, joined_target: int) -> dict:
                     message = json.loads(await asyncio.wait_for(socket.recv(), 5))
                 except TimeoutError:
                     continue
-                if message["type"] == "results":
-                    timings[f"q{number + 1}_all_answered_seconds"] = round(
+                # Only the results of the question just opened end the wait.
+                if message["type"] == "results" and message["index"] == number:
+                    timings[f"q{number + 1}_results_after_seconds"] = round(
                         time.monotonic() - opened, 1
                     )
                     break
@@ -375,7 +377,10 @@ def main() -> int:
         server_wait()
         context = multiprocessing.get_context("spawn")
         results = context.Queue()
-        share = [PLAYERS // CLIENTS + (1 if i < PLAYERS % CLIENTS else 0) for i in range(CLIENTS)]
+        share = [
+            PLAYERS // CLIENTS + (1 if i < PLAYERS % CLIENTS else 0)
+            for i in range(CLIENTS)
+        ]
         clients = [
             context.Process(target=client_process, args=(pin, count, results))
             for count in share
@@ -391,28 +396,43 @@ def main() -> int:
     finally:
         server_stop(server)
     joins = [s for c in collected for s in c["join_seconds"]]
-    latencies = [v for c in collected for v in c["latency_ms"]]
+    latencies = [v for c in collected for _i, v in c["latency_ms"]]
+    by_question = {}
+    for c in collected:
+        for index, value in c["latency_ms"]:
+            by_question.setdefault(index, []).append(value)
     sent = sum(c["sent"] for c in collected)
     acked = sum(c["acked"] for c in collected)
     refused = sum(c["refused"] for c in collected)
     errors = [e for c in collected for e in c["errors"]]
     stored = answers_stored(session_id)
-    print(f"  joined: {len(joins)}/{PLAYERS}; host saw all joined after "
-          f"{timings.get('join_seconds', float('nan')):.1f} s; "
-          f"slowest player join {max(joins, default=float('nan')):.1f} s")
+    print(
+        f"  joined: {len(joins)}/{PLAYERS}; host saw all joined after "
+        f"{timings.get('join_seconds', float('nan')):.1f} s; "
+        f"slowest player join {max(joins, default=float('nan')):.1f} s"
+    )
     print(
         "  broadcast latency (question open -> player), ms: "
-        f"p50 {percentile(latencies, 0.50):.0f}, p95 {percentile(latencies, 0.95):.0f}, "
-        f"p99 {percentile(latencies, 0.99):.0f}, max {max(latencies, default=0):.0f} "
+        f"p50 {percentile(latencies, 0.50):.0f}, "
+        f"p95 {percentile(latencies, 0.95):.0f}, "
+        f"p99 {percentile(latencies, 0.99):.0f}, "
+        f"max {max(latencies, default=0):.0f} "
         f"({len(latencies)} receipts)"
     )
+    for index, values in sorted(by_question.items()):
+        print(
+            f"    question {index + 1}: p50 {percentile(values, 0.5):.0f}, "
+            f"p95 {percentile(values, 0.95):.0f} ms"
+        )
     print(
         f"  answers: sent {sent}, acknowledged {acked}, refused {refused}, "
         f"stored {stored}, lost {acked - stored if acked >= stored else 0}; "
         f"unanswered-by-server {sent - acked - refused}"
     )
-    print(f"  per question: {[v for k, v in timings.items() if k.startswith('q')]} s "
-          "until every answer was in (auto-reveal)")
+    print(
+        f"  per question: {[v for k, v in timings.items() if k.startswith('q')]} s "
+        "until every answer was in (auto-reveal)"
+    )
     print(f"  errors: {len(errors)} {sorted(set(errors))}")
     return 0 if acked == stored and not errors else 1
 

@@ -47,4 +47,16 @@ def api_exception_handler(exc, context):
             {"detail": " ".join(str(m) for m in exc.messages), "code": "invalid"},
             status=status.HTTP_400_BAD_REQUEST,
         )
-    return exception_handler(exc, context)
+    response = exception_handler(exc, context)
+    # DRF's own errors (not signed in, forbidden, not found, throttled) carry only
+    # "detail"; add their code so every error has the documented shape.
+    if (
+        response is not None
+        and isinstance(response.data, dict)
+        and "detail" in response.data
+        and "code" not in response.data
+    ):
+        response.data["code"] = getattr(
+            response.data["detail"], "code", None
+        ) or getattr(exc, "default_code", "error")
+    return response

@@ -22,6 +22,7 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import connections
 from django.utils import timezone
 
 from quizzes import live_selectors, live_services
@@ -55,15 +56,29 @@ class TokenBucket:
 
 
 # --- Database helpers: each calls one service or selector ----------
+#
+# They run in the worker's thread pool rather than Channels' single "thread
+# sensitive" thread: hundreds of players answering at once then share several
+# database connections (the psycopg pool), and PostgreSQL commits them together
+# instead of one fsync after another. Each helper is one short transaction.
 
 
-@database_sync_to_async
+# SQLite (the embedded mode) serialises writers anyway, and its shared-cache
+# test database refuses concurrent writers: there, keep the single thread.
+
+
+def _db(func):
+    parallel = connections["default"].vendor != "sqlite"
+    return database_sync_to_async(func, thread_sensitive=not parallel)
+
+
+@_db
 def _session_for_pin(pin: str) -> tuple[int, str] | None:
     session = live_selectors.live_session_by_pin(pin=pin)
     return (session.pk, session.leaderboard) if session else None
 
 
-@database_sync_to_async
+@_db
 def _session_for_host(user, session_id: int) -> LiveSession | None:
     try:
         return live_selectors.live_session_for_host(user=user, session_id=session_id)
@@ -71,7 +86,7 @@ def _session_for_host(user, session_id: int) -> LiveSession | None:
         return None
 
 
-@database_sync_to_async
+@_db
 def _join(session_id: int, user, token: str) -> live_services.Seat:
     session = LiveSession.objects.get(pk=session_id)
     return live_services.live_player_join(
@@ -79,14 +94,14 @@ def _join(session_id: int, user, token: str) -> live_services.Seat:
     )
 
 
-@database_sync_to_async
+@_db
 def _state(session_id: int, player_id: int | None = None, host: bool = False):
     return live_selectors.live_state(
         session_id=session_id, player_id=player_id, host=host
     )
 
 
-@database_sync_to_async
+@_db
 def _answer(session_id, player_id, index, client_id, choice_ids, received_at):
     return live_services.live_answer_submit(
         session_id=session_id,
@@ -98,12 +113,12 @@ def _answer(session_id, player_id, index, client_id, choice_ids, received_at):
     )
 
 
-@database_sync_to_async
+@_db
 def _choose_team(player_id: int, team: str):
     return live_services.live_player_choose_team(player_id=player_id, team=team)
 
 
-@database_sync_to_async
+@_db
 def _command(session_id, user, command, player_id=None, expected_index=None):
     result = live_services.live_session_command(
         session_id=session_id,
@@ -116,7 +131,7 @@ def _command(session_id, user, command, player_id=None, expected_index=None):
     return result, event
 
 
-@database_sync_to_async
+@_db
 def _aggregate(session_id: int) -> dict:
     session = LiveSession.objects.get(pk=session_id)
     message = live_selectors.live_aggregate(session=session)
@@ -125,7 +140,7 @@ def _aggregate(session_id: int) -> dict:
     return message
 
 
-@database_sync_to_async
+@_db
 def _roster(session_id: int) -> dict:
     session = LiveSession.objects.get(pk=session_id)
     return {
@@ -135,7 +150,7 @@ def _roster(session_id: int) -> dict:
     }
 
 
-@database_sync_to_async
+@_db
 def _record_attempts(session_id: int) -> int:
     return live_services.live_session_record_attempts(session_id=session_id)
 

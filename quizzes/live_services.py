@@ -445,6 +445,18 @@ def _closed() -> QuizError:
     )
 
 
+def _stored_answer(client_id, player_id: int, question_index: int) -> LiveAnswer:
+    """Return the answer a repeat refers to (same id, or same player and question)."""
+    stored = LiveAnswer.objects.filter(client_id=client_id).first()
+    if stored is not None:
+        if stored.player_id != player_id:
+            raise QuizError(
+                _("This answer id was already used."), code="client_id_reused"
+            )
+        return stored
+    return LiveAnswer.objects.get(player_id=player_id, question_index=question_index)
+
+
 @transaction.atomic
 def live_answer_submit(
     *,
@@ -467,13 +479,6 @@ def live_answer_submit(
         client_id = uuid.UUID(str(client_id))
     except (TypeError, ValueError):
         raise QuizError(_("The answer has no valid id."), code="client_id_invalid")
-    stored = LiveAnswer.objects.filter(client_id=client_id).first()
-    if stored is not None:
-        if stored.player_id != player_id:
-            raise QuizError(
-                _("This answer id was already used."), code="client_id_reused"
-            )
-        return AnswerOutcome(answer=stored, created=False)
     session = (
         LiveSession.objects.select_related("version")
         .filter(pk=session_id)
@@ -490,17 +495,23 @@ def live_answer_submit(
     )
     if session is None:
         raise QuizNotFound(_("This live game was not found."))
-    if session.phase == LivePhase.PAUSED:
-        raise QuizError(_("The game is paused. Wait a moment."), code="live_paused")
-    if session.phase != LivePhase.QUESTION or question_index != session.current_index:
-        raise _closed()
     grace = timedelta(milliseconds=ANSWER_GRACE_MS)
-    if received_at > session.question_deadline + grace:
+    is_open = (
+        session.phase == LivePhase.QUESTION
+        and question_index == session.current_index
+        and received_at <= session.question_deadline + grace
+    )
+    if not is_open:
+        # A device resending an answer it sent in time (after reconnecting)
+        # still hears "saved"; anything else is refused.
+        stored = LiveAnswer.objects.filter(
+            client_id=client_id, player_id=player_id
+        ).first()
+        if stored is not None:
+            return AnswerOutcome(answer=stored, created=False)
+        if session.phase == LivePhase.PAUSED:
+            raise QuizError(_("The game is paused. Wait a moment."), code="live_paused")
         raise _closed()
-    if not LivePlayer.objects.filter(
-        pk=player_id, session_id=session_id, is_removed=False
-    ).exists():
-        raise QuizPermissionDenied(_("The host has taken you out of this game."))
     question = live_questions(session)[question_index]
     score = score_answer(question=question, response={"choice_ids": choice_ids})
     duration_ms = session.seconds_per_question * 1000
@@ -525,21 +536,25 @@ def live_answer_submit(
         elapsed_ms=elapsed_ms,
         received_at=received_at,
     )
+    # Hot path (a whole class answers within seconds): one read, one insert,
+    # one update. A repeat is caught by the unique constraints, not a lookup.
     try:
         with transaction.atomic():
             answer.save(force_insert=True)
     except IntegrityError:
-        stored = LiveAnswer.objects.filter(
-            player_id=player_id, question_index=question_index
-        ).first()
-        if stored is None:  # the same client id raced in: it is stored now
-            stored = LiveAnswer.objects.get(client_id=client_id)
-        return AnswerOutcome(answer=stored, created=False)
-    LivePlayer.objects.filter(pk=player_id).update(
+        return AnswerOutcome(
+            answer=_stored_answer(client_id, player_id, question_index),
+            created=False,
+        )
+    updated = LivePlayer.objects.filter(
+        pk=player_id, session_id=session_id, is_removed=False
+    ).update(
         score=F("score") + points,
         correct_count=F("correct_count") + (1 if score.is_correct else 0),
         answered_count=F("answered_count") + 1,
     )
+    if not updated:
+        raise QuizPermissionDenied(_("The host has taken you out of this game."))
     return AnswerOutcome(answer=answer, created=True)
 
 

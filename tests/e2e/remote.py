@@ -18,6 +18,24 @@ def _setup():
     django.setup()
 
 
+def _consent(school_class, pupil_id: int) -> None:
+    """Record the parents' paper consent, as the school does after enrolment."""
+    from django.utils import timezone
+
+    from lms.consent import consent_record_bulk
+    from lms.models import ConsentGiver, ConsentMethod, User
+
+    consent_record_bulk(
+        recorded_by=User.objects.get(username="qt.demo"),
+        school=school_class.school,
+        pupil_ids=[pupil_id],
+        given_by=[ConsentGiver.PARENT, ConsentGiver.CHILD],
+        method=ConsentMethod.PAPER,
+        consented_on=timezone.localdate(),
+        notice_version="2026-1",
+    )
+
+
 def pupil_new(*, class_name: str = "5A", display_name: str) -> dict:
     from lms.models import SchoolClass
     from lms.pupil_accounts import pupil_create
@@ -28,6 +46,7 @@ def pupil_new(*, class_name: str = "5A", display_name: str) -> dict:
     credentials = pupil_create(
         display_name=display_name, school_class=school_class, roster_number=None
     )
+    _consent(school_class, credentials.pupil_id)
     data = credentials.as_dict()
     data["class_id"] = school_class.pk
     return data

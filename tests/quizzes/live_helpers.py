@@ -34,9 +34,7 @@ def application_as(user=None):
     router = URLRouter(websocket_urlpatterns)
 
     async def app(scope, receive, send):
-        return await router(
-            dict(scope, user=user or AnonymousUser()), receive, send
-        )
+        return await router(dict(scope, user=user or AnonymousUser()), receive, send)
 
     return app
 

@@ -115,9 +115,9 @@ async def test_answers_are_acknowledged_once_and_late_ones_refused(layer):
     assert await sync_to_async(LiveAnswer.objects.count)() == 1
     # A second player answers after the server's deadline (plus grace): refused.
     late, _w, _s = await _join(session.pin)
-    await sync_to_async(
-        LiveSession.objects.filter(pk=session.pk).update
-    )(question_deadline=timezone.now() - datetime.timedelta(seconds=1))
+    await sync_to_async(LiveSession.objects.filter(pk=session.pk).update)(
+        question_deadline=timezone.now() - datetime.timedelta(seconds=1)
+    )
     late_message = answer_message(0, right_choice(session, 0))
     await late.send_json_to(late_message)
     refused = await receive_until(late, "refused")
@@ -171,9 +171,7 @@ async def test_a_player_cannot_command_the_game(layer):
     await player.send_json_to({"type": "start"})
     refused = await receive_until(player, "refused")
     assert refused["code"] == "forbidden"
-    phase = await sync_to_async(
-        lambda: LiveSession.objects.get(pk=session.pk).phase
-    )()
+    phase = await sync_to_async(lambda: LiveSession.objects.get(pk=session.pk).phase)()
     assert phase == LivePhase.LOBBY
     await player.disconnect()
 
@@ -242,7 +240,8 @@ async def test_everyone_answered_reveals_and_removal_closes_the_seat(layer):
     host = await _host(session)
     one, one_welcome, _s = await _join(session.pin)
     two, two_welcome, _s = await _join(session.pin)
-    await host.send_json_to({"type": "remove", "player_id": two_welcome["player"]["id"]})
+    removal = {"type": "remove", "player_id": two_welcome["player"]["id"]}
+    await host.send_json_to(removal)
     assert (await receive_until(two, "removed"))["type"] == "removed"
     await host.send_json_to({"type": "start"})
     await receive_until(one, "question")

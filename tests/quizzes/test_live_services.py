@@ -1,4 +1,4 @@
-"""Live games without sockets: creation, seats, the server's clock, scoring, attempts."""
+"""Live games without sockets: creation, seats, server clock, scoring, attempts."""
 
 import datetime
 import uuid
@@ -27,7 +27,12 @@ from quizzes.models import Attempt
 from quizzes.signals import attempt_submitted
 from tests.content_cms.factories import build_module, build_quiz
 from tests.quizzes.attempt_helpers import make_pupil_user
-from tests.quizzes.live_helpers import make_host, make_session, right_choice, wrong_choice
+from tests.quizzes.live_helpers import (
+    make_host,
+    make_session,
+    right_choice,
+    wrong_choice,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -329,7 +334,8 @@ def test_host_pages_of_another_host_are_not_found(client):
     session = make_session()
     client.force_login(make_host())
     for name in ("live_control", "live_projector", "live_report", "live_report_xlsx"):
-        assert client.get(reverse(f"quizzes:{name}", args=[session.pk])).status_code == 404
+        response = client.get(reverse(f"quizzes:{name}", args=[session.pk]))
+        assert response.status_code == 404
     client.force_login(make_pupil_user())
     assert client.get(reverse("quizzes:live_quiz_list")).status_code == 404
 
