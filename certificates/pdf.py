@@ -6,7 +6,7 @@ the name large, a friendly line about what was achieved, the date, the issuer,
 and a QR code that opens the public verification page for its code.
 
 Text is set in Roboto (embedded, from the ``font_roboto`` package, registered
-by ``lms.login_cards.register_fonts``) so every Vietnamese diacritic prints on
+by ``lms.pdf.register_fonts``) so every Vietnamese diacritic prints on
 any machine. The wording follows the learner's language (Vietnamese, or
 English when they chose it), not the language of whoever downloads it.
 
@@ -29,14 +29,14 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from reportlab.lib.colors import HexColor, black, white
+from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.models import Certificate, RuleKind
-from lms.login_cards import FONT, FONT_BOLD, register_fonts
+from lms.pdf import FONT, FONT_BOLD, draw_qr, fit_font_size, register_fonts
 
 PAGE = landscape(A4)
 BLUE = HexColor("#1d4f91")
@@ -156,39 +156,9 @@ def _border(canvas: Canvas, width: float, height: float) -> None:
         _star(canvas, x, y, 2.6 * mm, white)
 
 
-def _draw_qr(canvas: Canvas, qr: segno.QRCode, x: float, y: float, size: float):
-    """Draw ``qr`` as vector squares (one rectangle per dark run) at (x, y)."""
-    matrix = [list(row) for row in qr.matrix]
-    count = len(matrix) + 2 * QR_BORDER
-    module = size / count
-    canvas.setFillColor(white)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.setFillColor(black)
-    for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + QR_BORDER + 1) * module
-        column = 0
-        while column < len(row):
-            if not row[column]:
-                column += 1
-                continue
-            start = column
-            while column < len(row) and row[column]:
-                column += 1
-            left = x + (start + QR_BORDER) * module
-            canvas.rect(
-                left, top, (column - start) * module + 0.05, module + 0.05, 0, 1
-            )
-
-
-def _fit(text: str, font: str, size: float, width: float, minimum: float) -> float:
-    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
-        size -= 1
-    return size
-
-
 def _centred(canvas, text, font, size, y, width, *, colour=INK, minimum=10) -> None:
     canvas.setFillColor(colour)
-    canvas.setFont(font, _fit(text, font, size, width, minimum))
+    canvas.setFont(font, fit_font_size(text, font, size, width, minimum))
     canvas.drawCentredString(PAGE[0] / 2, y, text)
 
 
@@ -291,7 +261,9 @@ def _draw_certificate(canvas: Canvas, certificate: Certificate) -> None:
         canvas.drawString(left, 34 * mm, _fit_text(certificate.issuer, 95 * mm))
         qr_x = width - 32 * mm - QR_SIZE
         qr_y = 30 * mm
-        _draw_qr(canvas, certificate_qr(certificate), qr_x, qr_y, QR_SIZE)
+        draw_qr(
+            canvas, certificate_qr(certificate), qr_x, qr_y, QR_SIZE, border=QR_BORDER
+        )
         canvas.setFillColor(MUTED)
         canvas.setFont(FONT, 9)
         canvas.drawRightString(

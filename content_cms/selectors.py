@@ -142,6 +142,8 @@ def module_quiz_summary(*, module: ModulePage) -> dict | None:
 
 def module_for_user(*, user, module_id: int) -> ModulePage | None:
     """Return module ``module_id`` (any language) in the active language, if visible."""
+    if not 0 < module_id < 2**31:
+        return None  # no such page; a larger id would overflow the database column
     page = ModulePage.objects.live().filter(pk=module_id).first()
     if page is None:
         return None

@@ -6,7 +6,6 @@ have no Vietnamese diacritics.
 
 from __future__ import annotations
 
-import importlib.resources
 import io
 import json
 from typing import Any
@@ -17,23 +16,9 @@ from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-FONT = "Roboto"
-FONT_BOLD = "Roboto-Bold"
-
-
-def _register_fonts() -> None:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    files = importlib.resources.files("font_roboto") / "files"
-    with importlib.resources.as_file(files / "Roboto-Regular.ttf") as regular:
-        pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-    with importlib.resources.as_file(files / "Roboto-Bold.ttf") as bold:
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
-
+from lms.pdf import FONT, FONT_BOLD, register_fonts
 
 SECTION_TITLES = {
     "account": gettext_lazy("Account"),
@@ -68,7 +53,7 @@ def _lines(value: Any, indent: int = 0) -> list[str]:
 
 def pupil_data_pdf(*, data: dict[str, Any], title: str) -> bytes:
     """Render an export (``pupil_data_export``'s dict) as a PDF, section by section."""
-    _register_fonts()
+    register_fonts()
     styles = getSampleStyleSheet()
     body = styles["BodyText"].clone("body", fontName=FONT, fontSize=10, leading=13)
     heading = styles["Heading2"].clone("heading", fontName=FONT_BOLD)

@@ -3,7 +3,7 @@
 Spreadsheets use Vietnamese headings (the report's language is the reader's);
 CSV starts with a UTF-8 byte order mark so Excel shows the diacritics. The PDF
 for the Department of Information and Communications is set in Roboto (through
-``lms.login_cards.register_fonts``) and prints the rule applied, the time it was
+``lms.pdf.register_fonts``) and prints the rule applied, the time it was
 made (Asia/Ho_Chi_Minh) and the SHA-256 of the canonical JSON of its figures,
 which ``/bao-cao/kiem-tra/`` checks.
 """
@@ -26,8 +26,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from lms.login_cards import FONT, FONT_BOLD, register_fonts
 from lms.models import ProgressStatus
+from lms.pdf import FONT, FONT_BOLD, register_fonts
 from lms.report_rules import ProgrammeStatus
 from lms.rollups import REPORTING_TIME_ZONE
 

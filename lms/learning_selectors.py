@@ -148,6 +148,8 @@ def assignable_modules(*, user: User, school_class: SchoolClass) -> AssignableMo
 
 def module_source_for(*, user: User, module_id: int) -> ModulePage | None:
     """Return the Vietnamese page of module ``module_id`` (any language), if visible."""
+    if not 0 < module_id < 2**31:
+        return None  # no such page; a larger id would overflow the database column
     translation_key = (
         ModulePage.objects.live()
         .filter(pk=module_id)

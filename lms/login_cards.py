@@ -12,46 +12,32 @@ language, whatever language the teacher's pages are in.
 
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Sequence
-from importlib.resources import files
 
 import segno
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from reportlab.lib.colors import Color, black, white
+from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from lms.models import SchoolClass
+from lms.pdf import FONT, FONT_BOLD, draw_qr, fit_font_size, register_fonts
 from lms.pupil_accounts import PupilCredentials
 
-FONT = "Roboto"
-FONT_BOLD = "Roboto-Bold"
 COLUMNS, ROWS = 2, 4
 PAGE_MARGIN = 10 * mm
 CARD_PADDING = 5 * mm
 QR_SIZE = 36 * mm
-QR_BORDER_MODULES = 3
 CUT_LINE = Color(0.6, 0.6, 0.6)
 MUTED = Color(0.29, 0.33, 0.4)
 HOTLINE_RED = Color(0.7, 0.15, 0.12)
 CARD_LANGUAGE = "vi"
-
-
-@functools.cache
-def register_fonts() -> None:
-    """Register Roboto (regular and bold) with ReportLab, once per process."""
-    folder = files("font_roboto") / "files"
-    pdfmetrics.registerFont(TTFont(FONT, str(folder / "Roboto-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "Roboto-Bold.ttf")))
 
 
 def login_card_url(card_key: str) -> str:
@@ -72,41 +58,8 @@ def login_card_qr_png(card_key: str, *, scale: int = 8) -> bytes:
     return out.getvalue()
 
 
-def _draw_qr(canvas: Canvas, qr: segno.QRCode, x: float, y: float, size: float):
-    """Draw ``qr`` as vector squares with its lower left corner at (x, y)."""
-    matrix = [list(row) for row in qr.matrix]
-    count = len(matrix) + 2 * QR_BORDER_MODULES
-    module = size / count
-    canvas.setFillColor(white)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.setFillColor(black)
-    for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + QR_BORDER_MODULES + 1) * module
-        column = 0
-        # One rectangle per run of dark modules keeps the PDF small and crisp.
-        while column < len(row):
-            if not row[column]:
-                column += 1
-                continue
-            start = column
-            while column < len(row) and row[column]:
-                column += 1
-            left = x + (start + QR_BORDER_MODULES) * module
-            # A hair of overlap so no white seam shows between modules.
-            canvas.rect(
-                left, top, (column - start) * module + 0.05, module + 0.05, 0, 1
-            )
-
-
-def _fit(text: str, font: str, size: float, width: float, minimum: float) -> float:
-    """Return the largest font size up to ``size`` at which ``text`` fits ``width``."""
-    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
-        size -= 0.5
-    return size
-
-
 def _draw_line(canvas, text, font, size, x, y, width, *, minimum=6.0) -> None:
-    canvas.setFont(font, _fit(text, font, size, width, minimum))
+    canvas.setFont(font, fit_font_size(text, font, size, width, minimum))
     canvas.drawString(x, y, text)
 
 
@@ -126,7 +79,7 @@ def _draw_card(
 
     qr_x = x + width - CARD_PADDING - QR_SIZE
     qr_y = top - QR_SIZE
-    _draw_qr(canvas, login_card_qr(credentials.card_key), qr_x, qr_y, QR_SIZE)
+    draw_qr(canvas, login_card_qr(credentials.card_key), qr_x, qr_y, QR_SIZE)
     canvas.setFillColor(MUTED)
     canvas.setFont(FONT, 7.5)
     canvas.drawCentredString(
@@ -142,7 +95,7 @@ def _draw_card(
 
     canvas.setFillColor(black)
     cursor -= 17
-    name_size = _fit(credentials.display_name, FONT_BOLD, 13, text_width, 11)
+    name_size = fit_font_size(credentials.display_name, FONT_BOLD, 13, text_width, 11)
     name_lines = simpleSplit(credentials.display_name, FONT_BOLD, name_size, text_width)
     canvas.setFont(FONT_BOLD, name_size)
     for name_line in name_lines[:2]:

@@ -409,8 +409,8 @@ def unit_dashboard(
 
     Groups schools by the unit's children (schools hanging directly from the unit
     form their own group) and by type; lists every school with its status and
-    contacts; adds the trend over the last periods of the same kind. Eight queries
-    whatever the number of schools, pupils and answers.
+    contacts; adds the trend over the last periods of the same kind. A fixed number
+    of queries whatever the number of schools, pupils and answers.
     """
     periods = periods_trend(period=period) if trend else [period]
     if period not in periods:
@@ -605,7 +605,7 @@ def school_dashboard(
     """Return a school's programme status, classes, grades and teachers in ``period``.
 
     Class completion is the share of (pupil, assigned module) pairs completed,
-    from ``ClassModuleRollup``. Nine queries whatever the size of the school.
+    from ``ClassModuleRollup``. A fixed number of queries whatever the school's size.
     """
     schools = School.objects.filter(pk=school.pk)
     figures = school_figures(schools=schools, periods=[period])[(school.pk, period.pk)]

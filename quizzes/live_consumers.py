@@ -24,6 +24,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from quizzes import live_selectors, live_services
 from quizzes.errors import QuizError
@@ -189,7 +190,7 @@ class _LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY)
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.refuse("Bad message", code="bad_message")
+            await self.refuse(_("Bad message"), code="bad_message")
             return
         await self.handle(content["type"], content)
 
@@ -225,12 +226,12 @@ class LivePlayerConsumer(_LiveConsumer):
 
     async def handle(self, kind: str, content: dict) -> None:
         if kind in live_services.HOST_COMMANDS:
-            await self.refuse("Only the host can do this.", code="forbidden")
+            await self.refuse(_("Only the host can do this."), code="forbidden")
             return
         if kind == "hello":
             await self.hello(content)
         elif self.player_id is None:
-            await self.refuse("Join the game first.", code="not_joined")
+            await self.refuse(_("Join the game first."), code="not_joined")
         elif kind == "answer":
             await self.answer(content)
         elif kind == "sync":
@@ -248,7 +249,7 @@ class LivePlayerConsumer(_LiveConsumer):
         elif kind == "ping":
             await self.send_message({"type": "pong"})
         else:
-            await self.refuse("Unknown message.", code="bad_message")
+            await self.refuse(_("Unknown message."), code="bad_message")
 
     async def hello(self, content: dict) -> None:
         if self.player_id is not None:
@@ -294,7 +295,7 @@ class LivePlayerConsumer(_LiveConsumer):
             or not isinstance(choice_ids, list)
             or len(choice_ids) > 10
         ):
-            await self.refuse("Bad answer.", code="bad_message", client_id=client_id)
+            await self.refuse(_("Bad answer."), code="bad_message", client_id=client_id)
             return
         try:
             outcome = await _answer(
@@ -383,14 +384,14 @@ class LiveHostConsumer(_LiveConsumer):
             await self.send_message({"type": "pong"})
         elif kind in live_services.HOST_COMMANDS:
             if self.read_only:
-                await self.refuse("The projector view cannot control the game.")
+                await self.refuse(_("The projector view cannot control the game."))
                 return
             player_id = content.get("player_id")
             await self.run_command(
                 kind, player_id=player_id if isinstance(player_id, int) else None
             )
         else:
-            await self.refuse("Unknown message.", code="bad_message")
+            await self.refuse(_("Unknown message."), code="bad_message")
 
     async def run_command(self, command, *, player_id=None, expected_index=None):
         try:

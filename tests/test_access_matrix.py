@@ -77,11 +77,16 @@ class Side:
     help_request: object
     assignment: object
     markers: list[str]
+    certificate: object = None
+    bundle: object = None
+    export: object = None
+    live_session: object = None
 
 
 @dataclasses.dataclass
 class World:
     module: object
+    period: object
     sides: dict[str, Side]
     actors: dict[str, object]
     devices: dict[str, object]
@@ -109,13 +114,23 @@ KWARGS: dict[str, Callable[[World, Side], object]] = {
     "attempt_id": _side("attempt"),
     "request_id": _side("help_request"),
     "assignment_id": _side("assignment"),
+    "certificate_id": _side("certificate"),
+    "bundle_id": _side("bundle"),
+    "export_id": _side("export"),
+    "session_id": _side("live_session"),
 }
 SHARED_KWARGS: dict[str, Callable[[World], object]] = {
     "module_id": lambda world: world.module.pk,
     "index": lambda world: 1,
-    "fmt": lambda world: "json",
+    "fmt": lambda world: "json",  # the pupil's data; also tried as xlsx below
     "card_key": lambda world: "khong-phai-the-that-0000000000000000",
     "batch": lambda world: "lo-khong-co-that",
+    "quiz_id": lambda world: world.module.quiz_id,
+    "period_id": lambda world: world.period.pk,
+    # A live quiz's PIN and a certificate's code open their page to whoever holds
+    # them, by design; one nobody holds must not open anything.
+    "pin": lambda world: "000000",
+    "code": lambda world: "KHONGCOMA",
 }
 
 # Routes that are public by design or not part of the school layer.
@@ -292,7 +307,14 @@ def _build_world() -> World:
         take_quiz,
     )
 
+    from certificates.models import BundleKind, Certificate, CertificateBundle
+    from lms.models import ExportFormat, ReportExport
+    from quizzes.live_models import LiveLeaderboard, LiveScoring
+    from quizzes.live_services import live_session_create
+    from tests.factories import ReportingPeriodFactory
+
     allow_learning_records()
+    period = ReportingPeriodFactory()
     module = learning_module(title="Ma trận quyền", slug="ma-tran-quyen")
     p1 = UnitFactory(name="Tỉnh Phía Đông Alpha")
     c1 = UnitFactory(parent=p1, name="Xã Hòa Bình Alpha")
@@ -320,7 +342,26 @@ def _build_world() -> World:
             opens_on=today,
             pupils=[pupil],
         )
+        certificate = Certificate.objects.filter(user=pupil).first()
+        assert certificate is not None, "passing the module issues a certificate"
         return Side(
+            certificate=certificate,
+            bundle=CertificateBundle.objects.create(
+                requested_by=teacher, school_class=school_class, kind=BundleKind.ZIP
+            ),
+            export=ReportExport.objects.create(
+                requested_by=make_staff(Role.UNIT_OFFICER, unit=unit),
+                unit=unit,
+                period=period,
+                export_format=ExportFormat.XLSX,
+            ),
+            live_session=live_session_create(
+                host=teacher,
+                quiz=module.quiz,
+                scoring=LiveScoring.ACCURACY,
+                leaderboard=LiveLeaderboard.TOP5,
+                seconds_per_question=20,
+            ),
             unit=unit,
             school=school,
             school_class=school_class,
@@ -380,7 +421,7 @@ def _build_world() -> World:
         for role in (Role.PROVINCE_OFFICER, Role.PLATFORM_ADMIN)
     }
     UserFactory(username="unused")  # keeps sequences apart from other modules
-    return World(module=module, sides=sides, actors=actors, devices=devices)
+    return World(module=module, period=period, sides=sides, actors=actors, devices=devices)
 
 
 @pytest.fixture(scope="module")

@@ -274,6 +274,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProgressStatusEnum": "lms.models.learning.ProgressStatus",
         "CertificateStatusEnum": "certificates.models.CertificateStatus",
+        "ProgrammeStatusEnum": "lms.report_apis.STATUS_CHOICES",
     },
 }
 

@@ -1,5 +1,7 @@
 """Test settings: the same configuration as production code paths, faster hashing."""
 
+import os
+
 from config.settings.base import *  # noqa: F401,F403
 
 DEBUG = False
@@ -12,3 +14,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 AXES_ENABLED = True
+
+# Parallel test workers (pytest-xdist) must not share a Redis database: clearing the
+# cache in one worker would wipe the other's sessions and counters. Each worker
+# gets its own database number and channel-layer prefix.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _worker.startswith("gw"):  # noqa: F405
+    _number = 10 + int(_worker[2:])
+    _base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL  # noqa: F405
+    CACHES["default"]["LOCATION"] = f"{_base}/{_number}"  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [f"{_base}/{_number}"]  # noqa: F405

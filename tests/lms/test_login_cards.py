@@ -15,6 +15,7 @@ from lms.login_cards import (
     login_card_url,
     login_cards_pdf,
 )
+from lms.pdf import draw_qr
 from lms.pupil_accounts import PupilCredentials
 from tests.factories import SchoolClassFactory, SchoolFactory
 
@@ -79,7 +80,7 @@ def test_the_qr_drawn_on_the_card_decodes(settings):
     settings.SITE_URL = "https://antoan.example.vn"
     canvas = RecordingCanvas()
     size = 400
-    login_cards._draw_qr(canvas, login_card_qr(KEY), 0, 0, size)
+    draw_qr(canvas, login_card_qr(KEY), 0, 0, size)
     image = Image.new("L", (size, size), 255)
     draw = ImageDraw.Draw(image)
     for x, y, width, height in canvas.dark:
