@@ -60,7 +60,10 @@ ORIGIN = f"http://127.0.0.1:{PORT}"
 
 SERVER_ENV = {
     "DATABASE_URL": f"{PG}/{DB_NAME}",
-    "REDIS_URL": "redis://127.0.0.1:6379/6",
+    # redis-py 8 reads with a 5 s socket timeout by default, which breaks the core
+    # layer's blocking BZPOPMIN (channels_redis issue 422): give it a long one.
+    "REDIS_URL": "redis://127.0.0.1:6379/6"
+    + ("?socket_timeout=3600" if LAYER == "core" else ""),
     "CHANNEL_LAYER_BACKEND": LAYERS[LAYER],
     "CHANNEL_LAYER_PREFIX": f"bench-live-{LAYER}",
     "DJANGO_SETTINGS_MODULE": "config.settings.dev",

@@ -18,6 +18,7 @@ never from a message, and cannot send host commands.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 from channels.db import database_sync_to_async
@@ -324,6 +325,10 @@ class LivePlayerConsumer(_LiveConsumer):
 
     async def live_event(self, event):
         payload = event["payload"]
+        if payload.get("type") not in {"results", "ended"} and event.get("text"):
+            self.seq = max(self.seq, payload.get("seq", 0))
+            await self.send(text_data=event["text"])
+            return
         if payload.get("type") in {"results", "ended"} and self.player_id:
             payload = live_selectors.personal_results(
                 results=payload, player_id=self.player_id, leaderboard=self.leaderboard
@@ -412,8 +417,16 @@ class LiveHostConsumer(_LiveConsumer):
             await self.channel_layer.group_send(
                 _host_group(self.session_id), {"type": "live.roster"}
             )
+        # Encoded once here rather than once per player socket (thousands);
+        # results are personalised by each player socket, so not pre-encoded.
+        personal = event.get("type") in {"results", "ended"}
         await self.channel_layer.group_send(
-            group, {"type": "live.event", "payload": event}
+            group,
+            {
+                "type": "live.event",
+                "payload": event,
+                "text": "" if personal else json.dumps(event),
+            },
         )
         if result.session.phase == LivePhase.ENDED:
             recorded = await _record_attempts(self.session_id)

@@ -26,7 +26,13 @@ from lms.models import Role
 
 pytestmark = [pytest.mark.slow, pytest.mark.fuzz, pytest.mark.django_db]
 
-ROLES = ["anonymous", Role.PUPIL, Role.TEACHER, Role.SCHOOL_ADMIN, Role.PROVINCE_OFFICER]
+ROLES = [
+    "anonymous",
+    Role.PUPIL,
+    Role.TEACHER,
+    Role.SCHOOL_ADMIN,
+    Role.PROVINCE_OFFICER,
+]
 MAX_EXAMPLES = 20
 # Known gaps between a response and its documented schema, each to be fixed by the
 # endpoint's owner; the response-schema check is skipped only for these.
@@ -47,9 +53,11 @@ def fuzz_world(db):
     from rest_framework.authtoken.models import Token
 
     from tests.factories import SchoolClassFactory, make_pupil, make_staff, make_teacher
-    from tests.lms.learning_helpers import allow_learning_records, take_quiz
-
-    from tests.lms.learning_helpers import learning_module
+    from tests.lms.learning_helpers import (
+        allow_learning_records,
+        learning_module,
+        take_quiz,
+    )
 
     allow_learning_records()
     module = learning_module(title="Thử API", slug="thu-api")
@@ -77,7 +85,9 @@ def fuzz_world(db):
     derandomize=True,
 )
 def test_api_fuzz(case, role, fuzz_world):
-    headers = {} if role == "anonymous" else {"Authorization": f"Token {fuzz_world[role]}"}
+    headers = (
+        {} if role == "anonymous" else {"Authorization": f"Token {fuzz_world[role]}"}
+    )
     response = case.call_and_validate(
         headers=headers,
         # We send a real token, so "generated auth was accepted" means nothing here;

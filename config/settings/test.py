@@ -24,3 +24,9 @@ if REDIS_URL and _worker.startswith("gw"):  # noqa: F405
     _base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL  # noqa: F405
     CACHES["default"]["LOCATION"] = f"{_base}/{_number}"  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [f"{_base}/{_number}"]  # noqa: F405
+
+# The connection pool serves long-lived ASGI workers; tests open and close
+# connections from many short-lived threads (consumers, live servers), which a
+# bounded pool turns into waits. Tests use plain connections.
+if DATABASES["default"].get("OPTIONS", {}).get("pool"):  # noqa: F405
+    DATABASES["default"]["OPTIONS"].pop("pool")  # noqa: F405

@@ -117,7 +117,9 @@ def e2e_server():
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-        env["DATABASE_URL"] = urlunsplit(urlsplit(database_url)._replace(path="/" + name))
+        env["DATABASE_URL"] = urlunsplit(
+            urlsplit(database_url)._replace(path="/" + name)
+        )
     else:
         import tempfile
 
@@ -202,7 +204,9 @@ class Journey:
     def shot(self, page, label: str) -> None:
         self.count += 1
         slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
-        page.screenshot(path=str(self.folder / f"{self.count:02d}-{slug}.png"))
+        page.screenshot(
+            path=str(self.folder / f"{self.count:02d}-{slug}.png"), full_page=True
+        )
 
     def check(self, page, label: str) -> None:
         """Screenshot the page and assert it has no serious accessibility problem."""
@@ -224,7 +228,9 @@ def assert_accessible(page) -> None:
     if bad:
         lines = [f"accessibility violations on {page.url}:"]
         for violation in bad:
-            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+            targets = [
+                " ".join(map(str, node["target"])) for node in violation["nodes"]
+            ]
             lines.append(
                 f"- {violation['id']} ({violation['impact']}): {violation['help']}"
                 f" {violation.get('helpUrl', '')} at {targets[:5]}"

@@ -134,5 +134,8 @@ COMMANDS = {
 
 if __name__ == "__main__":
     _setup()
-    command, arguments = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
+    command, arguments = (
+        sys.argv[1],
+        json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}"),
+    )
     print(json.dumps(COMMANDS[command](**arguments)))

@@ -171,7 +171,7 @@ def test_the_same_attempt_never_counts_twice(pupil, module, completions):
 
 
 def test_attempts_outside_a_module_are_ignored(pupil, module):
-    attempt = attempt_start(user=pupil, quiz=module.quiz, context_key="live:7")
+    attempt = attempt_start(user=pupil, quiz=module.quiz, context_key="practice:7")
     answer_all(attempt, pupil)
     attempt_submit(attempt=attempt, user=pupil)
     assert not ModuleProgress.objects.exists()
