@@ -47,6 +47,24 @@ schema = schemathesis.openapi.from_dict(
 schema.app = get_wsgi_application()
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():
+    """Call the WSGI app as Django's test client does: without closing connections.
+
+    The real handler closes "obsolete" database connections at each request's
+    start and end; inside a test's transaction that would end the transaction
+    (and hand a broken connection back to the pool).
+    """
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def fuzz_world(db):
     """One class with a pupil who has taken a quiz, staff of every fuzzed role."""

@@ -176,8 +176,10 @@ def e2e_server():
             drop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(e2e_server):
+    # Module scope: the sync API runs an event loop in this thread while it is
+    # open, which would make Django refuse sync calls in later tests of the worker.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

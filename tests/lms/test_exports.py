@@ -128,7 +128,6 @@ def test_unit_exports_carry_figures_rule_and_hash(client, setting, chief, export
     assert "Asia/Ho_Chi_Minh" in pdf_text
 
 
-@pytest.mark.usefixtures("english")
 def test_verify_page_says_match_then_mismatch(client, setting, chief, english, export):
     org, module, _school, _class, _teacher, pupils = setting
     made = export(org, "pdf")

@@ -132,7 +132,6 @@ def test_covered_grades_decide_which_classes_count():
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("english")
 def test_province_officer_edits_the_target_and_it_is_audited(client, english):
     org = build_province()
     chief = officer(Role.PROVINCE_OFFICER, org.province)
