@@ -145,6 +145,16 @@ class ModuleListApi(APIView):
         default_limit = 50
         max_limit = 200
 
+    # Also tells the schema that the list is paginated ({"count", "results"...}).
+    pagination_class = Pagination
+
+    class FilterSerializer(serializers.Serializer):
+        # CharField refuses NUL characters, which PostgreSQL cannot store or compare.
+        audience = serializers.CharField(required=False, allow_blank=True)
+        age_band = serializers.CharField(required=False, allow_blank=True)
+        topic = serializers.CharField(required=False, allow_blank=True)
+        q = serializers.CharField(required=False, allow_blank=True)
+
     @extend_schema(
         parameters=[
             OpenApiParameter("age_band", str, description="Age band code, e.g. g1-2"),
@@ -156,12 +166,15 @@ class ModuleListApi(APIView):
         tags=["catalogue"],
     )
     def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        given = filters.validated_data
         modules = selectors.module_list(
             user=request.user,
-            audience=request.query_params.get("audience") or None,
-            age_band_code=request.query_params.get("age_band") or "",
-            topic_code=request.query_params.get("topic") or "",
-            query=(request.query_params.get("q") or "").strip()[:200],
+            audience=given.get("audience") or None,
+            age_band_code=given.get("age_band") or "",
+            topic_code=given.get("topic") or "",
+            query=(given.get("q") or "")[:200],
         )
         paginator = self.Pagination()
         page = paginator.paginate_queryset(modules, request, view=self)

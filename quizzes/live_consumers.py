@@ -65,12 +65,15 @@ class TokenBucket:
 # instead of one fsync after another. Each helper is one short transaction.
 
 
-# SQLite (the embedded mode) serialises writers anyway, and its shared-cache
-# test database refuses concurrent writers: there, keep the single thread.
+# Only with a connection pool (PostgreSQL in the ASGI modes, config/settings/
+# base.py): without one every call in a fresh thread would open a connection of
+# its own. SQLite (the embedded mode) serialises writers anyway, and the test
+# settings drop the pool: both keep Channels' single thread.
 
 
 def _db(func):
-    parallel = connections["default"].vendor != "sqlite"
+    database = connections["default"].settings_dict
+    parallel = bool(database.get("OPTIONS", {}).get("pool"))
     return database_sync_to_async(func, thread_sensitive=not parallel)
 
 
