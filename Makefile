@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test test-fast test-embedded lint format bench messages clean
+.PHONY: run setup test test-fast test-embedded lint format bench messages clean api-baseline
 
 $(VENV)/bin/activate:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed."; exit 1; }
@@ -57,6 +57,10 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## Record the current OpenAPI schema as the compatibility baseline (tests/test_api_compat.py)
+api-baseline: $(VENV)/.dev
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m tests.test_api_compat
 
 bench: $(VENV)/.dev
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
