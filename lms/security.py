@@ -16,7 +16,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from lms.models import Role, User
 from lms.selectors import user_has_role, user_roles
@@ -87,3 +90,23 @@ class TwoFactorRequiredMiddleware:
             if two_factor_required(user):
                 return redirect(reverse("lms:two_factor_setup"))
         return self.get_response(request)
+
+
+class SecondFactorTokenAuthentication(TokenAuthentication):
+    """API tokens, refused for accounts that must use a second factor.
+
+    The two-factor middleware sees only session sign-ins; a token is read later
+    by DRF, so without this a province officer's or administrator's token would
+    skip the second factor. Such accounts use the API through a verified session.
+    """
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if two_factor_required(user):
+            raise AuthenticationFailed(
+                _(
+                    "This account needs two-step sign-in, so it cannot use an API "
+                    "token. Sign in on the website instead."
+                )
+            )
+        return user, token

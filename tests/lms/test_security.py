@@ -223,3 +223,18 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_api_token_cannot_skip_two_step_sign_in():
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    officer = make_staff(Role.PROVINCE_OFFICER, unit=UnitFactory())
+    teacher = make_teacher(SchoolClassFactory())
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=officer)}")
+    refused = api.get("/api/me/")
+    assert refused.status_code in (401, 403)
+    assert "đăng nhập hai bước" in refused.json()["detail"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=teacher)}")
+    assert api.get("/api/me/").json()["roles"] == ["teacher"]
