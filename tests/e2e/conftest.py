@@ -78,18 +78,6 @@ class Server:
         out = _run(["-m", "tests.e2e.remote", command, json.dumps(arguments)], self.env)
         return json.loads(out.strip().splitlines()[-1])
 
-    def exists(self, path: str) -> bool:
-        """Whether ``path`` is routed (anything but a 404 to an anonymous GET)."""
-        try:
-            urllib.request.urlopen(self.url + path, timeout=30)  # noqa: S310
-        except urllib.error.HTTPError as error:
-            return error.code != 404
-        return True
-
-    def need(self, path: str) -> None:
-        if not self.exists(path):
-            pytest.skip(f"feature not landed: {path}")
-
 
 @pytest.fixture(scope="session")
 def e2e_server():

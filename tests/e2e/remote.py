@@ -72,7 +72,12 @@ def module_assign(*, teacher: str = "gv.demo", pupil: str) -> dict:
         module=module,
         opens_on=datetime.date.today(),
     )
-    return {"module_id": module.pk, "title": module.title, "class_id": school_class.pk}
+    return {
+        "module_id": module.pk,
+        "title": module.title,
+        "class_id": school_class.pk,
+        "quiz_id": module.quiz_id,
+    }
 
 
 def answers(*, username: str) -> dict:
@@ -99,6 +104,117 @@ def progress(*, username: str, module_id: int) -> dict:
         user__username=username, module_id=module_id
     ).first()
     return {"status": row.status if row else None}
+
+
+def live_game(*, session_id: int) -> dict:
+    """A live game's seats and the quiz attempts it gave signed-in players."""
+    from quizzes.live_models import LiveSession
+    from quizzes.models import Attempt
+
+    session = LiveSession.objects.get(pk=session_id)
+    players = [
+        {
+            "nickname": player.nickname,
+            "username": player.user.username if player.user else None,
+            "score": player.score,
+            "answered": player.answered_count,
+            "removed": player.is_removed,
+        }
+        for player in session.players.select_related("user").order_by("pk")
+    ]
+    attempts = {
+        attempt.user.username: attempt.status
+        for attempt in Attempt.objects.filter(
+            context_key=f"live:{session.pk}"
+        ).select_related("user")
+    }
+    return {
+        "phase": session.phase,
+        "questions": len(session.question_ids),
+        "players": players,
+        "attempts": attempts,
+    }
+
+
+def school_runs_programme(*, admin: str = "qt.demo") -> dict:
+    """Every class of ``admin``'s school gets a module; 9 in 10 pupils pass it.
+
+    Goes through the real services (assignment, quiz attempt, submit), so
+    progress and rollups are written as they are for real pupils.
+    """
+    from content_cms.models import ModulePage
+    from content_cms.selectors import age_band_for_grade
+    from lms.learning_services import assignment_create
+    from lms.models import Enrolment, RoleAssignment, SchoolClass, User
+    from lms.report_selectors import period_default, school_figures
+    from tests.lms.learning_helpers import take_quiz
+
+    school = RoleAssignment.objects.filter(user__username=admin).first().school
+    actor = User.objects.get(username=admin)
+    period = period_default()
+    passed = 0
+    for school_class in SchoolClass.objects.filter(
+        school=school, school_year_id=period.school_year_id
+    ).order_by("pk"):
+        module = (
+            ModulePage.objects.live()
+            .filter(
+                audience="pupil",
+                quiz__isnull=False,
+                locale__language_code="vi",
+                age_bands=age_band_for_grade(school_class.grade),
+            )
+            .order_by("path")
+            .first()
+        )
+        assignment_create(
+            actor=actor,
+            school_class=school_class,
+            module=module,
+            opens_on=max(period.starts_on, datetime.date.today()),
+        )
+        pupils = [
+            enrolment.pupil
+            for enrolment in Enrolment.objects.filter(
+                school_class=school_class
+            ).select_related("pupil")
+        ]
+        for pupil in pupils[: max(1, -(-len(pupils) * 9 // 10))]:
+            take_quiz(pupil, module, correct=True)
+            passed += 1
+    schools = type(school).objects.filter(pk=school.pk)
+    figures = school_figures(schools=schools, periods=[period])[(school.pk, period.pk)]
+    return {"school": school.name, "passed": passed, "status": figures.status}
+
+
+def catalogue_page() -> dict:
+    """The Vietnamese pupils' catalogue and the age band of hs.demo's class."""
+    from django.utils import translation
+
+    from content_cms.models import CatalogueIndexPage
+    from content_cms.selectors import age_band_for_grade
+    from lms.models import Enrolment
+
+    page = CatalogueIndexPage.objects.filter(locale__language_code="vi").first()
+    enrolment = Enrolment.objects.filter(pupil__username="hs.demo").first()
+    with translation.override("vi"):
+        age_band = str(age_band_for_grade(enrolment.school_class.grade))
+    return {"id": page.pk, "url": page.url, "age_band": age_band}
+
+
+def page_state(*, page_id: int) -> dict:
+    """Whether a page is live and the status of its latest workflow."""
+    from wagtail.models import Page, WorkflowState
+
+    page = Page.objects.get(pk=page_id)
+    state = (
+        WorkflowState.objects.filter(
+            base_content_type__model="page", object_id=str(page_id)
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return {"live": page.live, "workflow": state.status if state else None}
 
 
 def totp_device(*, username: str) -> dict:
@@ -129,7 +245,18 @@ def class_of(*, username: str) -> dict:
 
 COMMANDS = {
     f.__name__: f
-    for f in (pupil_new, module_assign, answers, progress, totp_device, class_of)
+    for f in (
+        pupil_new,
+        module_assign,
+        answers,
+        progress,
+        live_game,
+        catalogue_page,
+        school_runs_programme,
+        page_state,
+        totp_device,
+        class_of,
+    )
 }
 
 if __name__ == "__main__":
