@@ -65,13 +65,14 @@ api-baseline: $(VENV)/.dev
 bench: $(VENV)/.dev
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
-## Extract messages, fill Vietnamese from locale/vi/LC_MESSAGES/_pending_*.po, compile
+## Extract messages, fill Vietnamese from locale/vi/LC_MESSAGES/_pending_*.po (then delete them), compile
 messages: $(VENV)/.dev
 	$(PY) manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench
 	if ls locale/vi/LC_MESSAGES/_pending_*.po >/dev/null 2>&1; then \
 	  msgcat --use-first locale/vi/LC_MESSAGES/_pending_*.po -o /tmp/asp-compendium.po && \
 	  msgmerge --quiet --no-fuzzy-matching -C /tmp/asp-compendium.po \
-	    locale/vi/LC_MESSAGES/django.po locale/vi/LC_MESSAGES/django.po -o locale/vi/LC_MESSAGES/django.po; fi
+	    locale/vi/LC_MESSAGES/django.po locale/vi/LC_MESSAGES/django.po -o locale/vi/LC_MESSAGES/django.po && \
+	  rm -f locale/vi/LC_MESSAGES/_pending_*; fi
 	$(PY) manage.py compilemessages -l vi --ignore=.venv
 
 clean:

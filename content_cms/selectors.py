@@ -140,6 +140,24 @@ def module_quiz_summary(*, module: ModulePage) -> dict | None:
     return quiz_definition_public(version=version)
 
 
+def module_live_quiz(*, module: ModulePage, user):
+    """Return the module's quiz (active language) if ``user`` may play it live.
+
+    "Play live" links on module and class pages show only to the people the
+    live pages let in (``quizzes.live_selectors.may_host_live``), never to
+    pupils; None also when the module has no published quiz.
+    """
+    from quizzes.live_selectors import may_host_live
+    from quizzes.selectors import quiz_latest_version
+
+    if not may_host_live(user):
+        return None
+    quiz = module_localized_quiz(module=module)
+    if quiz is None or quiz_latest_version(quiz=quiz) is None:
+        return None
+    return quiz
+
+
 def module_for_user(*, user, module_id: int) -> ModulePage | None:
     """Return module ``module_id`` (any language) in the active language, if visible."""
     if not 0 < module_id < 2**31:

@@ -26,6 +26,7 @@ SECTION_TITLES = {
     "consent_records": gettext_lazy("Consent"),
     "help_requests": gettext_lazy("Help requests"),
     "learning_records": gettext_lazy("Learning records"),
+    "live_games": gettext_lazy("Live classroom games"),
 }
 
 

@@ -6,7 +6,9 @@ Both are open registries so that parts added later bring their own data:
     callables ``exporter(*, pupil, requested_by) -> dict``; each returns one or
     more top-level sections (``{"learning_records": [...]}``) that are merged
     into the export. The learning loop and certificates append theirs in their
-    ``AppConfig.ready()``: ``PUPIL_DATA_EXPORTERS.append(my_exporter)``.
+    ``AppConfig.ready()``: ``PUPIL_DATA_EXPORTERS.append(my_exporter)``. Live
+    classroom games are listed here directly: the quiz engine must not import
+    the school layer, so its functions are registered from this side.
 
 ``PUPIL_DATA_ERASERS``
     callables ``eraser(*, pupil) -> None``, run inside the erasure transaction
@@ -31,6 +33,8 @@ from django.utils import timezone
 from lms.audit import audit_record
 from lms.help_selectors import help_requests_handled_by
 from lms.models import ConsentRecord, Enrolment, HelpRequest, HelpRequestAction, User
+from quizzes.live_selectors import live_games_played_by
+from quizzes.live_services import live_seats_anonymise
 
 ERASED_DISPLAY_NAME = "Học sinh đã xoá"
 
@@ -126,11 +130,21 @@ def export_help_requests(*, pupil: User, requested_by: User | None) -> dict[str,
     }
 
 
+def export_live_games(*, pupil: User, requested_by: User | None) -> dict[str, Any]:
+    """The live classroom games the pupil played signed in, with their answers.
+
+    The quiz engine sits below the school layer and cannot register itself
+    here (``docs/architecture.md``), so the school layer does it for it.
+    """
+    return {"live_games": live_games_played_by(user=pupil)}
+
+
 PUPIL_DATA_EXPORTERS: list[Exporter] = [
     export_account,
     export_enrolments,
     export_consent,
     export_help_requests,
+    export_live_games,
 ]
 
 
@@ -158,7 +172,12 @@ def erase_help_requests(*, pupil: User) -> None:
     HelpRequestAction.objects.filter(help_request__pupil=pupil).update(note="")
 
 
-PUPIL_DATA_ERASERS: list[Eraser] = [erase_help_requests]
+def erase_live_games(*, pupil: User) -> None:
+    """Replace the pupil's name in live games; points and answers keep counting."""
+    live_seats_anonymise(user=pupil, nickname=ERASED_DISPLAY_NAME)
+
+
+PUPIL_DATA_ERASERS: list[Eraser] = [erase_help_requests, erase_live_games]
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.utils import timezone
 from content_cms.models import Audience, ModulePage
 from content_cms.selectors import (
     age_band_for_grade,
+    module_live_quiz,
     modules_localized,
     modules_visible_to,
 )
@@ -106,17 +107,26 @@ def class_pupils_chosen(
     ]
 
 
-def class_assignments(*, school_class: SchoolClass) -> list[Assignment]:
-    """Return the class's assignments, modules in the active language."""
+def class_assignments(
+    *, school_class: SchoolClass, user: User | None = None
+) -> list[Assignment]:
+    """Return the class's assignments, modules in the active language.
+
+    Each also carries ``live_quiz``: the module's quiz when ``user`` may play it
+    live with the class (``content_cms.selectors.module_live_quiz``), else None.
+    """
     assignments = list(
         Assignment.objects.filter(school_class=school_class, module__live=True)
-        .select_related("module")
+        .select_related("module__quiz")
         .prefetch_related("pupils")
         .order_by("-opens_on", "-pk")
     )
     localized = modules_localized([a.module for a in assignments])
     for assignment, page in zip(assignments, localized, strict=True):
         assignment.module_localized = page
+        assignment.live_quiz = (
+            module_live_quiz(module=assignment.module, user=user) if user else None
+        )
     return assignments
 
 
@@ -506,3 +516,18 @@ def modules_passed_by(*, user: User):
         | Q(status=ProgressStatus.COMPLETED, module__quiz__isnull=True),
         user=user,
     ).values("module_id")
+
+
+# --- Live classroom games ----------
+
+
+def live_team_label(*, user: User, session) -> str | None:
+    """Return a player's team in a live game played by teams: their class ("5A").
+
+    ``LIVE_TEAM_LABEL_PROVIDER`` points here, so the quiz engine can seat
+    signed-in pupils in their class's team without knowing what a class is. The
+    engine uses the label only when the host named a team after the class;
+    staff (no enrolment) get None and choose a team, like guests.
+    """
+    enrolment = pupil_current_enrolment(user)
+    return enrolment.school_class.name if enrolment is not None else None

@@ -31,14 +31,13 @@ from lms.models import (
 from lms.rollups import rollups_record_completion
 from lms.selectors import classes_managed_by
 from lms.signals import module_completed
+from quizzes.live_models import LIVE_CONTEXT_PREFIX  # attempts of live games
 
 # The longest a learner can be credited for reading one section in one request,
 # and for one quiz attempt: a page left open overnight is not learning time.
 MAX_SECTION_SECONDS = 15 * 60
 MAX_QUIZ_SECONDS = 2 * 60 * 60
 MODULE_CONTEXT_PREFIX = "module:"
-# Attempts made in a live classroom game (quizzes.live_services.live_context_key).
-LIVE_CONTEXT_PREFIX = "live:"
 
 
 def module_context_key(module: ModulePage) -> str:

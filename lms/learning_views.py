@@ -30,6 +30,7 @@ from lms.errors import LmsError
 from lms.learning_forms import AssignmentForm
 from lms.models import ProgressStatus
 from quizzes.errors import QuizError
+from quizzes.selectors import quiz_tries_used
 from quizzes.services import attempt_start
 
 VIEW_SESSION_KEY = "lms_player_view"
@@ -176,7 +177,14 @@ def module_result(request, module_id: int):
     progress = learning_selectors.progress_for(user=request.user, module=player.source)
     quiz = module_quiz_summary(module=player.source) if player.has_quiz else None
     attempts_allowed = quiz["attempts_allowed"] if quiz else 0
-    attempts = progress.attempts_count if progress else 0
+    # The tries the quiz engine counts: a live classroom game used up none.
+    tries_used = (
+        quiz_tries_used(
+            user=request.user, quiz=module_localized_quiz(module=player.source)
+        )
+        if attempts_allowed
+        else 0
+    )
     return render(
         request,
         "lms/learning/result.html",
@@ -187,7 +195,7 @@ def module_result(request, module_id: int):
             "quiz": quiz,
             "passed": progress is not None and progress.status == ProgressStatus.PASSED,
             "may_retake": quiz is not None
-            and (not attempts_allowed or attempts < attempts_allowed),
+            and (not attempts_allowed or tries_used < attempts_allowed),
             "may_record": _may_take_quiz(request),
         },
     )
@@ -252,7 +260,7 @@ def class_assign(request, class_id: int):
             "form": form,
             "has_modules": bool(modules.suggested or modules.others),
             "assignments": learning_selectors.class_assignments(
-                school_class=school_class
+                school_class=school_class, user=request.user
             ),
         },
     )

@@ -11,7 +11,7 @@ import time
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,9 +34,18 @@ def epoch_ms(moment: datetime | None = None) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def may_host_live(user) -> bool:
+    """Return whether ``user`` may host live games (the one rule, for every page).
+
+    Pages that offer "Play live" ask this, so the link shows exactly to those
+    whom the live pages (``live_views._check_host``) let in.
+    """
+    return user is not None and user.has_perm(HOST_PERMISSION)
+
+
 def quizzes_for_live(*, user, language_code: str):
     """Return published quizzes in ``language_code`` (else Vietnamese) to host."""
-    if not user.has_perm(HOST_PERMISSION):
+    if not may_host_live(user):
         return Quiz.objects.none()
     quizzes = Quiz.objects.filter(live=True, versions__isnull=False).distinct()
     in_language = quizzes.filter(locale__language_code=language_code)
@@ -375,3 +384,57 @@ def live_report(*, session: LiveSession) -> dict:
         "players": players,
         "teams": live_team_scores(session=session) if session.team_names else [],
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def live_games_played_by(*, user) -> list[dict]:
+    """Return every live game ``user`` had a seat in, with their own answers.
+
+    For a person's data export (the school layer registers it in
+    ``lms.data_rights``): per game the quiz, when it was played, the seat
+    (nickname, team, points, joined time) and, per question index, the chosen
+    choice ids, whether they were right, the points and when the server got
+    the answer. Guests' seats are tied to no account and are not included.
+    """
+    seats = (
+        LivePlayer.objects.filter(user_id=user.pk)
+        .select_related("session__version")
+        .prefetch_related(
+            Prefetch("answers", queryset=LiveAnswer.objects.order_by("question_index"))
+        )
+        .order_by("joined_at", "pk")
+    )
+    games = []
+    for seat in seats:
+        session = seat.session
+        snapshot = session.version.snapshot
+        prompts = {str(q["id"]): q["prompt"] for q in snapshot["questions"]}
+        games.append(
+            {
+                "session": session.pk,
+                "quiz": snapshot["quiz"]["title"],
+                "played_at": _iso(session.created_at),
+                "nickname": seat.nickname,
+                "team": seat.team,
+                "score": seat.score,
+                "right_answers": seat.correct_count,
+                "answered": seat.answered_count,
+                "removed_by_host": seat.is_removed,
+                "joined_at": _iso(seat.joined_at),
+                "answers": [
+                    {
+                        "question_index": answer.question_index,
+                        "question": prompts.get(answer.question_id, ""),
+                        "choice_ids": list(answer.choice_ids),
+                        "correct": answer.is_correct,
+                        "points": answer.points,
+                        "answered_at": _iso(answer.received_at),
+                    }
+                    for answer in seat.answers.all()
+                ],
+            }
+        )
+    return games

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from quizzes.errors import QuizError, QuizNotFound, QuizPermissionDenied
 from quizzes.live_models import (
+    LIVE_CONTEXT_PREFIX,
     LiveAnswer,
     LiveLeaderboard,
     LivePhase,
@@ -56,7 +57,6 @@ ANSWER_GRACE_MS = 500
 SPEED_MAX_POINTS = 1000
 SPEED_MIN_POINTS = 500
 MIN_TEAMS, MAX_TEAMS = 2, 6
-LIVE_CONTEXT_PREFIX = "live:"
 # The same player's answer is also stored as a quizzes Answer when the game ends;
 # its id is derived from the live answer's, so recording twice is idempotent.
 _ATTEMPT_ANSWER_NAMESPACE = uuid.UUID("0b4a1a39-2f0e-4c8e-9a55-6d1b5f0c7e11")
@@ -172,18 +172,26 @@ class Seat:
     created: bool
 
 
+def _team_key(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
 def _team_from_provider(*, user, session: LiveSession) -> str:
     """Ask the optional ``LIVE_TEAM_LABEL_PROVIDER`` hook for a user's team.
 
     The hook (a dotted path to ``callable(*, user, session) -> str | None``) lets
     the school layer put pupils in teams by class without the engine knowing
-    what a class is.
+    what a class is. The label counts only when it is one of the host's team
+    names (spaces and case aside: "5a" finds "5A"); otherwise the player picks a
+    team like a guest, so nobody lands in a team the host did not make.
     """
     path = getattr(settings, "LIVE_TEAM_LABEL_PROVIDER", "")
-    if not path or user is None:
+    if not path or user is None or not session.team_names:
         return ""
-    label = import_string(path)(user=user, session=session)
-    return (label or "")[:40]
+    label = _team_key(import_string(path)(user=user, session=session) or "")
+    if not label:
+        return ""
+    return next((name for name in session.team_names if _team_key(name) == label), "")
 
 
 def _insert_player(*, session: LiveSession, user, names: list[str]) -> LivePlayer:
@@ -278,6 +286,36 @@ def live_player_choose_team(*, player_id: int, team: str) -> LivePlayer:
     player.team = team
     player.save(update_fields=["team"])
     return player
+
+
+@transaction.atomic
+def live_seats_anonymise(*, user, nickname: str) -> int:
+    """Replace ``user``'s name in every live game they played with ``nickname``.
+
+    For erasure (``lms.data_rights`` calls it with its tombstone name). The seats
+    keep their points, teams and answers, so past games' reports and team
+    averages count the same; only the name goes. A second erased player of the
+    same game becomes "<nickname> 2" (names are unique per game). Returns how
+    many seats were renamed; running it again renames nothing.
+    """
+    base = " ".join(nickname.split())[:100]
+    names = [base] + [f"{base} {number}" for number in range(2, 1000)]
+    renamed = 0
+    for seat in LivePlayer.objects.select_for_update().filter(user_id=user.pk):
+        if seat.nickname in names:
+            continue  # already a tombstone
+        for name in names:
+            seat.nickname = name
+            try:
+                with transaction.atomic():
+                    seat.save(update_fields=["nickname"])
+            except IntegrityError:
+                continue
+            renamed += 1
+            break
+        else:  # pragma: no cover - a thousand erased players in one game
+            raise QuizError(_("Please try again."), code="live_erase")
+    return renamed
 
 
 # --- Host commands ----------

@@ -94,7 +94,7 @@ def live_play(request, pin):
 
 
 def _check_host(request) -> None:
-    if not request.user.has_perm(live_services.HOST_PERMISSION):
+    if not live_selectors.may_host_live(request.user):
         raise Http404(_("This page was not found."))
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from quizzes.drawing import public_question
 from quizzes.errors import QuizNotFound
+from quizzes.live_models import LIVE_CONTEXT_PREFIX
 from quizzes.models import Attempt, AttemptStatus, Quiz, QuizVersion
 from quizzes.scoring import score_answer
 
@@ -64,12 +65,39 @@ def attempts_of_user(*, user, quiz: Quiz | None = None) -> QuerySet[Attempt]:
     """Return the user's own attempts, newest first; of ``quiz`` in any language.
 
     Passing ``quiz`` selects the attempts of that quiz and of its translations
-    (same ``translation_key``), as the attempt limit counts them.
+    (same ``translation_key``), live games' attempts included (the attempt limit
+    leaves those out: ``attempts_using_tries``).
     """
     attempts = Attempt.objects.filter(user_id=user.pk).select_related("quiz")
     if quiz is not None:
         attempts = attempts.filter(quiz__translation_key=quiz.translation_key)
     return attempts.order_by("-started_at")
+
+
+def attempts_using_tries(*, user, quiz: Quiz) -> QuerySet[Attempt]:
+    """Return the user's attempts that use up one of the tries of ``quiz``.
+
+    The attempt limit counts attempts of the quiz in any language (same
+    ``translation_key``), in progress or submitted, in any context but one: the
+    attempts a live classroom game records (context ``live:<session id>``). The
+    class played together; the pupil's own tries are left untouched.
+    """
+    return Attempt.objects.filter(
+        user_id=user.pk, quiz__translation_key=quiz.translation_key
+    ).exclude(context_key__startswith=LIVE_CONTEXT_PREFIX)
+
+
+def quiz_tries_used(*, user, quiz: Quiz) -> int:
+    """Return how many tries of ``quiz`` the user has finished (for "try again").
+
+    An attempt in progress is resumed rather than refused, so only submitted
+    attempts are counted here.
+    """
+    return (
+        attempts_using_tries(user=user, quiz=quiz)
+        .filter(status=AttemptStatus.SUBMITTED)
+        .count()
+    )
 
 
 def attempt_for_user(*, user, attempt_id) -> Attempt:

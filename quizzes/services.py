@@ -24,7 +24,11 @@ from quizzes.drawing import draw_questions
 from quizzes.errors import QuizError, QuizNotFound, QuizPermissionDenied
 from quizzes.models import Answer, Attempt, AttemptStatus, Quiz, QuizVersion
 from quizzes.scoring import score_answer, score_attempt
-from quizzes.selectors import attempt_latest_answers, practice_feedback
+from quizzes.selectors import (
+    attempt_latest_answers,
+    attempts_using_tries,
+    practice_feedback,
+)
 from quizzes.signals import attempt_submitted
 
 SNAPSHOT_FORMAT = 1
@@ -213,8 +217,10 @@ def attempt_start_or_resume(
     Returns ``(attempt, created)``. The user's in-progress attempt of the same
     quiz and context is resumed on any device (its return address is kept). A
     new attempt pins the quiz's latest published version and draws its questions,
-    preferring those the user has not seen in earlier attempts. The attempt limit
-    counts every attempt of the quiz in any language (its ``translation_key``).
+    preferring those the user has not seen in earlier attempts (live games'
+    included). The attempt limit counts every attempt of the quiz in any language
+    (its ``translation_key``) except those a live classroom game recorded
+    (``selectors.attempts_using_tries``): a class game does not use up a try.
 
     Two simultaneous starts by the same user are serialised by locking the user
     row; the partial unique constraint on in-progress attempts backs this up
@@ -240,11 +246,8 @@ def attempt_start_or_resume(
     if version is None:
         raise QuizError(_("This quiz is not published yet."), code="not_published")
 
-    earlier = Attempt.objects.filter(
-        user_id=user.pk, quiz__translation_key=quiz.translation_key
-    )
     allowed = version.snapshot["settings"].get("attempts_allowed") or 0
-    if allowed and earlier.count() >= allowed:
+    if allowed and attempts_using_tries(user=user, quiz=quiz).count() >= allowed:
         raise QuizError(
             _(
                 "You have used all %(count)d tries for this quiz. "
@@ -255,9 +258,9 @@ def attempt_start_or_resume(
         )
     seen_question_ids = {
         str(question_id)
-        for question_ids in earlier.filter(quiz_id=quiz.pk).values_list(
-            "question_ids", flat=True
-        )
+        for question_ids in Attempt.objects.filter(
+            user_id=user.pk, quiz_id=quiz.pk
+        ).values_list("question_ids", flat=True)
         for question_id in question_ids or []
     }
 

@@ -347,6 +347,11 @@ TASKS = {
     }
 }
 
+# --- Live classroom games (quizzes/live_*.py) ----------
+# In team mode, a signed-in pupil joins the team named after their class ("5A")
+# when the host made one; the school layer answers, the engine knows no classes.
+LIVE_TEAM_LABEL_PROVIDER = "lms.learning_selectors.live_team_label"
+
 # --- Certificates (certificates/) ----------
 # Printed on every certificate and shown on the public verification page.
 CERTIFICATE_ISSUER = env.str(

@@ -288,6 +288,9 @@ class ModulePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["quiz_summary"] = selectors.module_quiz_summary(module=self)
+        context["live_quiz"] = selectors.module_live_quiz(
+            module=self, user=getattr(request, "user", None)
+        )
         return context
 
 

@@ -173,6 +173,27 @@ def test_a_quiz_refusal_is_a_message_not_an_error(pupil_client, pupil):
     assert Attempt.objects.filter(user=pupil).count() == 1
 
 
+def test_a_class_live_game_leaves_the_pupils_own_try(pupil_client, pupil):
+    from quizzes.live_services import live_player_join
+    from tests.quizzes.live_helpers import make_session, play_to_the_end, right_choice
+
+    quiz = build_configured_quiz(attempts_allowed=1)
+    module = learning_module(title="Mot lan", slug="mot-lan", quiz=quiz)
+    session = make_session(quiz=quiz)
+    seat = live_player_join(session=session, user=pupil).player
+    play_to_the_end(session, [(seat, right_choice(session, 0))])
+    assert ModuleProgress.objects.get(user=pupil, module=module).attempts_count == 1
+
+    result = pupil_client.get(f"/hoc/{module.pk}/ket-qua/").content.decode()
+    assert f'action="/hoc/{module.pk}/bai-kiem-tra/"' in result  # may still take it
+    pupil_client.post(f"/hoc/{module.pk}/bai-kiem-tra/")
+    own = Attempt.objects.get(user=pupil, context_key=f"module:{module.pk}")
+    answer_all(own, pupil)
+    attempt_submit(attempt=own, user=pupil)
+    result = pupil_client.get(f"/hoc/{module.pk}/ket-qua/").content.decode()
+    assert f'action="/hoc/{module.pk}/bai-kiem-tra/"' not in result  # used up
+
+
 def test_without_consent_the_quiz_waits_with_a_kind_word(client, module):
     pupil = make_pupil(SchoolClassFactory(grade=4))  # no consent, read-only default
     client.force_login(pupil)

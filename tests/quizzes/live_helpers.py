@@ -8,7 +8,13 @@ from django.contrib.auth.models import AnonymousUser
 
 from lms.models import Role
 from quizzes.live_routing import websocket_urlpatterns
-from quizzes.live_services import live_questions, live_session_create
+from quizzes.live_services import (
+    live_answer_submit,
+    live_questions,
+    live_session_command,
+    live_session_create,
+    live_session_record_attempts,
+)
 from tests.content_cms.factories import build_quiz
 from tests.factories import SchoolFactory, make_staff
 
@@ -27,6 +33,30 @@ def make_session(host=None, quiz=None, **settings):
     return live_session_create(
         host=host or make_host(), quiz=quiz or build_quiz(), **options
     )
+
+
+def play_to_the_end(session, answers, *, record=True):
+    """Start ``session``, answer question 0 for each ``(player, choice id)``, end.
+
+    With ``record``, signed-in players then get their attempts, as the host's
+    end of game does.
+    """
+    live_session_command(session_id=session.pk, user=session.host, command="start")
+    session.refresh_from_db()
+    for player, choice_id in answers:
+        live_answer_submit(
+            session_id=session.pk,
+            player_id=player.pk,
+            question_index=0,
+            client_id=uuid.uuid4(),
+            choice_ids=[choice_id],
+            received_at=session.question_opened_at,
+        )
+    live_session_command(session_id=session.pk, user=session.host, command="end")
+    if record:
+        live_session_record_attempts(session_id=session.pk)
+    session.refresh_from_db()
+    return session
 
 
 def application_as(user=None):

@@ -477,3 +477,33 @@ def test_best_attempt_is_the_highest_percent(pupil, quiz):
     attempt_submit(attempt=attempt_start(user=pupil, quiz=quiz), user=pupil)
     assert user_best_attempt(user=pupil, quiz=quiz).pk == high.pk
     assert low.pk != high.pk
+
+
+# --- Live classroom games and the attempt limit ----------
+
+
+def _play_live(pupil, quiz):
+    from quizzes.live_services import live_player_join
+    from tests.quizzes.live_helpers import make_session, play_to_the_end, right_choice
+
+    session = make_session(quiz=quiz)
+    seat = live_player_join(session=session, user=pupil).player
+    play_to_the_end(session, [(seat, right_choice(session, 0))])
+    return Attempt.objects.get(user=pupil, context_key=f"live:{session.pk}")
+
+
+def test_a_live_game_does_not_use_up_the_pupils_own_try(pupil):
+    quiz = build_configured_quiz(attempts_allowed=1, pool_size=2)
+    live = _play_live(pupil, quiz)
+    assert live.is_submitted
+
+    own = attempt_start(user=pupil, quiz=quiz, context_key="module:1")
+    # The class game's questions count as seen: the retake draws the others.
+    assert not set(own.question_ids) & set(live.question_ids)
+    attempt_submit(attempt=own, user=pupil)
+    with pytest.raises(QuizError) as error:
+        attempt_start(user=pupil, quiz=quiz, context_key="module:1")
+    assert error.value.code == "attempt_limit_reached"
+    # Another class game still works and adds to the record, not to the tries.
+    _play_live(pupil, quiz)
+    assert attempts_of_user(user=pupil, quiz=quiz).count() == 3
