@@ -82,6 +82,10 @@ def test_home_links_to_the_class_page_which_lists_pupils(teacher_client, school_
     assert url("pupil_password_reset", school_class, pupil_id=pupil.pk) in html
     assert url("roster_upload", school_class) in html
     assert url("class_login_cards", school_class) in html
+    # The class's progress grid is one click away.
+    assert url("class_progress", school_class) in html
+    grid = teacher_client.get(url("class_progress", school_class))
+    assert grid.status_code == 200
 
 
 def test_import_journey_preview_confirm_and_one_download(teacher_client, school_class):
