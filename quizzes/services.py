@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -342,7 +343,8 @@ def attempt_answer(
     before anything else: a device flushing its queue after the attempt was
     submitted still hears "saved" for what it had already sent. A new answer
     must be for a drawn question, before submit, in the right shape (scored
-    here, so a bad response is refused with a message).
+    here, so a bad response is refused with a message). In practice mode the
+    first answer to a question is final: its feedback has shown what is right.
     """
     client_id = _as_uuid(client_id)
     question_id = str(question_id)
@@ -383,13 +385,23 @@ def attempt_answer(
     question = _snapshot_question(attempt, question_id)
     if question is None:  # a drawn id always exists in the pinned snapshot
         raise QuizError(_("This question is not part of your quiz."))
+    # One read gives the next sequence number and whether the question was
+    # answered before: practice shows whether an answer is right at once, so
+    # there the first answer is final (changing it would make feedback the score).
+    earlier = attempt.answers.aggregate(
+        last=Max("sequence"), same=Count("pk", filter=Q(question_id=question_id))
+    )
+    if attempt.mode == "practice" and earlier["same"]:
+        raise QuizError(
+            _("You have already checked this answer. Your first answer counts."),
+            code="answer_checked",
+        )
     score = score_answer(question=question, response=response)
     # Keep only the part that was scored, so the stored response is exactly
     # what counted (a client cannot park extra data in it).
     key = "order" if question["type"] == validation.ORDERING else "choice_ids"
     response = {key: list(response[key])}
 
-    last = attempt.answers.order_by("-sequence").values_list("sequence", flat=True)
     answer = Answer(
         attempt=attempt,
         question_id=question_id,
@@ -397,7 +409,7 @@ def attempt_answer(
         response=response,
         credit=score.credit,
         is_correct=score.is_correct,
-        sequence=(last.first() or 0) + 1,
+        sequence=(earlier["last"] or 0) + 1,
     )
     answer.save(force_insert=True)
     return AnswerResult(

@@ -213,7 +213,9 @@ def test_answer_is_idempotent_on_client_id(pupil, quiz):
     assert Answer.objects.filter(attempt=attempt).count() == 1
 
 
-def test_the_latest_answer_to_a_question_counts(pupil, quiz):
+def test_the_latest_answer_to_a_question_counts(pupil):
+    # Check mode: answers are only saved, so a pupil may change their mind.
+    quiz = build_configured_quiz(mode="check")
     attempt = attempt_start(user=pupil, quiz=quiz)
     question = snapshot_question(attempt, attempt.question_ids[0])
     for response in [wrong_response(question), correct_response(question)]:
@@ -359,6 +361,26 @@ def test_practice_mode_gives_feedback_and_check_mode_only_saves(pupil):
     assert result.feedback["explanation"] == question["explanation"]
     assert result.feedback["feedback"][0]["text"] == "Vì sao."
     assert "correct_choice_ids" not in result.feedback
+    # Having seen the feedback, the pupil cannot swap in the right answer; a
+    # repeat of the same answer (a device resending it) is still "saved".
+    with pytest.raises(QuizError) as refused:
+        attempt_answer(
+            attempt=attempt,
+            user=pupil,
+            question_id=question["id"],
+            client_id=uuid.uuid4(),
+            response=correct_response(question),
+        )
+    assert refused.value.code == "answer_checked"
+    repeat = attempt_answer(
+        attempt=attempt,
+        user=pupil,
+        question_id=question["id"],
+        client_id=result.answer.client_id,
+        response=wrong_response(question),
+    )
+    assert repeat.created is False and repeat.feedback["is_correct"] is False
+    assert attempt_submit(attempt=attempt, user=pupil).percent < 100
 
     check = build_configured_quiz(mode="check")
     attempt = attempt_start(user=pupil, quiz=check)
