@@ -6,16 +6,20 @@ Both are open registries so that parts added later bring their own data:
     callables ``exporter(*, pupil, requested_by) -> dict``; each returns one or
     more top-level sections (``{"learning_records": [...]}``) that are merged
     into the export. The learning loop and certificates append theirs in their
-    ``AppConfig.ready()``: ``PUPIL_DATA_EXPORTERS.append(my_exporter)``. Live
-    classroom games are listed here directly: the quiz engine must not import
-    the school layer, so its functions are registered from this side.
+    ``AppConfig.ready()``: ``PUPIL_DATA_EXPORTERS.append(my_exporter)``. The
+    learning loop's records (progress, quiz attempts and answers, assignments)
+    and live classroom games are listed here directly: the quiz engine must not
+    import the school layer, so its functions are registered from this side.
 
 ``PUPIL_DATA_ERASERS``
     callables ``eraser(*, pupil) -> None``, run inside the erasure transaction
     before the account is anonymised. An eraser removes personal data but keeps
     what aggregates need (a rollup keeps its counts; an attempt may keep its
     score against the anonymous tombstone), so school totals never change
-    silently.
+    silently. Progress, attempts and answers need no eraser: they hold module
+    and quiz ids, times, scores and chosen choice ids (the quiz engine stores
+    only the scored part of a response, and no question type takes typed
+    text), nothing that names the child once the account is anonymised.
 
 Erasure keeps the user row as an anonymous tombstone ("Học sinh đã xoá"): its
 enrolments still count in the school's figures, nothing identifies the child.
@@ -32,9 +36,15 @@ from django.utils import timezone
 
 from lms.audit import audit_record
 from lms.help_selectors import help_requests_handled_by
+from lms.learning_selectors import (
+    assignments_given_to,
+    module_titles,
+    progress_of_learner,
+)
 from lms.models import ConsentRecord, Enrolment, HelpRequest, HelpRequestAction, User
 from quizzes.live_selectors import live_games_played_by
 from quizzes.live_services import live_seats_anonymise
+from quizzes.selectors import attempts_for_export
 
 ERASED_DISPLAY_NAME = "Học sinh đã xoá"
 
@@ -139,11 +149,102 @@ def export_live_games(*, pupil: User, requested_by: User | None) -> dict[str, An
     return {"live_games": live_games_played_by(user=pupil)}
 
 
+MODULE_CONTEXT_PREFIX = "module:"
+
+
+def _context_module_id(context: str) -> int | None:
+    """Return the module of an attempt's context (``"module:42"``), else None."""
+    value = context.removeprefix(MODULE_CONTEXT_PREFIX)
+    return int(value) if value != context and value.isdigit() else None
+
+
+def _section_titles(module) -> list[str]:
+    # The raw stream: titles without building every block of every section.
+    return [
+        (item.get("value") or {}).get("title", "")
+        for item in module.lessons.raw_data
+        if item
+    ]
+
+
+def export_learning_records(*, pupil: User, requested_by: User | None) -> dict:
+    """The pupil's progress in each module and every quiz attempt with its answers.
+
+    ``learning_records`` holds ``modules`` (per module: status, time spent,
+    best score, dates, the sections read by number and heading) and
+    ``quiz_attempts`` (``quizzes.selectors.attempts_for_export``, with the
+    module's title added for attempts taken in a module). Only the pupil's own
+    rows; a handful of queries whatever their number.
+    """
+    progress_rows = progress_of_learner(user=pupil)
+    titles = {row.module_id: row.module.title for row in progress_rows}
+    modules = []
+    for row in progress_rows:
+        sections = _section_titles(row.module)
+        modules.append(
+            {
+                "module": row.module.title,
+                "status": row.status,
+                "time_spent_seconds": row.time_spent_seconds,
+                "best_score_percent": float(row.best_percent)
+                if row.best_percent is not None
+                else None,
+                "quiz_attempts_counted": row.attempts_count,
+                "started_at": _iso(row.started_at),
+                "completed_at": _iso(row.completed_at),
+                "passed_at": _iso(row.passed_at),
+                "last_activity_at": _iso(row.last_activity_at),
+                "sections_read": [
+                    {
+                        "number": index + 1,
+                        "title": sections[index] if 0 <= index < len(sections) else "",
+                    }
+                    for index in sorted(
+                        i for i in row.sections_completed if isinstance(i, int)
+                    )
+                ],
+            }
+        )
+    attempts = attempts_for_export(user=pupil)
+    module_ids = {_context_module_id(attempt["context"]) for attempt in attempts}
+    module_ids.discard(None)
+    titles.update(module_titles(module_ids=module_ids - set(titles)))
+    quiz_attempts = []
+    for attempt in attempts:
+        entry: dict[str, Any] = {}
+        for key, value in attempt.items():
+            entry[key] = value
+            if key == "context":  # the module's title right after its key
+                entry["module"] = titles.get(_context_module_id(value))
+        quiz_attempts.append(entry)
+    return {"learning_records": {"modules": modules, "quiz_attempts": quiz_attempts}}
+
+
+def export_assignments(*, pupil: User, requested_by: User | None) -> dict:
+    """The modules given to the pupil: module, class, dates, class or group."""
+    return {
+        "assignments": [
+            {
+                "module": assignment.module.title,
+                "class": assignment.school_class.name,
+                "school_year": assignment.school_class.school_year.name,
+                "given_to": "group" if assignment.for_group else "class",
+                "opens_on": _iso(assignment.opens_on),
+                "due_on": _iso(assignment.due_on),
+                "assigned_at": _iso(assignment.created_at),
+            }
+            for assignment in assignments_given_to(pupil=pupil)
+        ]
+    }
+
+
 PUPIL_DATA_EXPORTERS: list[Exporter] = [
     export_account,
     export_enrolments,
     export_consent,
     export_help_requests,
+    export_assignments,
+    export_learning_records,
     export_live_games,
 ]
 
@@ -151,15 +252,14 @@ PUPIL_DATA_EXPORTERS: list[Exporter] = [
 def pupil_data_export(*, pupil: User, requested_by: User | None = None) -> dict:
     """Return everything held about ``pupil``, section by section.
 
-    ``learning_records`` is always present (empty until the learning loop's
-    exporter fills it), so a reader of the export sees the section exists.
+    ``learning_records`` is always present (``export_learning_records`` fills
+    it; empty lists when there is nothing), so a reader of the export sees the
+    section exists.
     """
-    data: dict[str, Any] = {
-        "exported_at": timezone.now().isoformat(),
-        "learning_records": [],
-    }
+    data: dict[str, Any] = {"exported_at": timezone.now().isoformat()}
     for exporter in PUPIL_DATA_EXPORTERS:
         data.update(exporter(pupil=pupil, requested_by=requested_by))
+    data.setdefault("learning_records", {"modules": [], "quiz_attempts": []})
     if requested_by is not None:
         audit_record(actor=requested_by, action="pupil_data.export", target=pupil)
     return data

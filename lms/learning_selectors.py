@@ -518,6 +518,57 @@ def modules_passed_by(*, user: User):
     ).values("module_id")
 
 
+# --- A pupil's own records, for their data export ----------
+
+
+def progress_of_learner(*, user: User) -> list[ModuleProgress]:
+    """Return every progress row of ``user``, source modules loaded, oldest first.
+
+    Unpublished modules included: the export lists everything held. One query.
+    """
+    return list(
+        ModuleProgress.objects.filter(user=user)
+        .select_related("module")
+        .order_by("started_at", "pk")
+    )
+
+
+def module_titles(*, module_ids) -> dict[int, str]:
+    """Return module id -> title (the Vietnamese source's), in one query."""
+    if not module_ids:
+        return {}
+    return dict(ModulePage.objects.filter(pk__in=module_ids).values_list("pk", "title"))
+
+
+def assignments_given_to(*, pupil: User) -> list[Assignment]:
+    """Return every module given to ``pupil``, oldest first, for their export.
+
+    In each class they were enrolled in: the whole-class assignments opened
+    before they left it, and the group ones that name them (``for_group``
+    True). Unlike ``my_assignments``, past enrolments, future opening dates and
+    unpublished modules count. Two queries.
+    """
+    enrolments = list(
+        Enrolment.objects.filter(pupil=pupil).values_list("school_class_id", "left_on")
+    )
+    if not enrolments:
+        return []
+    while_enrolled = Q()
+    for class_id, left_on in enrolments:
+        in_class = Q(school_class_id=class_id)
+        if left_on is not None:
+            in_class &= Q(opens_on__lte=left_on)
+        while_enrolled |= in_class
+    groups = Assignment.pupils.through.objects.filter(assignment_id=OuterRef("pk"))
+    return list(
+        Assignment.objects.filter(while_enrolled)
+        .annotate(for_group=Exists(groups))
+        .filter(Q(for_group=False) | Q(Exists(groups.filter(user=pupil))))
+        .select_related("module", "school_class__school_year")
+        .order_by("opens_on", "pk")
+    )
+
+
 # --- Live classroom games ----------
 
 

@@ -177,12 +177,14 @@ def module_result(request, module_id: int):
     progress = learning_selectors.progress_for(user=request.user, module=player.source)
     quiz = module_quiz_summary(module=player.source) if player.has_quiz else None
     attempts_allowed = quiz["attempts_allowed"] if quiz else 0
-    # The tries the quiz engine counts: a live classroom game used up none.
+    # The tries the quiz engine counts: a live classroom game used up none. The
+    # page shows this number (not ``progress.attempts_count``, which counts live
+    # games too), so "N tries so far" and the limit agree.
     tries_used = (
         quiz_tries_used(
             user=request.user, quiz=module_localized_quiz(module=player.source)
         )
-        if attempts_allowed
+        if quiz
         else 0
     )
     return render(
@@ -194,6 +196,7 @@ def module_result(request, module_id: int):
             "progress": progress,
             "quiz": quiz,
             "passed": progress is not None and progress.status == ProgressStatus.PASSED,
+            "tries_used": tries_used,
             "may_retake": quiz is not None
             and (not attempts_allowed or tries_used < attempts_allowed),
             "may_record": _may_take_quiz(request),

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from lms import consent, help_selectors, learning_selectors, selectors
 from lms.models import Role
+from quizzes.live_selectors import may_host_live
 
 
 class SignInView(auth_views.LoginView):
@@ -49,6 +50,8 @@ def home(request):
     context["sees_help_counts"] = bool(
         roles & {Role.UNIT_OFFICER, Role.PROVINCE_OFFICER, Role.PLATFORM_ADMIN}
     )
+    # Live classroom games: the quiz list to host from (quizzes:live_quiz_list).
+    context["may_host_live"] = may_host_live(user)
     context["is_staff_member"] = bool(roles - {Role.PUPIL})
     context["can_edit_content"] = bool(
         roles & {Role.CONTENT_EDITOR, Role.CONTENT_REVIEWER, Role.PLATFORM_ADMIN}

@@ -6,13 +6,13 @@ attempt is reported as missing (``QuizNotFound``, a 404).
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from quizzes.drawing import public_question
 from quizzes.errors import QuizNotFound
 from quizzes.live_models import LIVE_CONTEXT_PREFIX
-from quizzes.models import Attempt, AttemptStatus, Quiz, QuizVersion
+from quizzes.models import Answer, Attempt, AttemptStatus, Quiz, QuizVersion
 from quizzes.scoring import score_answer
 
 # What a learner's device may know before answering: no correctness, no positions,
@@ -98,6 +98,91 @@ def quiz_tries_used(*, user, quiz: Quiz) -> int:
         .filter(status=AttemptStatus.SUBMITTED)
         .count()
     )
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _readable_response(question: dict | None, response) -> dict:
+    """Return a stored response as the texts the pupil chose (or put in order).
+
+    Texts come from the attempt's pinned snapshot, so they are what the pupil
+    saw, whatever editors changed since. An id the snapshot lacks (never, for
+    a published version) is shown as the id itself.
+    """
+    texts = {
+        str(choice["id"]): choice["text"]
+        for choice in (question or {}).get("choices", [])
+    }
+    response = response if isinstance(response, dict) else {}
+    if "order" in response:
+        return {"order": [texts.get(str(i), str(i)) for i in response["order"]]}
+    return {
+        "chosen": [texts.get(str(i), str(i)) for i in response.get("choice_ids", [])]
+    }
+
+
+def attempts_for_export(*, user) -> list[dict]:
+    """Return every attempt of ``user``, oldest first, each with every answer.
+
+    For a person's data export (the school layer registers it in
+    ``lms.data_rights``): only the user's own attempts, in progress or
+    submitted, live games' included (``live_game``; context ``live:<id>``).
+    Each answer row is listed, changed answers too (``changed_later``: a later
+    answer to the same question replaced it), with the question's prompt and the
+    chosen texts from the attempt's pinned version. Three queries whatever the
+    number of attempts and answers (attempts, their versions, their answers).
+    """
+    attempts = (
+        Attempt.objects.filter(user_id=user.pk)
+        .prefetch_related(
+            "version",
+            Prefetch("answers", queryset=Answer.objects.order_by("sequence")),
+        )
+        .order_by("started_at", "pk")
+    )
+    exported = []
+    for attempt in attempts:
+        snapshot = attempt.version.snapshot
+        questions = {str(q["id"]): q for q in snapshot["questions"]}
+        answers = list(attempt.answers.all())
+        last_sequence = {answer.question_id: answer.sequence for answer in answers}
+        exported.append(
+            {
+                "quiz": snapshot["quiz"]["title"],
+                "version": attempt.version.number,
+                "context": attempt.context_key,
+                "live_game": attempt.context_key.startswith(LIVE_CONTEXT_PREFIX),
+                "status": attempt.status,
+                "started_at": _iso(attempt.started_at),
+                "submitted_at": _iso(attempt.submitted_at),
+                "score_percent": float(attempt.percent)
+                if attempt.percent is not None
+                else None,
+                "points": attempt.points,
+                "max_points": attempt.max_points,
+                "passed": attempt.passed,
+                "time_spent_seconds": attempt.time_spent_seconds,
+                "answers": [
+                    {
+                        "question": questions.get(answer.question_id, {}).get(
+                            "prompt", ""
+                        ),
+                        **_readable_response(
+                            questions.get(answer.question_id), answer.response
+                        ),
+                        "correct": answer.is_correct,
+                        "points": answer.credit,
+                        "answered_at": _iso(answer.answered_at),
+                        "changed_later": answer.sequence
+                        != last_sequence[answer.question_id],
+                    }
+                    for answer in answers
+                ],
+            }
+        )
+    return exported
 
 
 def attempt_for_user(*, user, attempt_id) -> Attempt:

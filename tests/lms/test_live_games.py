@@ -129,6 +129,24 @@ def test_a_teacher_sees_play_live_on_the_module_page_and_a_pupil_does_not(
     assert client.get(link).status_code == 404
 
 
+def test_the_staff_home_leads_hosts_to_live_games_and_pupils_not(client, class_5a):
+    home = reverse("lms:home")
+    games = reverse("quizzes:live_quiz_list")
+
+    client.force_login(make_teacher(class_5a))
+    html = client.get(home).content.decode()
+    assert f'href="{games}"' in html and "Trò chơi trực tiếp" in html
+    assert client.get(games).status_code == 200
+
+    client.force_login(make_staff(Role.COUNSELLOR, school=class_5a.school))
+    assert f'href="{games}"' in client.get(home).content.decode()
+
+    client.force_login(make_pupil(class_5a))
+    page = client.get(home)
+    assert page.status_code == 200 and games not in page.content.decode()
+    assert client.get(games).status_code == 404
+
+
 def test_a_counsellor_may_host_so_sees_the_link_too(client, class_5a):
     module = learning_module()
     client.force_login(make_staff(Role.COUNSELLOR, school=class_5a.school))

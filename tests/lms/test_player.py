@@ -186,12 +186,15 @@ def test_a_class_live_game_leaves_the_pupils_own_try(pupil_client, pupil):
 
     result = pupil_client.get(f"/hoc/{module.pk}/ket-qua/").content.decode()
     assert f'action="/hoc/{module.pk}/bai-kiem-tra/"' in result  # may still take it
+    # "N tries so far" counts what the limit counts: the game was not a try.
+    assert "Em đã làm" not in result
     pupil_client.post(f"/hoc/{module.pk}/bai-kiem-tra/")
     own = Attempt.objects.get(user=pupil, context_key=f"module:{module.pk}")
     answer_all(own, pupil)
     attempt_submit(attempt=own, user=pupil)
     result = pupil_client.get(f"/hoc/{module.pk}/ket-qua/").content.decode()
     assert f'action="/hoc/{module.pk}/bai-kiem-tra/"' not in result  # used up
+    assert "Em đã làm 1 lần" in result  # "1 try so far", not 2
 
 
 def test_without_consent_the_quiz_waits_with_a_kind_word(client, module):
