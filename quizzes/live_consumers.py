@@ -168,6 +168,26 @@ def _host_group(session_id: int) -> str:
     return f"live-{session_id}-host"
 
 
+_STANDINGS_PARSED: dict[str, dict] = {}
+_STANDINGS_KEPT = 8
+
+
+def _standings_of(event: dict) -> dict:
+    """Return the parsed standings of a results broadcast, once per process.
+
+    Thousands of player sockets in one process receive the same broadcast;
+    the first parses the JSON, the others reuse it (the last few are kept).
+    """
+    key = event.get("standings_key", "")
+    parsed = _STANDINGS_PARSED.get(key)
+    if parsed is None:
+        parsed = json.loads(event.get("standings") or b"{}")
+        if len(_STANDINGS_PARSED) >= _STANDINGS_KEPT:
+            _STANDINGS_PARSED.pop(next(iter(_STANDINGS_PARSED)))
+        _STANDINGS_PARSED[key] = parsed
+    return parsed
+
+
 class _LiveConsumer(AsyncJsonWebsocketConsumer):
     session_id: int | None = None
     seq = 0
@@ -334,7 +354,9 @@ class LivePlayerConsumer(_LiveConsumer):
             return
         if payload.get("type") in {"results", "ended"} and self.player_id:
             payload = live_selectors.personal_results(
-                results=payload, player_id=self.player_id, leaderboard=self.leaderboard
+                results={**payload, "standings": _standings_of(event)},
+                player_id=self.player_id,
+                leaderboard=self.leaderboard,
             )
         await self.send_message(payload)
 
@@ -420,15 +442,21 @@ class LiveHostConsumer(_LiveConsumer):
             await self.channel_layer.group_send(
                 _host_group(self.session_id), {"type": "live.roster"}
             )
-        # Encoded once here rather than once per player socket (thousands);
-        # results are personalised by each player socket, so not pre-encoded.
+        # Encoded once here rather than once per player socket (thousands).
+        # Results are personalised by each player socket from the standings of
+        # every player, which travel as one block of JSON bytes: for each socket
+        # the layer only copies the bytes, and each process parses them once
+        # (``_standings_of``), instead of every socket decoding every player's row.
         personal = event.get("type") in {"results", "ended"}
+        standings = event.pop("standings", None)
         await self.channel_layer.group_send(
             group,
             {
                 "type": "live.event",
                 "payload": event,
                 "text": "" if personal else json.dumps(event),
+                "standings": json.dumps(standings).encode() if standings else b"",
+                "standings_key": f"{self.session_id}:{event.get('seq', 0)}",
             },
         )
         if result.session.phase == LivePhase.ENDED:
@@ -457,7 +485,7 @@ class LiveHostConsumer(_LiveConsumer):
     # --- Group events ----------
 
     async def live_event(self, event):
-        payload = {k: v for k, v in event["payload"].items() if k != "standings"}
+        payload = event["payload"]  # the standings travel beside it, not in it
         await self.send_message(payload)
         self.schedule_reveal(payload)
 

@@ -253,6 +253,29 @@ async def test_everyone_answered_reveals_and_removal_closes_the_seat(layer):
     await host.disconnect()
 
 
+async def test_each_player_hears_only_their_own_result(layer):
+    # The standings of every player reach each process once; every socket
+    # must still pick its own row, and no device sees the others' rows.
+    session = await sync_to_async(make_session)(seconds_per_question=60)
+    host = await _host(session)
+    right, _w, _s = await _join(session.pin)
+    wrong, _w, _s = await _join(session.pin)
+    await host.send_json_to({"type": "start"})
+    for player in (right, wrong):
+        await receive_until(player, "question")
+    await right.send_json_to(answer_message(0, right_choice(session, 0)))
+    await wrong.send_json_to(answer_message(0, wrong_choice(session, 0)))
+    heard_right = await receive_until(right, "results", timeout=4)
+    heard_wrong = await receive_until(wrong, "results", timeout=4)
+    assert heard_right["you"]["correct"] is True and heard_right["you"]["rank"] == 1
+    assert heard_wrong["you"]["correct"] is False and heard_wrong["you"]["score"] == 0
+    heard_host = await receive_until(host, "results", timeout=4)
+    for message in (heard_right, heard_wrong, heard_host):
+        assert "standings" not in message
+    for socket in (host, right, wrong):
+        await socket.disconnect()
+
+
 async def test_flooding_a_socket_closes_it(layer):
     session = await sync_to_async(make_session)()
     socket = await _connect(player_socket(session.pin))
