@@ -23,7 +23,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from lms.models import ProgressStatus
+from lms.models import HelpCategory, HelpStatus, HelpWish, ProgressStatus, Referral
+from lms.models.help import HelpActionKind
 from lms.pdf import FONT, FONT_BOLD, register_fonts
 from quizzes.models import AttemptStatus
 
@@ -136,6 +137,11 @@ FIELD_LABELS = {
 VALUE_LABELS = {
     "modules.status": dict(ProgressStatus.choices),
     "quiz_attempts.status": dict(AttemptStatus.choices),
+    "help_requests.category": dict(HelpCategory.choices),
+    "help_requests.status": dict(HelpStatus.choices),
+    "help_requests.wants_to_talk_to": dict(HelpWish.choices),
+    "actions.kind": dict(HelpActionKind.choices),
+    "actions.referral": dict(Referral.choices),
     "assignments.given_to": {
         "class": gettext_lazy("the whole class"),
         "group": gettext_lazy("a group of pupils"),

@@ -179,7 +179,8 @@ def module_result(request, module_id: int):
     attempts_allowed = quiz["attempts_allowed"] if quiz else 0
     # The tries the quiz engine counts: a live classroom game used up none. The
     # page shows this number (not ``progress.attempts_count``, which counts live
-    # games too), so "N tries so far" and the limit agree.
+    # games too), so "N tries so far", the limit and the button's "Take the quiz"
+    # or "Try the quiz again" agree.
     tries_used = (
         quiz_tries_used(
             user=request.user, quiz=module_localized_quiz(module=player.source)

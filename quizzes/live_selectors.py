@@ -396,8 +396,10 @@ def live_games_played_by(*, user) -> list[dict]:
     For a person's data export (the school layer registers it in
     ``lms.data_rights``): per game the quiz, when it was played, the seat
     (nickname, team, points, joined time) and, per question index, the chosen
-    choice ids, whether they were right, the points and when the server got
-    the answer. Guests' seats are tied to no account and are not included.
+    choice ids with their texts (``chosen``, from the session's pinned version,
+    so what the pupil saw; an id the snapshot lacks is shown as the id), whether
+    they were right, the points and when the server got the answer. Guests'
+    seats are tied to no account and are not included.
     """
     seats = (
         LivePlayer.objects.filter(user_id=user.pk)
@@ -412,6 +414,10 @@ def live_games_played_by(*, user) -> list[dict]:
         session = seat.session
         snapshot = session.version.snapshot
         prompts = {str(q["id"]): q["prompt"] for q in snapshot["questions"]}
+        texts = {
+            str(q["id"]): {str(c["id"]): c["text"] for c in q.get("choices", [])}
+            for q in snapshot["questions"]
+        }
         games.append(
             {
                 "session": session.pk,
@@ -429,6 +435,10 @@ def live_games_played_by(*, user) -> list[dict]:
                         "question_index": answer.question_index,
                         "question": prompts.get(answer.question_id, ""),
                         "choice_ids": list(answer.choice_ids),
+                        "chosen": [
+                            texts.get(answer.question_id, {}).get(str(i), str(i))
+                            for i in answer.choice_ids
+                        ],
                         "correct": answer.is_correct,
                         "points": answer.points,
                         "answered_at": _iso(answer.received_at),

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from lms import data_rights, learning_services
 from lms.data_export_pdf import pupil_data_pdf
-from lms.models import ModuleProgress, Role
+from lms.models import HelpCategory, HelpStatus, ModuleProgress, Role
 from quizzes.live_services import live_player_join
 from quizzes.models import Answer, Attempt
 from quizzes.services import attempt_answer, attempt_start, attempt_submit
@@ -291,6 +291,42 @@ def test_the_pdf_writes_nested_values_as_words():
     assert "• Bố mẹ" in lines and "• Thầy cô" in lines
     assert "Correct: Yes" in lines and "Points: 0.67" in lines
     assert "—" in lines  # the empty help requests
+
+
+def test_the_pdf_writes_help_request_codes_as_their_labels():
+    data = {
+        "help_requests": [
+            {
+                "category": "photos_or_meeting",
+                "message": "",
+                "wants_to_talk_to": "counsellor",
+                "status": "in_progress",
+                "actions": [
+                    {"kind": "referral", "referral": "hotline_111", "note": ""},
+                    {"kind": "note", "referral": "", "note": "Đã gọi phụ huynh"},
+                ],
+            }
+        ]
+    }
+    with translation.override("en"):
+        pdf = pupil_data_pdf(data=data, title="Data")
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    lines = [line.strip() for line in text.splitlines()]
+    assert "Category: Someone asked for photos or to meet" in lines
+    assert "Status: In progress" in lines
+    assert "Wants to talk to: The school counsellor" in lines
+    assert "• Kind: Referral · Referral: Hotline 111 · Note: —" in lines
+    assert "• Kind: Action taken · Referral: — · Note: Đã gọi phụ huynh" in lines
+    for code in ("photos_or_meeting", "in_progress", "hotline_111"):
+        assert code not in text
+
+    with translation.override("vi"):
+        pdf = pupil_data_pdf(data=data, title="Dữ liệu")
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    with translation.override("vi"):
+        assert str(HelpStatus.IN_PROGRESS.label) in text
+        assert str(HelpCategory.PHOTOS_OR_MEETING.label) in text
+    assert "in_progress" not in text
 
 
 # --- Erasure ----------

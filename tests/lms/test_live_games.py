@@ -1,16 +1,20 @@
 """Live classroom games in the school layer: data rights, class teams, "Play live"."""
 
+import io
 import json
 
+import pypdf
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lms import data_rights, learning_services
+from lms.data_export_pdf import pupil_data_pdf
 from lms.models import Role
 from quizzes.live_models import LivePlayer
 from quizzes.live_selectors import live_report, live_team_scores
-from quizzes.live_services import live_player_join
+from quizzes.live_services import live_player_join, live_questions
+from quizzes.models import Choice
 from tests.content_cms.factories import build_quiz
 from tests.factories import SchoolClassFactory, make_pupil, make_staff, make_teacher
 from tests.lms.learning_helpers import learning_module
@@ -24,6 +28,10 @@ from tests.quizzes.live_helpers import (
 pytestmark = pytest.mark.django_db
 
 NAME = "Trần Thị Ngọc Ánh"
+
+
+def choice_text(question, choice_id):
+    return next(c["text"] for c in question["choices"] if str(c["id"]) == choice_id)
 
 
 @pytest.fixture
@@ -49,9 +57,35 @@ def test_the_export_lists_the_pupils_live_games_with_their_answers(class_5a):
     assert game["played_at"] and game["joined_at"]
     [answer] = game["answers"]
     assert answer["question_index"] == 0 and answer["choice_ids"] == [right]
+    # The chosen texts, as the pupil saw them in the session's pinned version.
+    question = live_questions(session)[0]
+    assert answer["question"] == question["prompt"]
+    assert answer["chosen"] == [choice_text(question, right)]
     assert answer["correct"] is True and answer["points"] == 1000
     assert answer["answered_at"]
     assert guest.nickname not in json.dumps(data, ensure_ascii=False)
+
+
+def test_the_live_answers_chosen_texts_are_the_pinned_versions(class_5a):
+    pupil = make_pupil(class_5a, display_name=NAME)
+    quiz = build_quiz(title="Giữ bí mật")
+    session = make_session(quiz=quiz)
+    seat = live_player_join(session=session, user=pupil).player
+    right = right_choice(session, 0)
+    question = live_questions(session)[0]
+    seen = choice_text(question, right)
+    play_to_the_end(session, [(seat, right)])
+    Choice.objects.filter(text=seen).update(text="Đã sửa sau trò chơi")  # edited since
+
+    [game] = data_rights.pupil_data_export(pupil=pupil)["live_games"]
+    assert game["answers"][0]["chosen"] == [seen]
+    with translation.override("en"):
+        pdf = pupil_data_pdf(data={"live_games": [game]}, title="Data")
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    lines = [line.strip() for line in text.splitlines()]
+    assert f"1. {question['prompt']}" in lines
+    assert "Chosen:" in lines and f"• {seen}" in lines
+    assert "Đã sửa" not in text
 
 
 def test_erasure_removes_the_name_and_the_report_still_counts_the_answers(class_5a):

@@ -151,6 +151,7 @@ def test_the_whole_loop_from_first_section_to_passed(pupil_client, pupil, module
     assert pupil_client.get(f"/hoc/{module.pk}/").url == f"/hoc/{module.pk}/ket-qua/"
     result = pupil_client.get(f"/hoc/{module.pk}/ket-qua/").content.decode()
     assert 'class="badge ok"' in result and "100%" in result
+    assert "Làm lại bài kiểm tra</button>" in result  # "Try the quiz again"
     # Retaking is allowed (no limit): a new attempt in the same context.
     retake = pupil_client.post(f"/hoc/{module.pk}/bai-kiem-tra/")
     assert retake.status_code == 302
@@ -188,6 +189,9 @@ def test_a_class_live_game_leaves_the_pupils_own_try(pupil_client, pupil):
     assert f'action="/hoc/{module.pk}/bai-kiem-tra/"' in result  # may still take it
     # "N tries so far" counts what the limit counts: the game was not a try.
     assert "Em đã làm" not in result
+    # So the button offers a first try, not a try "again".
+    assert "Làm bài kiểm tra</button>" in result
+    assert "Làm lại bài kiểm tra" not in result
     pupil_client.post(f"/hoc/{module.pk}/bai-kiem-tra/")
     own = Attempt.objects.get(user=pupil, context_key=f"module:{module.pk}")
     answer_all(own, pupil)
