@@ -23,19 +23,16 @@ Figures go to docs/performance.md by hand; this script only prints them.
 import asyncio
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+import _server  # bench/_server.py: the database and the server
+
+sys.path.insert(0, str(_server.BASE_DIR))
 
 DB_NAME = "bench_answers"
-PG = "postgres://postgres@127.0.0.1:5432"
 PORT = 8765
 BASE_URL = f"http://127.0.0.1:{PORT}"
 PUPILS_ANSWERING = int(os.environ.get("BENCH_PUPILS", "200"))
@@ -51,7 +48,7 @@ REPEAT_EVERY = 5  # every 5th answer re-sends an earlier client id on purpose
 QUESTIONS = 10
 
 SERVER_ENV = {
-    "DATABASE_URL": f"{PG}/{DB_NAME}",
+    "DATABASE_URL": _server.database_url(DB_NAME),
     "REDIS_URL": "redis://127.0.0.1:6379/5",
     "DJANGO_SETTINGS_MODULE": "config.settings.dev",
     "DEBUG": "False",
@@ -64,32 +61,8 @@ SERVER_ENV = {
 }
 
 
-def database_ensure() -> None:
-    """Create ``bench_answers`` if it does not exist; touch nothing else."""
-    import psycopg
-    from psycopg import sql
-
-    assert DB_NAME == "bench_answers"  # never a test database
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]
-        ).fetchone()
-        if not exists:
-            connection.execute(
-                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME))
-            )
-            print(f"created database {DB_NAME}")
-
-
 def database_migrate() -> None:
-    env = {**os.environ, **SERVER_ENV}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        timeout=600,
-    )
+    _server.database_migrate(SERVER_ENV)
 
 
 def django_setup() -> None:
@@ -168,55 +141,6 @@ def fixtures_create() -> tuple[int, list[str]]:
             Token.objects.filter(user__in=users).values_list("user_id", "key")
         )
     return quiz.pk, [tokens[user.pk] for user in users]
-
-
-def server_start() -> subprocess.Popen:
-    env = {**os.environ, **SERVER_ENV}
-    process = subprocess.Popen(
-        [
-            str(BASE_DIR / ".venv" / "bin" / "uvicorn"),
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(PORT),
-            "--workers",
-            "2",
-            "--lifespan",
-            "off",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        start_new_session=True,  # its own process group, stopped by id below
-    )
-    return process
-
-
-def server_stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-
-
-async def server_wait(client) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            response = await client.get(f"{BASE_URL}/bench/floor")
-            if response.status_code == 200:
-                return
-        except Exception:  # noqa: BLE001 - not up yet
-            pass
-        await asyncio.sleep(0.5)
-    raise RuntimeError("the server did not start within 60 s")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -400,7 +324,6 @@ async def run(quiz_id: int, tokens: list[str]) -> dict:
     )
     timeout = httpx.Timeout(60.0)
     async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
-        await server_wait(client)
         answering = tokens[:PUPILS_ANSWERING]
         attempts = await start_attempts(client, quiz_id, answering, "bench:answers")
         # Warm both paths (connections, caches) before measuring.
@@ -464,17 +387,18 @@ def report(results: dict) -> None:
 
 
 def main() -> None:
-    database_ensure()
+    _server.database_ensure(DB_NAME)
     print("migrating bench_answers ...")
     database_migrate()
     django_setup()
     quiz_id, tokens = fixtures_create()
     print(f"quiz {quiz_id}, {len(tokens)} pupils with tokens; starting uvicorn ...")
-    server = server_start()
+    server = _server.server_start(port=PORT, env=SERVER_ENV)
     try:
+        _server.server_wait(f"{BASE_URL}/bench/floor")
         results = asyncio.run(run(quiz_id, tokens))
     finally:
-        server_stop(server)
+        _server.server_stop(server)
     report(results)
 
 

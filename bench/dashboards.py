@@ -3,15 +3,26 @@
 Run: ``.venv/bin/python bench/dashboards.py`` (or ``make bench``). Needs
 PostgreSQL on 127.0.0.1:5432 (user postgres).
 
+Options (environment): ``BENCH_DASH_SCHOOLS`` (default 100),
+``BENCH_DASH_PUPILS`` pupils per school (default 600), ``BENCH_DASH_ANSWERS``
+answers per pupil at the two sizes (default ``3,34``: 1.8 and 20.4 million
+answers at 1,000 schools of 600), ``BENCH_DASH_REQUESTS`` (default 50).
+
 1. creates the database ``bench_dash`` if missing (never any other) and migrates
    it; loads the curriculum when no module exists;
-2. ``generate_scale`` with BENCH_DASH_SCHOOLS schools (default 100) of
-   BENCH_DASH_PUPILS pupils (default 600), then learning records with 2 answers
-   per pupil (size A), times the dashboards; replaces the learning records with
-   20 answers per pupil (size B: 10x the answers), times them again;
-3. each dashboard (province, one commune, one school) is requested 50 times
-   in-process through Django's test client (server time, no network) after two
-   warm-up requests; prints p50/p95 per size and the ratio B/A.
+2. ``generate_scale`` with the schools and pupils (what exists is kept), then
+   the learning records (``lms.scale.learning_records_generate``) with the
+   first number of answers per pupil (size A); when the database holds more
+   answers than that from an earlier run, the learning records are deleted
+   first;
+3. ``VACUUM ANALYZE``, then each dashboard (province, one commune, one school,
+   and ``province*``: the province in its earliest term, where every school is
+   behind and listed) is requested N times in-process through Django's test
+   client (server time, no network) after two warm-up requests; prints p50/p95,
+   the median CPU time of this process per request (Django's share, without
+   PostgreSQL's), the queries of one request and the load average;
+4. tops the attempts up to the second number of answers (size B) without
+   regenerating anything, and times them again; prints the ratio B/A.
 
 Figures go to docs/performance.md by hand; this script only prints them.
 """
@@ -20,88 +31,135 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+import _server  # bench/_server.py: the database
+
+sys.path.insert(0, str(_server.BASE_DIR))
 
 DB_NAME = "bench_dash"
-PG = "postgres://postgres@127.0.0.1:5432"
 SCHOOLS = int(os.environ.get("BENCH_DASH_SCHOOLS", "100"))
 PUPILS = int(os.environ.get("BENCH_DASH_PUPILS", "600"))
-SIZES = (2, 20)
-REQUESTS = 50
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_DASH_ANSWERS", "3,34").split(","))
+REQUESTS = int(os.environ.get("BENCH_DASH_REQUESTS", "50"))
+assert len(SIZES) == 2 and 0 < SIZES[0] < SIZES[1], "BENCH_DASH_ANSWERS=A,B with A < B"
 
-os.environ.update(
-    {
-        "DATABASE_URL": f"{PG}/{DB_NAME}",
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "DEBUG": "False",
-        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-        "AXES_ENABLED": "False",
-        "LOG_LEVEL": "WARNING",
-    }
-)
-os.environ.pop("REDIS_URL", None)
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{DB_NAME}"')
+SERVER_ENV = {
+    "DATABASE_URL": _server.database_url(DB_NAME),
+    "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+    "DEBUG": "False",
+    "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+    "AXES_ENABLED": "False",
+    "LOG_LEVEL": "WARNING",
+}
+os.environ.pop("REDIS_URL", None)  # the local-memory cache: no Redis needed
 
 
-def setup_django():
+def django_setup() -> None:
+    os.environ.update(SERVER_ENV)
     import django
 
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    # Collect garbage as the server's workers do (config/asgi.py freezes what
+    # start-up made and collects young objects less often): without it a full
+    # collection lands in some requests and they, not the page, set the p95.
+    import config.asgi  # noqa: F401
     from content_cms.models import ModulePage
 
     if not ModulePage.objects.filter(quiz__isnull=False).exists():
         call_command("load_curriculum", verbosity=0)
 
 
-def replace_learning_records(answers_per_pupil: int) -> int:
+def scale_school_ids() -> list[int]:
+    from lms.models import School
+    from lms.scale import SCALE_CODE_PREFIX
+
+    return list(
+        School.objects.filter(code__startswith=SCALE_CODE_PREFIX)
+        .order_by("code")
+        .values_list("pk", flat=True)[:SCHOOLS]
+    )
+
+
+def learning_records_reset() -> None:
+    """Delete the generated pupils' learning records, in SQL (20 M answers)."""
+    from django.db import connection, transaction
+
+    from lms.rollups import rollups_rebuild
+    from lms.scale import SCALE_CODE_PREFIX, SCALE_USERNAME_PREFIX
+
+    pupils = "SELECT id FROM lms_user WHERE username LIKE %s"
+    prefix = [f"{SCALE_USERNAME_PREFIX}%"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Answers of anyone else? (Few attempts to look at, each by its index.)
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM quizzes_attempt attempt"
+            " JOIN lms_user ON lms_user.id = attempt.user_id"
+            " WHERE lms_user.username NOT LIKE %s AND EXISTS ("
+            "SELECT 1 FROM quizzes_answer WHERE attempt_id = attempt.id))",
+            prefix,
+        )
+        if cursor.fetchone()[0]:
+            cursor.execute(
+                "DELETE FROM quizzes_answer WHERE attempt_id IN ("
+                f"SELECT id FROM quizzes_attempt WHERE user_id IN ({pupils}))",
+                prefix,
+            )
+        else:  # only generated answers: emptying the table is instant
+            cursor.execute("TRUNCATE quizzes_answer")
+        cursor.execute(
+            "DELETE FROM lms_countedattempt WHERE progress_id IN ("
+            f"SELECT id FROM lms_moduleprogress WHERE user_id IN ({pupils}))",
+            prefix,
+        )
+        cursor.execute(
+            f"DELETE FROM lms_moduleprogress WHERE user_id IN ({pupils})", prefix
+        )
+        cursor.execute(
+            f"DELETE FROM quizzes_attempt WHERE user_id IN ({pupils})", prefix
+        )
+        cursor.execute(
+            "DELETE FROM lms_assignment WHERE school_class_id IN ("
+            "SELECT c.id FROM lms_schoolclass c JOIN lms_school s"
+            " ON s.id = c.school_id WHERE s.code LIKE %s)",
+            [f"{SCALE_CODE_PREFIX}%"],
+        )
+        rollups_rebuild(fix=True)
+
+
+def answers_per_attempt_stored() -> int:
+    from django.db.models import Max
+
+    from quizzes.models import Answer
+
+    return Answer.objects.aggregate(most=Max("sequence"))["most"] or 0
+
+
+def vacuum_analyze() -> None:
+    """Settle the tables as autovacuum would, so it does not run mid-measurement."""
     from django.db import connection
 
-    from lms.models import Assignment, ClassModuleRollup, ModuleProgress, School
-    from lms.scale import SCALE_CODE_PREFIX, SCALE_USERNAME_PREFIX
-    from lms.scale_learning import learning_records_bulk_create
-    from quizzes.models import Attempt
-
-    scale_users = {"user__username__startswith": SCALE_USERNAME_PREFIX}
-    with connection.cursor():
-        Attempt.objects.filter(**scale_users).delete()
-        ModuleProgress.objects.filter(**scale_users).delete()
-    Assignment.objects.filter(
-        school_class__school__code__startswith=SCALE_CODE_PREFIX
-    ).delete()
-    ClassModuleRollup.objects.filter(
-        school_class__school__code__startswith=SCALE_CODE_PREFIX
-    ).delete()
-    school_ids = list(
-        School.objects.filter(code__startswith=SCALE_CODE_PREFIX).values_list(
-            "pk", flat=True
-        )
-    )
-    return learning_records_bulk_create(
-        school_ids=school_ids, answers_per_pupil=answers_per_pupil, batch_size=5000
-    )
+    with connection.cursor() as cursor:
+        for table in (
+            "quizzes_answer",
+            "quizzes_attempt",
+            "lms_moduleprogress",
+            "lms_countedattempt",
+            "lms_assignment",
+            "lms_classmodulerollup",
+            "lms_schoolperiodrollup",
+            "lms_enrolment",
+            "lms_schoolclass",
+        ):
+            cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 def viewers():
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from lms.models import AdministrativeUnit, Role, School, User
+    from lms.models import AdministrativeUnit, ReportingPeriod, Role, School, User
     from lms.scale import SCALE_CODE_PREFIX, SCALE_PROVINCE_CODE
     from lms.services import role_assign
 
@@ -127,8 +185,12 @@ def viewers():
     device, _ = TOTPDevice.objects.get_or_create(
         user=chief, name="bench", defaults={"confirmed": True}
     )
+    # The earliest term: a school year without classes, so every school is
+    # listed as behind (the page's longest table).
+    earliest = ReportingPeriod.objects.order_by("starts_on").first()
     return [
         ("province", chief, "/bao-cao/", device),
+        ("province*", chief, f"/bao-cao/?ky={earliest.pk}", device),
         (
             "commune",
             user("bench-cb-xa", Role.UNIT_OFFICER, unit=commune),
@@ -144,7 +206,25 @@ def viewers():
     ], DEVICE_ID_SESSION_KEY
 
 
-def time_dashboards() -> dict[str, tuple[float, float]]:
+def queries_of(client, url: str) -> tuple[int, float]:
+    """Return the number of queries of one request and the time spent in them."""
+    from django.db import connection
+
+    spent = []
+
+    def timer(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    with connection.execute_wrapper(timer):
+        assert client.get(url).status_code == 200, url
+    return len(spent), sum(spent) * 1000
+
+
+def time_dashboards() -> dict[str, tuple[float, float, int, float, float]]:
     from django.test import Client
 
     rows, device_key = viewers()
@@ -158,25 +238,33 @@ def time_dashboards() -> dict[str, tuple[float, float]]:
             session.save()
         for _ in range(2):
             assert client.get(url).status_code == 200, url
-        timings = []
+        timings, cpu = [], []
         for _ in range(REQUESTS):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(url)
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
             assert response.status_code == 200
         timings.sort()
+        queries, sql_ms = queries_of(client, url)
         results[name] = (
             statistics.median(timings),
-            timings[int(0.95 * len(timings)) - 1],
+            timings[max(0, int(0.95 * len(timings)) - 1)],
+            queries,
+            sql_ms,
+            statistics.median(cpu),
         )
     return results
 
 
 def main() -> None:
-    ensure_database()
-    setup_django()
+    _server.database_ensure(DB_NAME)
+    print(f"migrating {DB_NAME} ...")
+    _server.database_migrate(SERVER_ENV)
+    django_setup()
     from django.core.management import call_command
 
+    from lms.scale import learning_records_generate
     from quizzes.models import Answer
 
     started = time.perf_counter()
@@ -191,20 +279,45 @@ def main() -> None:
         f"scale data: {SCHOOLS} schools x {PUPILS} pupils "
         f"({time.perf_counter() - started:.0f} s)"
     )
+    school_ids = scale_school_ids()
+    if answers_per_attempt_stored() > SIZES[0]:
+        started = time.perf_counter()
+        learning_records_reset()
+        print(
+            f"deleted earlier learning records ({time.perf_counter() - started:.0f} s)"
+        )
     figures = {}
     for answers_per_pupil in SIZES:
+        before = Answer.objects.count()
         started = time.perf_counter()
-        replace_learning_records(answers_per_pupil)
+        rows = learning_records_generate(
+            school_ids=school_ids, answers_per_pupil=answers_per_pupil
+        )
+        seconds = time.perf_counter() - started
         answers = Answer.objects.count()
         print(
-            f"{answers_per_pupil} answers/pupil: {answers:,} answers "
-            f"({time.perf_counter() - started:.0f} s)"
+            f"{answers_per_pupil} answers/pupil: {answers:,} answers; wrote "
+            f"{answers - before:,} answers ({rows:,} rows) in {seconds:.0f} s, "
+            f"{(answers - before) / seconds:,.0f} answers/s"
+        )
+        started = time.perf_counter()
+        vacuum_analyze()
+        print(
+            f"  VACUUM ANALYZE {time.perf_counter() - started:.0f} s; database "
+            f"{_server.database_size(DB_NAME)}; {_server.load_average()}"
         )
         figures[answers_per_pupil] = time_dashboards()
-        for name, (p50, p95) in figures[answers_per_pupil].items():
-            print(f"  {name:9} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+        for name, (p50, p95, queries, sql_ms, cpu) in figures[
+            answers_per_pupil
+        ].items():
+            print(
+                f"  {name:9} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   "
+                f"(Python CPU p50 {cpu:5.1f} ms; one request: {queries} queries, "
+                f"{sql_ms:.1f} ms in SQL)"
+            )
+        print(f"  after timing: {_server.load_average()}")
     small, large = (figures[size] for size in SIZES)
-    print("ratio (10x answers / 1x), p95:")
+    print("ratio (B answers / A), p95:")
     for name in small:
         print(f"  {name:9} {large[name][1] / small[name][1]:.2f}")
 

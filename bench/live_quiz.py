@@ -33,18 +33,15 @@ import multiprocessing
 import os
 import random
 import resource
-import signal
-import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+import _server  # bench/_server.py: the database and the server
+
+sys.path.insert(0, str(_server.BASE_DIR))
 
 DB_NAME = "bench_live"
-PG = "postgres://postgres@127.0.0.1:5432"
 PORT = 8766
 PLAYERS = int(os.environ.get("BENCH_LIVE_PLAYERS", "2000"))
 CLIENTS = int(os.environ.get("BENCH_LIVE_CLIENTS", "2"))
@@ -59,7 +56,7 @@ JOIN_LIMIT_SECONDS = 120
 ORIGIN = f"http://127.0.0.1:{PORT}"
 
 SERVER_ENV = {
-    "DATABASE_URL": f"{PG}/{DB_NAME}",
+    "DATABASE_URL": _server.database_url(DB_NAME),
     # redis-py 8 reads with a 5 s socket timeout by default, which breaks the core
     # layer's blocking BZPOPMIN (channels_redis issue 422): give it a long one.
     "REDIS_URL": "redis://127.0.0.1:6379/6"
@@ -74,31 +71,8 @@ SERVER_ENV = {
 }
 
 
-def database_ensure() -> None:
-    """Create ``bench_live`` if it does not exist; touch nothing else."""
-    import psycopg
-    from psycopg import sql
-
-    assert DB_NAME == "bench_live"  # never a test database
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]
-        ).fetchone()
-        if not exists:
-            connection.execute(
-                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME))
-            )
-            print(f"created database {DB_NAME}")
-
-
 def database_migrate() -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=BASE_DIR,
-        env={**os.environ, **SERVER_ENV},
-        check=True,
-        timeout=600,
-    )
+    _server.database_migrate(SERVER_ENV)
 
 
 def fixtures_create() -> tuple[int, str, str]:
@@ -168,51 +142,12 @@ def answers_stored(session_id: int) -> int:
     return LiveAnswer.objects.filter(session_id=session_id).count()
 
 
-def server_start() -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            str(BASE_DIR / ".venv" / "bin" / "uvicorn"),
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(PORT),
-            "--workers",
-            "2",
-            "--lifespan",
-            "off",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env={**os.environ, **SERVER_ENV},
-        start_new_session=True,  # its own process group, stopped by id below
+def server_start():
+    return _server.server_start(
+        port=PORT,
+        env=SERVER_ENV,
+        extra_args=os.environ.get("BENCH_LIVE_UVICORN_ARGS", "").split(),
     )
-
-
-def server_stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-
-
-def server_wait() -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{ORIGIN}/healthz", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("the server did not start")
 
 
 # --- Client processes ----------
@@ -368,7 +303,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def main() -> int:
     _raise_file_limit()
-    database_ensure()
+    _server.database_ensure(DB_NAME)
     database_migrate()
     session_id, pin, cookie = fixtures_create()
     print(
@@ -377,7 +312,7 @@ def main() -> int:
     )
     server = server_start()
     try:
-        server_wait()
+        _server.server_wait(f"{ORIGIN}/healthz")
         context = multiprocessing.get_context("spawn")
         results = context.Queue()
         share = [
@@ -397,7 +332,7 @@ def main() -> int:
             if client.is_alive():
                 client.kill()
     finally:
-        server_stop(server)
+        _server.server_stop(server)
     joins = [s for c in collected for s in c["join_seconds"]]
     latencies = [v for c in collected for _i, v in c["latency_ms"]]
     by_question = {}

@@ -172,9 +172,10 @@ def learning_records_generate(
 
     Gives every class of ``school_ids`` a module and each pupil a submitted
     attempt with ``answers_per_pupil`` answers, progress and the rollups they
-    imply (``lms.scale_learning``), and returns the number of rows written: 0
-    when no pupils' module with a quiz is loaded (``manage.py load_curriculum``)
-    or no answers were asked for.
+    imply (``lms.scale_learning``; attempts with fewer answers are topped up),
+    and returns the number of rows written: 0 when no pupils' module with a quiz
+    is loaded (``manage.py load_curriculum``), no answers were asked for or
+    every pupil has them already.
     """
     from lms.scale_learning import learning_records_bulk_create
 
@@ -183,6 +184,13 @@ def learning_records_generate(
         answers_per_pupil=answers_per_pupil,
         batch_size=batch_size,
     )
+
+
+def learning_records_possible() -> bool:
+    """Return whether there is a module to give (``manage.py load_curriculum``)."""
+    from lms.scale_learning import module_and_version
+
+    return module_and_version()[1] is not None
 
 
 def scale_reset(

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from lms.scale import (
     SCALE_PASSWORD,
+    learning_records_possible,
     scale_generate,
     scale_reset,
     scale_user_count,
@@ -30,7 +31,11 @@ class Command(BaseCommand):
             "--answers-per-pupil",
             type=int,
             default=0,
-            help="Not generated yet: the answer and progress tables do not exist.",
+            help=(
+                "Give every pupil a submitted attempt with this many answers, and "
+                "progress (needs a pupils' module with a quiz: load_curriculum). "
+                "Running again with more tops the attempts up."
+            ),
         )
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument(
@@ -86,13 +91,12 @@ class Command(BaseCommand):
                 "password": SCALE_PASSWORD,
             }
         )
-        if options["answers_per_pupil"] and not report.answers:
+        if options["answers_per_pupil"] and not learning_records_possible():
             self.stdout.write(
                 self.style.WARNING(
                     _(
-                        "--answers-per-pupil was ignored: the answer and progress "
-                        "tables do not exist yet (see learning_records_generate in "
-                        "lms/scale.py)."
+                        "--answers-per-pupil was ignored: no pupils' module with a "
+                        "quiz is loaded (manage.py load_curriculum)."
                     )
                 )
             )
