@@ -90,6 +90,7 @@ def fixtures_create() -> tuple[int, list[str]]:
                 topic_code="privacy",
                 live=False,
                 curriculum_key="bench-answers",
+                mode="check",  # answers may change until submit (practice: final)
                 shuffle_questions=True,
                 shuffle_choices=True,
             )
@@ -106,6 +107,10 @@ def fixtures_create() -> tuple[int, list[str]]:
                 )
                 for number in range(QUESTIONS)
             ]
+            quiz.save()
+            quiz.save_revision().publish()
+        elif quiz.mode != "check":  # made by an earlier version of this script
+            quiz.mode = "check"
             quiz.save()
             quiz.save_revision().publish()
         # A clean slate for the bench quiz: earlier runs' attempts and answers go.

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib import colors
@@ -129,8 +130,8 @@ def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
         _("Schools met"),
         _("Care facilities"),
         _("Care facilities met"),
-        _("In progress"),
-        _("Not started"),
+        pgettext("programme status", "In progress"),
+        pgettext("programme status", "Not started"),
         _("Pupils"),
         _("Pupils who completed a module"),
     ]

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import (
@@ -270,8 +271,8 @@ class QuizVersion(models.Model):
 
 
 class AttemptStatus(models.TextChoices):
-    IN_PROGRESS = "in_progress", _("In progress")
-    SUBMITTED = "submitted", _("Submitted")
+    IN_PROGRESS = "in_progress", pgettext_lazy("quiz attempt", "In progress")
+    SUBMITTED = "submitted", pgettext_lazy("quiz attempt", "Submitted")
 
 
 class Attempt(models.Model):

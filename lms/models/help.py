@@ -12,6 +12,7 @@ changes. Officers above the school see only anonymous counts.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MESSAGE_MAX_LENGTH = 1000
 
@@ -39,7 +40,7 @@ class HelpWish(models.TextChoices):
 class HelpStatus(models.TextChoices):
     NEW = "new", _("New")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("help request status", "In progress")
     CLOSED = "closed", _("Closed")
 
 
