@@ -454,6 +454,13 @@ def test_live_quiz(browser, e2e_server, journey):
     host.close()
 
 
+def _wagtail_action(page, button: str) -> None:
+    """Open the editor's footer action menu and press ``button`` in it."""
+    page.locator("footer .w-dropdown-button .w-dropdown__toggle").first.click()
+    with page.expect_navigation():
+        page.locator(button).click()
+
+
 def test_editor_and_reviewer(browser, e2e_server, journey):
     """An editor writes a module in Wagtail; a reviewer approves; pupils see it."""
     server = e2e_server
@@ -483,9 +490,7 @@ def test_editor_and_reviewer(browser, e2e_server, journey):
         ".some(i => i.value.includes('khó đoán'))"
     )
     journey.shot(page, "editor-writes-module")
-    page.locator("footer .w-dropdown-button .w-dropdown__toggle").first.click()
-    with page.expect_navigation():
-        page.locator("button[name=action-submit]").click()
+    _wagtail_action(page, "button[name=action-submit]")
     edit = page.locator(".messages a[href*='/edit/']").first.get_attribute("href")
     page_id = int(re.search(r"/cms/pages/(\d+)/edit/", edit).group(1))
     journey.shot(page, "editor-submitted-for-review")
@@ -501,11 +506,9 @@ def test_editor_and_reviewer(browser, e2e_server, journey):
     assert title in page.content(), "the module is not waiting for review"
     journey.shot(page, "reviewer-dashboard")
     page.goto(f"{server.url}/cms/pages/{page_id}/edit/")
-    page.locator("footer .w-dropdown-button .w-dropdown__toggle").first.click()
-    with page.expect_navigation():
-        page.locator(
-            "[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])"
-        ).click()
+    # Plain "approve"; "approve with comment" opens a modal first.
+    approve = "[data-workflow-action-name=approve]"
+    _wagtail_action(page, f"{approve}:not([data-workflow-action-modal-url])")
     journey.shot(page, "reviewer-approved")
     state = server.remote("page_state", page_id=page_id)
     assert state == {"live": True, "workflow": "approved"}, state
