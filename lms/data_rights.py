@@ -41,6 +41,7 @@ from lms.learning_selectors import (
     module_titles,
     progress_of_learner,
 )
+from lms.learning_services import module_id_from_context
 from lms.models import ConsentRecord, Enrolment, HelpRequest, HelpRequestAction, User
 from quizzes.live_selectors import live_games_played_by
 from quizzes.live_services import live_seats_anonymise
@@ -149,15 +150,6 @@ def export_live_games(*, pupil: User, requested_by: User | None) -> dict[str, An
     return {"live_games": live_games_played_by(user=pupil)}
 
 
-MODULE_CONTEXT_PREFIX = "module:"
-
-
-def _context_module_id(context: str) -> int | None:
-    """Return the module of an attempt's context (``"module:42"``), else None."""
-    value = context.removeprefix(MODULE_CONTEXT_PREFIX)
-    return int(value) if value != context and value.isdigit() else None
-
-
 def _section_titles(module) -> list[str]:
     # The raw stream: titles without building every block of every section.
     return [
@@ -206,7 +198,7 @@ def export_learning_records(*, pupil: User, requested_by: User | None) -> dict:
             }
         )
     attempts = attempts_for_export(user=pupil)
-    module_ids = {_context_module_id(attempt["context"]) for attempt in attempts}
+    module_ids = {module_id_from_context(attempt["context"]) for attempt in attempts}
     module_ids.discard(None)
     titles.update(module_titles(module_ids=module_ids - set(titles)))
     quiz_attempts = []
@@ -215,7 +207,7 @@ def export_learning_records(*, pupil: User, requested_by: User | None) -> dict:
         for key, value in attempt.items():
             entry[key] = value
             if key == "context":  # the module's title right after its key
-                entry["module"] = titles.get(_context_module_id(value))
+                entry["module"] = titles.get(module_id_from_context(value))
         quiz_attempts.append(entry)
     return {"learning_records": {"modules": modules, "quiz_attempts": quiz_attempts}}
 

@@ -45,6 +45,12 @@ def module_context_key(module: ModulePage) -> str:
     return f"{MODULE_CONTEXT_PREFIX}{module.pk}"
 
 
+def module_id_from_context(context_key: str) -> int | None:
+    """Return the module id of an attempt context (``"module:42"``), else None."""
+    value = (context_key or "").removeprefix(MODULE_CONTEXT_PREFIX)
+    return int(value) if value != context_key and value.isdigit() else None
+
+
 def module_section_count(module: ModulePage) -> int:
     return len(module.lessons)
 
@@ -340,11 +346,8 @@ def on_attempt_submitted(sender, *, attempt, **kwargs) -> None:
         for module in modules_for_live_attempt(attempt=attempt):
             progress_record_attempt(attempt=attempt, module=module)
         return
-    if not context_key.startswith(MODULE_CONTEXT_PREFIX):
-        return
-    try:
-        module_id = int(context_key.removeprefix(MODULE_CONTEXT_PREFIX))
-    except ValueError:
+    module_id = module_id_from_context(context_key)
+    if module_id is None:
         return
     module = ModulePage.objects.filter(pk=module_id).first()
     if module is None:

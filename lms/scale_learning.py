@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from content_cms.models import Audience, ModulePage
 from lms.bulk import batches
+from lms.learning_services import module_context_key
 from lms.models import (
     Assignment,
     CountedAttempt,
@@ -192,7 +193,7 @@ class _Plan:
 
     @property
     def context_key(self) -> str:
-        return f"module:{self.module.pk}"
+        return module_context_key(self.module)
 
     @property
     def question_ids(self) -> list[str]:

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 
@@ -18,3 +20,41 @@ def english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param(
+            "redis",
+            marks=[
+                pytest.mark.redis,
+                pytest.mark.skipif(
+                    not os.environ.get("REDIS_URL"), reason="needs REDIS_URL"
+                ),
+            ],
+        ),
+    ]
+)
+def layer(request, settings):
+    """Run a websocket test on the in-memory channel layer and on real Redis."""
+    from channels.layers import channel_layers
+
+    if request.param == "memory":
+        settings.CHANNEL_LAYERS = {
+            "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+        }
+    else:
+        module = request.module.__name__.rsplit(".", 1)[-1]
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {
+                    "hosts": [os.environ["REDIS_URL"]],
+                    "prefix": f"asp-{module}",
+                },
+            }
+        }
+    channel_layers.backends = {}
+    yield request.param
+    channel_layers.backends = {}

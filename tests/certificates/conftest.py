@@ -20,3 +20,16 @@ def default_issuing_rules(request):
     request.getfixturevalue("db")
     seed = importlib.import_module("certificates.migrations.0002_default_rules")
     seed.create_default_rules(apps, None)
+
+
+@pytest.fixture
+def certificate():
+    """A pupil's certificate for passing one module (the only rule in force)."""
+    from certificates.models import Certificate, RuleKind
+    from tests.certificates.helpers import demo_like_pupil, only_rules
+    from tests.lms.learning_helpers import learning_module, take_quiz
+
+    only_rules(RuleKind.MODULE_PASSED)
+    pupil = demo_like_pupil()
+    take_quiz(pupil, learning_module(title="Bí mật của em"))
+    return Certificate.objects.get(user=pupil)

@@ -4,12 +4,10 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from certificates.models import Certificate, RuleKind
 from certificates.services import certificate_revoke
 from lms.models import Role
-from tests.certificates.helpers import PUPIL_NAME, demo_like_pupil, only_rules
+from tests.certificates.helpers import PUPIL_NAME, demo_like_pupil
 from tests.factories import make_staff
-from tests.lms.learning_helpers import learning_module, take_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -17,14 +15,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
-
-
-@pytest.fixture
-def certificate():
-    only_rules(RuleKind.MODULE_PASSED)
-    pupil = demo_like_pupil()
-    take_quiz(pupil, learning_module(title="Bí mật của em"))
-    return Certificate.objects.get(user=pupil)
 
 
 def test_mine_lists_my_certificates_only(certificate):

@@ -2,21 +2,11 @@
 
 import pytest
 
-from certificates.models import Certificate, RuleKind
 from certificates.services import certificates_erase, certificates_export
 from lms import data_rights
-from tests.certificates.helpers import PUPIL_NAME, demo_like_pupil, only_rules
-from tests.lms.learning_helpers import learning_module, take_quiz
+from tests.certificates.helpers import PUPIL_NAME
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def certificate():
-    only_rules(RuleKind.MODULE_PASSED)
-    pupil = demo_like_pupil()
-    take_quiz(pupil, learning_module(title="Bí mật của em"))
-    return Certificate.objects.get(user=pupil)
 
 
 def test_the_registries_hold_the_certificates_functions():

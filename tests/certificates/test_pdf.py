@@ -15,14 +15,6 @@ from tests.lms.learning_helpers import learning_module, take_quiz
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def certificate():
-    only_rules(RuleKind.MODULE_PASSED)
-    pupil = demo_like_pupil()
-    take_quiz(pupil, learning_module(title="Bí mật của em"))
-    return Certificate.objects.get(user=pupil)
-
-
 def pdf_text(pdf: bytes) -> str:
     reader = PdfReader(io.BytesIO(pdf))
     return "\n".join(page.extract_text() for page in reader.pages)

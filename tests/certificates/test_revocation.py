@@ -4,23 +4,14 @@ import pytest
 from django.urls import reverse
 
 from certificates.errors import CertificateError
-from certificates.models import Certificate, RuleKind
+from certificates.models import Certificate
 from certificates.services import certificate_reissue, certificate_revoke
 from config.errors import NotFound
 from lms.models import AuditEntry, Role
-from tests.certificates.helpers import demo_like_pupil, only_rules
+from tests.certificates.helpers import demo_like_pupil
 from tests.factories import SchoolFactory, make_staff, make_teacher
-from tests.lms.learning_helpers import learning_module, take_quiz
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def certificate():
-    only_rules(RuleKind.MODULE_PASSED)
-    pupil = demo_like_pupil()
-    take_quiz(pupil, learning_module())
-    return Certificate.objects.get(user=pupil)
 
 
 @pytest.fixture

@@ -7,12 +7,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from certificates.models import Certificate, RuleKind
 from certificates.services import certificate_revoke
 from lms.models import Role
-from tests.certificates.helpers import PUPIL_NAME, demo_like_pupil, only_rules
+from tests.certificates.helpers import PUPIL_NAME
 from tests.factories import make_staff
-from tests.lms.learning_helpers import learning_module, take_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +20,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def certificate():
-    only_rules(RuleKind.MODULE_PASSED)
-    pupil = demo_like_pupil()
-    take_quiz(pupil, learning_module(title="Bí mật của em"))
-    return Certificate.objects.get(user=pupil)
 
 
 def test_the_qr_address_shows_the_printed_fields_and_valid(client, certificate):

@@ -1,10 +1,7 @@
 """The live class grid: a pupil completes a module, the teacher's grid hears it."""
 
-import os
-
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
@@ -19,38 +16,7 @@ from tests.lms.learning_helpers import (
 )
 from tests.lms.report_helpers import build_province, give, school_with_classes
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-
-@pytest.fixture(
-    params=[
-        "memory",
-        pytest.param(
-            "redis",
-            marks=[
-                pytest.mark.redis,
-                pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL"),
-            ],
-        ),
-    ]
-)
-def layer(request, settings):
-    if request.param == "memory":
-        settings.CHANNEL_LAYERS = {
-            "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
-        }
-    else:
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "prefix": "asp-test-grid"},
-            }
-        }
-    channel_layers.backends = {}
-    yield request.param
-    channel_layers.backends = {}
 
 
 def socket_as(user, class_id):

@@ -2,11 +2,9 @@
 
 import asyncio
 import datetime
-import os
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import channel_layers
 from django.utils import timezone
 
 from quizzes.live_models import LiveAnswer, LivePhase, LivePlayer, LiveSession
@@ -22,38 +20,6 @@ from tests.quizzes.live_helpers import (
     right_choice,
     wrong_choice,
 )
-
-REDIS_URL = os.environ.get("REDIS_URL", "")
-
-
-@pytest.fixture(
-    params=[
-        "memory",
-        pytest.param(
-            "redis",
-            marks=[
-                pytest.mark.redis,
-                pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL"),
-            ],
-        ),
-    ]
-)
-def layer(request, settings):
-    if request.param == "memory":
-        settings.CHANNEL_LAYERS = {
-            "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
-        }
-    else:
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "prefix": "asp-test-live"},
-            }
-        }
-    channel_layers.backends = {}
-    yield request.param
-    channel_layers.backends = {}
-
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
