@@ -31,7 +31,8 @@ setup: $(VENV)/.runtime
 ## Set up, load the demo data and serve on http://127.0.0.1:8000
 run: setup
 	@$(PY) manage.py demo_logins
-	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
+		--ws-per-message-deflate false
 
 ## The whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
 test: $(VENV)/.dev

@@ -93,6 +93,8 @@ def server_start(
             "--lifespan",
             "off",
             "--no-access-log",
+            "--ws-per-message-deflate",
+            "false",
             "--log-level",
             "warning",
             *extra_args,

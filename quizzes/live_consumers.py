@@ -21,6 +21,7 @@ import asyncio
 import json
 import time
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import connections
@@ -191,6 +192,22 @@ def _standings_of(event: dict) -> dict:
 class _LiveConsumer(AsyncJsonWebsocketConsumer):
     session_id: int | None = None
     seq = 0
+
+    async def dispatch(self, message):
+        """Run the message's handler, without Channels' per-message database hop.
+
+        Channels' own ``dispatch`` first awaits ``aclose_old_connections()``, a trip
+        to the process's one database thread, for every message. A broadcast to
+        the thousand sockets of a process then queued a thousand trips through
+        that one thread, which was most of the time from "question open" to the
+        last phone. Every database call here goes through
+        ``database_sync_to_async`` (``_db``), which closes stale connections around
+        the call itself, so nothing is lost by not doing it per message.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def send_message(self, message: dict) -> None:
         if "seq" in message:

@@ -133,6 +133,8 @@ def e2e_server():
                 str(port),
                 "--lifespan",
                 "off",
+                "--ws-per-message-deflate",
+                "false",
                 "--log-level",
                 "warning",
             ],

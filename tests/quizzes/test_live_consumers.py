@@ -274,3 +274,29 @@ async def test_ending_turns_pupils_results_into_attempts(layer):
     assert attempt.context_key == f"live:{session.pk}" and attempt.points == 1
     await player.disconnect()
     await host.disconnect()
+
+
+async def test_broadcasts_reach_players_without_a_database_trip_per_socket(
+    layer, monkeypatch
+):
+    """A broadcast to a thousand sockets must not queue a thousand trips through
+    the process's one database thread (Channels' default ``dispatch`` makes one
+    per message); the players still get every phase change, in order."""
+    import channels.consumer
+
+    trips = []
+
+    async def counted_trip():
+        trips.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted_trip)
+    session = await sync_to_async(make_session)()
+    host = await _host(session)
+    players = [(await _join(session.pin))[0] for _ in range(3)]
+    for command, kind in (("start", "question"), ("reveal", "results")):
+        await host.send_json_to({"type": command})
+        for player in players:
+            assert (await receive_until(player, kind))["type"] == kind
+    assert trips == []
+    for socket in (*players, host):
+        await socket.disconnect()
