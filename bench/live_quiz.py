@@ -68,15 +68,18 @@ SERVER_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "AXES_ENABLED": "False",
     "LOG_LEVEL": "WARNING",
+    "BENCH_ENDPOINTS": "1",  # wires the floor's bare broadcast socket
 }
+FLOOR_BROADCASTS = 3
 
 
 def database_migrate() -> None:
     _server.database_migrate(SERVER_ENV)
 
 
-def fixtures_create() -> tuple[int, str, str]:
-    """Return (session id, PIN, host session cookie) of a fresh live game."""
+def fixtures_create() -> tuple[int, str, str, dict]:
+    """Return (session id, PIN, host session cookie, first question as players
+    see it) of a fresh live game."""
     os.environ.update(SERVER_ENV)
     import django
 
@@ -86,6 +89,7 @@ def fixtures_create() -> tuple[int, str, str]:
 
     from lms.models import User
     from quizzes.live_models import LiveSession
+    from quizzes.live_selectors import live_question_public
     from quizzes.live_services import live_session_create
     from quizzes.models import Choice, Question, Quiz
 
@@ -133,7 +137,8 @@ def fixtures_create() -> tuple[int, str, str]:
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = host.get_session_auth_hash()
     store.save()
-    return session.pk, session.pin, store.session_key
+    question = live_question_public(session=session, index=0)
+    return session.pk, session.pin, store.session_key, question
 
 
 def answers_stored(session_id: int) -> int:
@@ -234,6 +239,92 @@ def client_process(pin: str, count: int, results) -> None:
     results.put(asyncio.run(main()))
 
 
+async def _floor_socket(stats: dict, connected) -> None:
+    import websockets
+
+    try:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{PORT}/ws/bench/floor/",
+            origin=ORIGIN,
+            open_timeout=60,
+            ping_interval=None,
+            max_queue=None,
+        ) as socket:
+            with connected.get_lock():
+                connected.value += 1
+            while True:
+                raw = await asyncio.wait_for(socket.recv(), JOIN_LIMIT_SECONDS)
+                received = time.time() * 1000
+                message = json.loads(raw)
+                if message["number"] == FLOOR_BROADCASTS:
+                    return  # every socket closes after the last measured one
+                stats["latency_ms"].append(
+                    (message["number"], received - message["sent_at"])
+                )
+    except Exception as error:  # noqa: BLE001 - a benchmark counts every failure
+        stats["errors"].append(type(error).__name__)
+
+
+def floor_client_process(connected, count: int, results) -> None:
+    _raise_file_limit()
+
+    async def main():
+        stats = {"latency_ms": [], "errors": []}
+        tasks = []
+        for _ in range(count):
+            tasks.append(asyncio.ensure_future(_floor_socket(stats, connected)))
+            await asyncio.sleep(0.002)
+        await asyncio.wait(tasks, timeout=JOIN_LIMIT_SECONDS + 30)
+        return stats
+
+    results.put(asyncio.run(main()))
+
+
+async def floor_drive(connected, target: int, question: dict) -> None:
+    """When every floor socket is in, broadcast a question-sized message 3 times
+    (then once more, which tells the sockets to close)."""
+    import websockets
+
+    started = time.monotonic()
+    while connected.value < target and time.monotonic() - started < JOIN_LIMIT_SECONDS:
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1)
+    async with websockets.connect(
+        f"ws://127.0.0.1:{PORT}/ws/bench/floor/",
+        origin=ORIGIN,
+        ping_interval=None,
+        max_queue=None,
+    ) as socket:
+        for number in range(FLOOR_BROADCASTS + 1):
+            await socket.send(
+                json.dumps({"type": "floor", "number": number, "question": question})
+            )
+            await asyncio.sleep(2)
+
+
+def run_clients(target, arguments: tuple, drive) -> list[dict]:
+    """Run PLAYERS sockets in CLIENTS processes of ``target`` while ``drive`` runs;
+    return each process's stats."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    share = [
+        PLAYERS // CLIENTS + (1 if i < PLAYERS % CLIENTS else 0) for i in range(CLIENTS)
+    ]
+    clients = [
+        context.Process(target=target, args=(*arguments, count, results))
+        for count in share
+    ]
+    for client in clients:
+        client.start()
+    drive()
+    collected = [results.get(timeout=120) for _ in clients]
+    for client in clients:
+        client.join(timeout=30)
+        if client.is_alive():
+            client.kill()
+    return collected
+
+
 # --- The host ----------
 
 
@@ -305,7 +396,7 @@ def main() -> int:
     _raise_file_limit()
     _server.database_ensure(DB_NAME)
     database_migrate()
-    session_id, pin, cookie = fixtures_create()
+    session_id, pin, cookie, question = fixtures_create()
     print(
         f"live quiz: {PLAYERS} players, layer {LAYER} ({LAYERS[LAYER]}), "
         f"{CLIENTS} client processes, {QUESTIONS} questions, uvicorn --workers 2"
@@ -313,24 +404,20 @@ def main() -> int:
     server = server_start()
     try:
         _server.server_wait(f"{ORIGIN}/healthz")
-        context = multiprocessing.get_context("spawn")
-        results = context.Queue()
-        share = [
-            PLAYERS // CLIENTS + (1 if i < PLAYERS % CLIENTS else 0)
-            for i in range(CLIENTS)
-        ]
-        clients = [
-            context.Process(target=client_process, args=(pin, count, results))
-            for count in share
-        ]
-        for client in clients:
-            client.start()
-        timings = asyncio.run(host_drive(session_id, cookie, PLAYERS))
-        collected = [results.get(timeout=120) for _ in clients]
-        for client in clients:
-            client.join(timeout=30)
-            if client.is_alive():
-                client.kill()
+        connected = multiprocessing.get_context("spawn").Value("i", 0)
+        floor = run_clients(
+            floor_client_process,
+            (connected,),
+            lambda: asyncio.run(floor_drive(connected, PLAYERS, question)),
+        )
+        timings = {}
+        collected = run_clients(
+            client_process,
+            (pin,),
+            lambda: timings.update(
+                asyncio.run(host_drive(session_id, cookie, PLAYERS))
+            ),
+        )
     finally:
         _server.server_stop(server)
     joins = [s for c in collected for s in c["join_seconds"]]
@@ -356,6 +443,28 @@ def main() -> int:
         f"p99 {percentile(latencies, 0.99):.0f}, "
         f"max {max(latencies, default=0):.0f} "
         f"({len(latencies)} receipts)"
+    )
+    floor_latencies = [v for c in floor for _n, v in c["latency_ms"]]
+    floor_errors = [e for c in floor for e in c["errors"]]
+    print(
+        "  floor (bare broadcast socket, same stack, same size, no game), ms: "
+        f"p50 {percentile(floor_latencies, 0.50):.0f}, "
+        f"p95 {percentile(floor_latencies, 0.95):.0f} "
+        f"({len(floor_latencies)} receipts, {len(floor_errors)} errors)"
+    )
+    floor_by_number = {}
+    for c in floor:
+        for number, value in c["latency_ms"]:
+            floor_by_number.setdefault(number, []).append(value)
+    for number, values in sorted(floor_by_number.items()):
+        print(
+            f"    broadcast {number + 1}: p50 {percentile(values, 0.5):.0f}, "
+            f"p95 {percentile(values, 0.95):.0f} ms"
+        )
+    print(
+        "  ratio floor/live broadcast p95: "
+        f"{percentile(floor_latencies, 0.95) / percentile(latencies, 0.95):.2f} "
+        "(1.00: the game adds nothing to the machine's cost of a broadcast)"
     )
     for index, values in sorted(by_question.items()):
         print(

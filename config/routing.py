@@ -2,6 +2,7 @@
 
 from django.urls import path  # noqa: E402
 
+from config.settings.base import env  # noqa: E402
 from lms.consumers import ClassProgressConsumer  # noqa: E402
 
 websocket_urlpatterns: list = []
@@ -15,3 +16,10 @@ websocket_urlpatterns.append(
 from quizzes.live_routing import websocket_urlpatterns as live_quiz_routes  # noqa: E402
 
 websocket_urlpatterns += live_quiz_routes
+
+# A bare broadcast socket for bench/live_quiz.py's floor, only when the benchmark
+# asks for it (BENCH_ENDPOINTS=1 in the server's environment; docs/performance.md).
+if env.bool("BENCH_ENDPOINTS", default=False):
+    from config.bench_consumers import FloorConsumer  # noqa: E402
+
+    websocket_urlpatterns.append(path("ws/bench/floor/", FloorConsumer.as_asgi()))

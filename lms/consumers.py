@@ -5,6 +5,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from config.consumers import DirectDispatchMixin
 from lms.learning_selectors import class_for_progress
 from lms.progress_live import class_progress_group
 
@@ -18,7 +19,7 @@ def _may_follow(user, class_id: int) -> bool:
     return class_for_progress(user=user, class_id=class_id) is not None
 
 
-class ClassProgressConsumer(AsyncJsonWebsocketConsumer):
+class ClassProgressConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
     """Push a class's progress changes to its grid (``/ws/lop/<id>/tien-do/``).
 
     Only people who may open the grid (``class_for_progress``: teachers of the

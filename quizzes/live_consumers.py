@@ -21,13 +21,13 @@ import asyncio
 import json
 import time
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.consumers import DirectDispatchMixin
 from quizzes import live_selectors, live_services
 from quizzes.errors import QuizError
 from quizzes.live_models import LivePhase, LiveSession
@@ -189,25 +189,9 @@ def _standings_of(event: dict) -> dict:
     return parsed
 
 
-class _LiveConsumer(AsyncJsonWebsocketConsumer):
+class _LiveConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
     session_id: int | None = None
     seq = 0
-
-    async def dispatch(self, message):
-        """Run the message's handler, without Channels' per-message database hop.
-
-        Channels' own ``dispatch`` first awaits ``aclose_old_connections()``, a trip
-        to the process's one database thread, for every message. A broadcast to
-        the thousand sockets of a process then queued a thousand trips through
-        that one thread, which was most of the time from "question open" to the
-        last phone. Every database call here goes through
-        ``database_sync_to_async`` (``_db``), which closes stale connections around
-        the call itself, so nothing is lost by not doing it per message.
-        """
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def send_message(self, message: dict) -> None:
         if "seq" in message:
@@ -527,18 +511,27 @@ class LiveHostConsumer(_LiveConsumer):
         self.flush_task = asyncio.ensure_future(self.flush(wait))
 
     async def flush(self, wait: float) -> None:
-        """Send one aggregate (and roster) for everything since the last one."""
+        """Send one aggregate (and roster) for everything since the last one.
+
+        Notices that arrive while it reads the database set the flags again; it
+        goes round once more (after the throttle) rather than drop them, or the
+        last answer of a question could go unseen and the automatic reveal wait
+        for the timer.
+        """
         await asyncio.sleep(wait)
-        self.last_flush = time.monotonic()
-        if self.dirty_roster:
-            self.dirty_roster = False
-            await self.send_message(await _roster(self.session_id))
-        if self.dirty_answers:
-            self.dirty_answers = False
-            aggregate = await _aggregate(self.session_id)
-            await self.send_message(aggregate)
-            everyone = aggregate["players"] and (
-                aggregate["answered"] >= aggregate["players"]
-            )
-            if everyone and aggregate["phase"] == LivePhase.QUESTION:
-                await self.run_command("reveal", expected_index=aggregate["index"])
+        while self.dirty_roster or self.dirty_answers:
+            self.last_flush = time.monotonic()
+            if self.dirty_roster:
+                self.dirty_roster = False
+                await self.send_message(await _roster(self.session_id))
+            if self.dirty_answers:
+                self.dirty_answers = False
+                aggregate = await _aggregate(self.session_id)
+                await self.send_message(aggregate)
+                everyone = aggregate["players"] and (
+                    aggregate["answered"] >= aggregate["players"]
+                )
+                if everyone and aggregate["phase"] == LivePhase.QUESTION:
+                    await self.run_command("reveal", expected_index=aggregate["index"])
+            if self.dirty_roster or self.dirty_answers:
+                await asyncio.sleep(THROTTLE_SECONDS)

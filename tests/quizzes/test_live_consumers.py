@@ -300,3 +300,38 @@ async def test_broadcasts_reach_players_without_a_database_trip_per_socket(
     assert trips == []
     for socket in (*players, host):
         await socket.disconnect()
+
+
+async def test_an_answer_noticed_while_the_host_counts_still_reveals(
+    layer, monkeypatch
+):
+    """The last answer of a question can arrive while the host socket is reading
+    the count of the one before; it must still be counted and the question
+    revealed at once, not when the timer runs out."""
+    from quizzes import live_consumers
+
+    session = await sync_to_async(make_session)(seconds_per_question=60)
+    host = await _host(session)
+    one, _w, _s = await _join(session.pin)
+    two, _w, _s = await _join(session.pin)
+    await host.send_json_to({"type": "start"})
+    for player in (one, two):
+        await receive_until(player, "question")
+    counted = live_consumers._aggregate
+    calls = []
+
+    async def count_then_let_the_last_answer_in(session_id):
+        aggregate = await counted(session_id)
+        calls.append(aggregate["answered"])
+        if len(calls) == 1:  # the second answer lands during the first count
+            await two.send_json_to(answer_message(0, right_choice(session, 0)))
+            await receive_until(two, "ack")
+            await asyncio.sleep(0.3)  # the host socket hears of it meanwhile
+        return aggregate
+
+    monkeypatch.setattr(live_consumers, "_aggregate", count_then_let_the_last_answer_in)
+    await one.send_json_to(answer_message(0, right_choice(session, 0)))
+    results = await receive_until(one, "results", timeout=4)
+    assert results["index"] == 0 and calls[0] == 1 and calls[-1] == 2
+    for socket in (one, two, host):
+        await socket.disconnect()
