@@ -23,7 +23,15 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from lms.models import HelpCategory, HelpStatus, HelpWish, ProgressStatus, Referral
+from lms.models import (
+    ConsentGiver,
+    ConsentMethod,
+    HelpCategory,
+    HelpStatus,
+    HelpWish,
+    ProgressStatus,
+    Referral,
+)
 from lms.models.help import HelpActionKind
 from lms.pdf import FONT, FONT_BOLD, register_fonts
 from quizzes.models import AttemptStatus
@@ -135,6 +143,8 @@ FIELD_LABELS = {
 
 # Codes written as words, by "parent.key" (the JSON keeps the codes).
 VALUE_LABELS = {
+    "consent_records.given_by": dict(ConsentGiver.choices),
+    "consent_records.method": dict(ConsentMethod.choices),
     "modules.status": dict(ProgressStatus.choices),
     "quiz_attempts.status": dict(AttemptStatus.choices),
     "help_requests.category": dict(HelpCategory.choices),

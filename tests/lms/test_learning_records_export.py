@@ -14,7 +14,14 @@ from django.utils import timezone, translation
 
 from lms import data_rights, learning_services
 from lms.data_export_pdf import pupil_data_pdf
-from lms.models import HelpCategory, HelpStatus, ModuleProgress, Role
+from lms.models import (
+    ConsentGiver,
+    ConsentMethod,
+    HelpCategory,
+    HelpStatus,
+    ModuleProgress,
+    Role,
+)
 from quizzes.live_services import live_player_join
 from quizzes.models import Answer, Attempt
 from quizzes.services import attempt_answer, attempt_start, attempt_submit
@@ -327,6 +334,28 @@ def test_the_pdf_writes_help_request_codes_as_their_labels():
         assert str(HelpStatus.IN_PROGRESS.label) in text
         assert str(HelpCategory.PHOTOS_OR_MEETING.label) in text
     assert "in_progress" not in text
+
+
+def test_the_pdf_writes_consent_codes_as_their_labels():
+    data = {
+        "consent_records": [
+            {
+                "given_by": "parent",
+                "method": "in_person",
+                "notice_version": "2026-09",
+                "consented_on": "2026-09-05",
+                "withdrawn_at": None,
+            }
+        ]
+    }
+    with translation.override("vi"):
+        pdf = pupil_data_pdf(data=data, title="Dữ liệu")
+        text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+        assert str(ConsentGiver.PARENT.label) in text
+        assert str(ConsentMethod.IN_PERSON.label) in text
+    assert "05/09/2026" in text
+    for code in ("parent", "in_person"):
+        assert code not in text
 
 
 # --- Erasure ----------
