@@ -69,9 +69,65 @@ def _run(args, env, timeout=600):
 
 
 class Server:
-    def __init__(self, url: str, env: dict):
-        self.url = url
+    """The live server: uvicorn in a subprocess, restartable on the same port."""
+
+    def __init__(self, port: int, env: dict, log):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
         self.env = env
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--lifespan",
+                "off",
+                "--ws-per-message-deflate",
+                "false",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=2)  # noqa: S310
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"the live server stopped; see {self.log.name}")
+                time.sleep(0.25)
+        raise RuntimeError(f"the live server did not answer; see {self.log.name}")
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        if kill:
+            self.process.kill()
+        else:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+    def crash_and_restart(self) -> None:
+        """Kill the server without warning (a power cut), then start it again."""
+        self.stop(kill=True)
+        self.start()
 
     def remote(self, command: str, **arguments) -> dict:
         """Run a command of tests/e2e/remote.py against the server's database."""
@@ -121,45 +177,12 @@ def e2e_server():
         port = _free_port()
         env["SITE_URL"] = f"http://127.0.0.1:{port}"
         log = open(Path(tmp or "/tmp") / f"e2e-server-{port}.log", "w")  # noqa: SIM115
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--lifespan",
-                "off",
-                "--ws-per-message-deflate",
-                "false",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=2)  # noqa: S310
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise RuntimeError(f"the live server stopped; see {log.name}")
-                time.sleep(0.25)
-        yield Server(url, env)
+        server = Server(port, env, log)
+        server.start()
+        yield server
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            server.stop()
         if log is not None:
             log.close()
         if drop is not None:

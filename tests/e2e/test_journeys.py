@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import time
 
 import pytest
 
@@ -452,6 +453,69 @@ def test_live_quiz(browser, e2e_server, journey):
     for player in players:
         player["context"].close()
     host.close()
+
+
+def test_live_quiz_survives_a_server_restart(browser, e2e_server, journey):
+    """The server dies mid-question (a power cut, an update): no answer is lost,
+    every screen finds its seat again by itself, and the game goes on."""
+    server = e2e_server
+    pupil = server.remote("pupil_new", display_name="Đinh Thảo Vy")
+    assigned = server.remote("module_assign", pupil=pupil["username"])
+    host = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    host_page = host.new_page()
+    sign_in(host_page, server, "gv.demo")
+    host_page.goto(f"{server.url}/choi/tao/{assigned['quiz_id']}/")
+    host_page.fill("#id_seconds_per_question", "60")
+    with host_page.expect_navigation():
+        host_page.locator("main form button[type=submit]").click()
+    session_id = int(re.search(r"/choi/dieu-khien/(\d+)/", host_page.url).group(1))
+    pin = host_page.locator("#live-pin").inner_text().strip()
+    phones = []
+    for card in (pupil, None):  # a pupil and a parent (a guest)
+        page = browser.new_context(viewport=PHONE, locale="vi-VN").new_page()
+        if card is not None:
+            sign_in(page, server, card["username"], card["password"])
+        _live_join(page, server, pin)
+        phones.append(page)
+    pupil_page, guest_page = phones
+    host_page.wait_for_function(
+        "() => document.querySelectorAll('#live-roster li').length === 2",
+        timeout=20000,
+    )
+    host_page.locator("[data-command=start]").click()
+    _live_answer(pupil_page, 1)
+    for _ in range(40):  # the pupil's answer is stored before the server dies
+        game = server.remote("live_game", session_id=session_id)
+        if game["players"][0]["answered"] == 1:
+            break
+        time.sleep(0.25)
+    assert game["players"][0]["answered"] == 1, game
+    points_before = pupil_page.locator("#live-me").inner_text()
+
+    server.stop(kill=True)
+    guest_page.wait_for_function(
+        "() => document.getElementById('live-status').textContent.includes('…')",
+        timeout=20000,
+    )
+    journey.shot(guest_page, "guest-server-gone")
+    _live_answer(guest_page, 1)  # tapped while the server is down
+    server.start()
+
+    # Every screen reconnects by itself; the guest's answer is sent again and
+    # counted, so everyone has answered and the results show by themselves.
+    host_page.wait_for_function(
+        "() => document.body.dataset.phase === 'results'", timeout=40000
+    )
+    for page in phones:
+        page.wait_for_selector("#live-result:not([hidden])", timeout=40000)
+    journey.check(guest_page, "guest-result-after-restart")
+    assert pupil_page.locator("#live-me").inner_text() == points_before
+    game = server.remote("live_game", session_id=session_id)
+    assert [p["answered"] for p in game["players"]] == [1, 1], game
+    assert game["players"][0]["username"] == pupil["username"], game
+    host.close()
+    for page in phones:
+        page.context.close()
 
 
 def _wagtail_action(page, button: str) -> None:
