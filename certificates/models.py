@@ -69,7 +69,9 @@ class IssuingRule(models.Model):
             "Only for a learning path; empty means the band of the pupil's grade."
         ),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(
+        pgettext_lazy("issuing rule", "active"), default=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

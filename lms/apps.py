@@ -43,3 +43,14 @@ class LmsConfig(AppConfig):
             sender=ModuleProgress,
             dispatch_uid="lms.progress_live_saved",
         )
+
+        from wagtail.users.models import UserProfile
+
+        from lms.models import User
+        from lms.wagtail_profile import on_profile_saved, on_user_saved
+
+        # One language per person, in the product and in Wagtail's admin e-mails.
+        post_save.connect(on_user_saved, sender=User, dispatch_uid="lms.lang_user")
+        post_save.connect(
+            on_profile_saved, sender=UserProfile, dispatch_uid="lms.lang_profile"
+        )

@@ -7,6 +7,7 @@ the admin stays English.
 
 import ast
 import gettext
+import io
 import json
 import shutil
 import subprocess
@@ -14,11 +15,18 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Locale
+from wagtail.users.models import UserProfile
 
 from content_cms.models import CatalogueIndexPage
+from content_cms.services import REVIEW_TASK_NAME, WORKFLOW_NAME
 from tests.content_cms.factories import build_module, make_editor, make_reviewer
+from tests.factories import UserFactory, login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +128,168 @@ def test_in_english_the_admin_stays_english(client, english, in_review):
     assert "Request changes" in body and "Yêu cầu sửa" not in body
     body = get(client, editor, reverse("wagtailadmin_javascript_catalog"))
     assert "Chèn một khối" not in body and "Ch\\u00e8n" not in body
+
+
+# --- Images and documents, notification e-mails, users ----------
+
+
+@pytest.fixture
+def image(monkeypatch):
+    """A tagged image an editor uploaded to the media library.
+
+    Wagtail renders thumbnails into a SpooledTemporaryFile it never closes; the
+    ResourceWarning it raises when collected would fail whichever test is
+    running then, so thumbnails are rendered into memory instead.
+    """
+    monkeypatch.setattr(
+        "wagtail.images.models.SpooledTemporaryFile", lambda max_size: io.BytesIO()
+    )
+    image = get_image_model().objects.create(
+        title="Ảnh bìa", file=get_test_image_file(), uploaded_by_user=make_editor()
+    )
+    image.tags.add("an toàn")
+    return image
+
+
+def json_html(client, url):
+    """Return the HTML of a chooser modal (Wagtail sends it inside JSON)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.json()["html"]
+
+
+def test_the_image_screens_speak_vietnamese(client, image):
+    editor = image.uploaded_by_user
+    body = get(client, editor, reverse("wagtailimages:index") + "?q=meo")
+    assert "Lọc theo tối đa mười thẻ phổ biến nhất." in body  # the tag filter
+    assert "Filter by up to ten most popular tags." not in body
+    assert 'Không có hình ảnh nào khớp với "<em>meo</em>"' in body
+    assert "Sorry, no images match" not in body
+
+    response = client.post(reverse("wagtailimages:add"), {"title": "Ảnh mới"})
+    body = response.content.decode()  # no file chosen: the form comes back
+    assert "Không tạo được hình ảnh vì có lỗi." in body
+    assert "could not be created due to errors" not in body
+
+    body = get(client, editor, reverse("wagtailimages:add_multiple"))
+    assert "Kéo và thả hình ảnh vào khung này để tải lên ngay." in body
+    assert "Drag and drop" not in body and "Add multiple images" not in body
+
+    body = get(client, editor, reverse("wagtailimages:edit", args=[image.pk]))
+    assert "Để chọn vùng quan trọng nhất của hình ảnh" in body  # focal point
+    assert "most important region" not in body
+    assert "Bỏ vùng tiêu điểm" in body and "Remove focal area" not in body
+
+
+def test_the_document_upload_speaks_vietnamese(client):
+    editor = make_editor()
+    body = get(client, editor, reverse("wagtaildocs:add_multiple"))
+    assert "Kéo và thả tài liệu vào khung này để tải lên ngay." in body
+    assert "Drag and drop" not in body
+
+    response = client.post(
+        reverse("wagtaildocs:add"),
+        {"title": "Nội quy", "file": SimpleUploadedFile("noi-quy.exe", b"MZ")},
+    )
+    body = response.content.decode()
+    assert "Không tạo được tài liệu vì có lỗi." in body
+    assert "Không nhận tệp có phần mở rộng “exe”" in body
+    assert "is not allowed" not in body
+
+
+def test_the_choosers_of_the_page_editor_speak_vietnamese(client, image):
+    client.force_login(image.uploaded_by_user)
+    html = json_html(client, reverse("wagtailimages_chooser:choose"))
+    assert "Hình ảnh mới nhất" in html and "Latest images" not in html
+    assert "Thẻ phổ biến" in html and "Popular tags" not in html
+    url = reverse("wagtailimages_chooser:select_format", args=[image.pk])
+    html = json_html(client, url)
+    assert "Chèn hình ảnh" in html and "Insert image" not in html
+    assert "Chữ thay thế" in html and "Alt text" not in html
+    html = json_html(client, reverse("wagtailadmin_choose_page_external_link"))
+    assert "Thêm liên kết ra ngoài" in html and "Add an external link" not in html
+
+
+@pytest.fixture
+def submitted(mailoutbox):
+    """A module page Lan sent to review, in Vietnamese, while Hoa reviews."""
+    editor = make_editor(first_name="Lan", email="lan@example.com")
+    reviewer = make_reviewer(first_name="Hoa", email="hoa@example.com")
+    page = build_module(title="Bí mật của em", slug="bi-mat", publish=False)
+    page.save_revision(user=editor)
+    # Unless the recipient picked a language in their Wagtail account settings,
+    # Wagtail writes in the language of the request that triggers the e-mail.
+    with translation.override("vi"):
+        page.get_workflow().start(page, editor)
+    return editor, reviewer, page
+
+
+def test_reviewers_are_emailed_in_vietnamese(submitted, mailoutbox):
+    [email] = [email for email in mailoutbox if email.to == ["hoa@example.com"]]
+    assert email.subject == (
+        f'Trang "Bí mật của em" đã được gửi duyệt ở bước "{REVIEW_TASK_NAME}"'
+    )
+    assert email.body.startswith("Xin chào Hoa,")
+    assert "Xem trước trang tại đây:" in email.body
+    assert "Đổi cài đặt nhận thông báo tại đây:" in email.body
+    assert "has been submitted" not in email.body and "Hello" not in email.body
+
+
+def test_the_editor_is_emailed_in_vietnamese_when_changes_are_requested(
+    submitted, mailoutbox
+):
+    _editor, reviewer, page = submitted
+    task_state = page.current_workflow_state.current_task_state
+    with translation.override("vi"):
+        task_state.task.specific.on_action(
+            task_state, reviewer, "reject", comment="Thêm một ví dụ."
+        )
+    [email] = [email for email in mailoutbox if email.to == ["lan@example.com"]]
+    assert email.subject == (
+        f'Trang "Bí mật của em" đã bị yêu cầu sửa trong quy trình "{WORKFLOW_NAME}".'
+    )
+    assert (
+        f'Hoa đã yêu cầu sửa trang "Bí mật của em" ở bước "{REVIEW_TASK_NAME}"'
+    ) in email.body
+    assert 'Nhận xét kèm theo: "Thêm một ví dụ."' in email.body
+    assert "has been rejected" not in email.body
+
+
+def test_a_reviewer_who_chose_english_is_emailed_in_english(mailoutbox):
+    editor = make_editor()
+    reviewer = make_reviewer(email="hoa@example.com")
+    profile = UserProfile.get_for_user(reviewer)
+    profile.preferred_language = "en"
+    profile.save()
+    page = build_module(title="Bí mật của em", slug="bi-mat", publish=False)
+    page.save_revision(user=editor)
+    with translation.override("vi"):
+        page.get_workflow().start(page, editor)
+    [email] = [email for email in mailoutbox if email.to == ["hoa@example.com"]]
+    assert email.subject.startswith('The page "Bí mật của em" has been submitted')
+    assert "Xin chào" not in email.body
+
+
+def test_the_user_screens_and_the_account_speak_vietnamese(client):
+    editor = make_editor()
+    body = get(client, editor, reverse("wagtailadmin_account"))
+    assert "Ngôn ngữ ưa dùng" in body and "Preferred language" not in body
+    assert "Múi giờ hiện tại" in body and "Current time zone" not in body
+    assert "Họ và tên đệm" in body and "Last Name" not in body
+
+    # Managing users is for superusers, who pass two-factor sign-in first.
+    login_verified(client, UserFactory(is_superuser=True, is_staff=True))
+    response = client.get(reverse("wagtailusers_users:edit", args=[editor.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Vai trò" in body and "Roles" not in body  # the tab with the groups
+    assert "Họ và tên đệm" in body and "Last Name" not in body
+    assert "Bắt buộc. Chỉ gồm chữ cái, chữ số" in body
+    assert "Letters, digits" not in body
+    response = client.get(reverse("wagtailusers_users:index"))
+    body = response.content.decode()
+    assert "Đăng nhập lần cuối" in body and "Last login" not in body
+    assert "Mức truy cập" in body and "Access level" not in body
 
 
 # --- The catalogue itself ----------

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -45,7 +46,19 @@ class Command(BaseCommand):
             % {"password": PUPIL_PASSWORD}
         )
         usernames = [login.username for login in DEMO_LOGINS]
-        if User.objects.filter(username__in=usernames).count() < len(usernames):
+        try:
+            found = User.objects.filter(username__in=usernames).count()
+        except DatabaseError:  # no tables yet: nothing to sign in to
+            self.stdout.write(
+                self.style.WARNING(
+                    _(
+                        "The database is not set up yet: run make run (or "
+                        "manage.py migrate, then manage.py load_demo)."
+                    )
+                )
+            )
+            return
+        if found < len(usernames):
             self.stdout.write(
                 self.style.WARNING(
                     _("Some demo accounts are missing: run manage.py load_demo.")
