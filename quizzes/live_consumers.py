@@ -93,11 +93,15 @@ def _session_for_host(user, session_id: int) -> LiveSession | None:
 
 
 @_db
-def _join(session_id: int, user, token: str) -> live_services.Seat:
+def _join(session_id: int, user, token: str) -> tuple[live_services.Seat, dict]:
+    """Seat the player and read the state they start from, in one trip to the
+    thread pool (when thousands join at once, each trip waits in its queue)."""
     session = LiveSession.objects.get(pk=session_id)
-    return live_services.live_player_join(
+    seat = live_services.live_player_join(
         session=session, user=user, resume_token=token
     )
+    state = live_selectors.live_state(session_id=session_id, player_id=seat.player.pk)
+    return seat, state
 
 
 @_db
@@ -226,9 +230,12 @@ class _LiveConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
             return None
 
     async def disconnect(self, code):
-        if self.session_id is not None:
-            for group in self.groups_joined:
-                await self.channel_layer.group_discard(group, self.channel_name)
+        await self.leave_groups()
+
+    async def leave_groups(self) -> None:
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = []
 
     async def join_group(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
@@ -281,17 +288,19 @@ class LivePlayerConsumer(_LiveConsumer):
             await self.send_message(await _state(self.session_id, self.player_id))
             return
         token = content.get("token") or ""
+        # Join the group before reading the state: no broadcast falls between.
+        # Broadcasts that arrive meanwhile wait until this message is handled.
+        await self.join_group(_group(self.session_id))
         try:
-            seat = await _join(
+            seat, state = await _join(
                 self.session_id, self.scope.get("user"), str(token)[:200]
             )
         except QuizError as error:
+            await self.leave_groups()
             await self.refuse(error)
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.player_id = seat.player.pk
-        # Join the group before reading the state: no broadcast falls between.
-        await self.join_group(_group(self.session_id))
         welcome = {
             "type": "welcome",
             "player": {
@@ -304,7 +313,7 @@ class LivePlayerConsumer(_LiveConsumer):
         if seat.token:
             welcome["token"] = seat.token
         await self.send_message(welcome)
-        await self.send_message(await _state(self.session_id, self.player_id))
+        await self.send_message(state)
         if seat.created:
             await self.channel_layer.group_send(
                 _host_group(self.session_id), {"type": "live.roster"}
@@ -348,6 +357,8 @@ class LivePlayerConsumer(_LiveConsumer):
             )
 
     async def live_event(self, event):
+        if self.player_id is None:
+            return  # a socket without a seat (a refused join) hears nothing
         payload = event["payload"]
         if payload.get("type") not in {"results", "ended"} and event.get("text"):
             self.seq = max(self.seq, payload.get("seq", 0))

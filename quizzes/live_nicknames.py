@@ -6,6 +6,7 @@ games) a number is added.
 """
 
 import random
+from collections.abc import Callable
 
 ANIMALS = [
     "Mèo",
@@ -93,22 +94,31 @@ ADJECTIVES = [
 ]
 
 
-def nickname_candidates(*, taken: set[str], count: int = 40) -> list[str]:
-    """Return up to ``count`` free nicknames to try in order (random pairs first)."""
+def nickname_candidates(
+    *, taken_of: Callable[[list[str]], set[str]], count: int = 40
+) -> list[str]:
+    """Return up to ``count`` free nicknames to try in order (random pairs first).
+
+    ``taken_of(names)`` says which of ``names`` are already used in the game: the
+    game is asked about a few dozen candidates, never for all its seats (a join
+    to an assembly of thousands would otherwise read thousands of names).
+    """
     rng = random.SystemRandom()
-    names: list[str] = []
-    for _attempt in range(count * 3):
-        name = f"{rng.choice(ANIMALS)} {rng.choice(ADJECTIVES)}"
-        if name not in taken and name not in names:
-            names.append(name)
-        if len(names) >= count:
-            return names
-    # Nearly every pair is taken: number them.
+    pairs = list(
+        dict.fromkeys(
+            f"{rng.choice(ANIMALS)} {rng.choice(ADJECTIVES)}"
+            for _draw in range(count * 3)
+        )
+    )
+    taken = taken_of(pairs)
+    names = [name for name in pairs if name not in taken][:count]
+    # Few pairs left (a game of thousands): fill up with one pair numbered,
+    # skipping the numbers used, so that many joining at once still find a name.
     base = f"{rng.choice(ANIMALS)} {rng.choice(ADJECTIVES)}"
-    number = 2
+    start = 2
     while len(names) < count:
-        candidate = f"{base} {number}"
-        if candidate not in taken:
-            names.append(candidate)
-        number += 1
+        numbered = [f"{base} {number}" for number in range(start, start + count * 3)]
+        taken = taken_of(numbered)
+        names += [name for name in numbered if name not in taken][: count - len(names)]
+        start += count * 3
     return names

@@ -261,11 +261,16 @@ def live_player_join(
                     _("The host has taken you out of this game.")
                 )
             return Seat(player=player, token=None, created=False)
-    taken = set(
-        LivePlayer.objects.filter(session=session).values_list("nickname", flat=True)
-    )
+
+    def taken_of(names: list[str]) -> set[str]:
+        return set(
+            LivePlayer.objects.filter(session=session, nickname__in=names).values_list(
+                "nickname", flat=True
+            )
+        )
+
     player = _insert_player(
-        session=session, user=None, names=nickname_candidates(taken=taken)
+        session=session, user=None, names=nickname_candidates(taken_of=taken_of)
     )
     return Seat(player=player, token=player._plain_token, created=True)
 
