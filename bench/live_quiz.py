@@ -158,18 +158,26 @@ def server_start():
 # --- Client processes ----------
 
 
-async def _player(pin: str, stats: dict, all_joined: asyncio.Event) -> None:
+def _websocket(path: str, **options):
+    """Open a client websocket to the server under test (no keep-alive pings, no
+    cap on queued messages: the bench reads everything)."""
     import websockets
+
+    return websockets.connect(
+        f"ws://127.0.0.1:{PORT}{path}",
+        origin=ORIGIN,
+        open_timeout=60,
+        ping_interval=None,
+        max_queue=None,
+        **options,
+    )
+
+
+async def _player(pin: str, stats: dict, all_joined: asyncio.Event) -> None:
 
     started = time.monotonic()
     try:
-        async with websockets.connect(
-            f"ws://127.0.0.1:{PORT}/ws/choi/{pin}/",
-            origin=ORIGIN,
-            open_timeout=60,
-            ping_interval=None,
-            max_queue=None,
-        ) as socket:
+        async with _websocket(f"/ws/choi/{pin}/") as socket:
             await socket.send(json.dumps({"type": "hello", "token": None}))
             while True:
                 message = json.loads(
@@ -240,16 +248,9 @@ def client_process(pin: str, count: int, results) -> None:
 
 
 async def _floor_socket(stats: dict, connected) -> None:
-    import websockets
 
     try:
-        async with websockets.connect(
-            f"ws://127.0.0.1:{PORT}/ws/bench/floor/",
-            origin=ORIGIN,
-            open_timeout=60,
-            ping_interval=None,
-            max_queue=None,
-        ) as socket:
+        async with _websocket("/ws/bench/floor/") as socket:
             with connected.get_lock():
                 connected.value += 1
             while True:
@@ -283,18 +284,12 @@ def floor_client_process(connected, count: int, results) -> None:
 async def floor_drive(connected, target: int, question: dict) -> None:
     """When every floor socket is in, broadcast a question-sized message 3 times
     (then once more, which tells the sockets to close)."""
-    import websockets
 
     started = time.monotonic()
     while connected.value < target and time.monotonic() - started < JOIN_LIMIT_SECONDS:
         await asyncio.sleep(0.2)
     await asyncio.sleep(1)
-    async with websockets.connect(
-        f"ws://127.0.0.1:{PORT}/ws/bench/floor/",
-        origin=ORIGIN,
-        ping_interval=None,
-        max_queue=None,
-    ) as socket:
+    async with _websocket("/ws/bench/floor/") as socket:
         for number in range(FLOOR_BROADCASTS + 1):
             await socket.send(
                 json.dumps({"type": "floor", "number": number, "question": question})
@@ -329,15 +324,11 @@ def run_clients(target, arguments: tuple, drive) -> list[dict]:
 
 
 async def host_drive(session_id: int, cookie: str, joined_target: int) -> dict:
-    import websockets
 
     timings = {}
-    async with websockets.connect(
-        f"ws://127.0.0.1:{PORT}/ws/choi/{session_id}/dieu-khien/",
-        origin=ORIGIN,
+    async with _websocket(
+        f"/ws/choi/{session_id}/dieu-khien/",
         additional_headers={"Cookie": f"sessionid={cookie}"},
-        ping_interval=None,
-        max_queue=None,
     ) as socket:
         players = 0
         started = time.monotonic()

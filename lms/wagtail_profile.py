@@ -18,6 +18,8 @@ SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 def on_user_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
     """The person chose a language: their Wagtail profile follows, if they have one."""
+    if created:
+        return  # no profile yet: Wagtail makes it when needed (on_profile_saved)
     if update_fields is not None and "preferred_language" not in update_fields:
         return  # a sign-in's last_login, a password change: not the language
     from wagtail.users.models import UserProfile
