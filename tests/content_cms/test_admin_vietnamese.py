@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import translation
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Locale
+from wagtail.models import Collection, Locale
 from wagtail.users.models import UserProfile
 
 from content_cms.models import CatalogueIndexPage
@@ -134,7 +134,14 @@ def test_in_english_the_admin_stays_english(client, english, in_review):
 
 
 @pytest.fixture
-def image(monkeypatch):
+def root_collection():
+    """The media library's root collection. Migrations make it, but a
+    transactional test earlier in the same worker empties every table."""
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
+@pytest.fixture
+def image(monkeypatch, root_collection):
     """A tagged image an editor uploaded to the media library.
 
     Wagtail renders thumbnails into a SpooledTemporaryFile it never closes; the
@@ -181,7 +188,7 @@ def test_the_image_screens_speak_vietnamese(client, image):
     assert "Bỏ vùng tiêu điểm" in body and "Remove focal area" not in body
 
 
-def test_the_document_upload_speaks_vietnamese(client):
+def test_the_document_upload_speaks_vietnamese(client, root_collection):
     editor = make_editor()
     body = get(client, editor, reverse("wagtaildocs:add_multiple"))
     assert "Kéo và thả tài liệu vào khung này để tải lên ngay." in body
