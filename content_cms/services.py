@@ -214,7 +214,10 @@ def permissions_ensure(*, homes: list[HomePage]) -> None:
         (editors, EDITOR_PAGE_PERMISSIONS),
         (reviewers, REVIEWER_PAGE_PERMISSIONS),
     ]
-    root_collection = Collection.get_first_root_node()
+    # Migrations make the media library's root; a flushed database has none.
+    root_collection = Collection.get_first_root_node() or Collection.add_root(
+        name="Root"
+    )
     for group, page_permissions in grants:
         for home in homes:
             for codename in page_permissions:
@@ -223,13 +226,12 @@ def permissions_ensure(*, homes: list[HomePage]) -> None:
                     GroupPagePermission.objects.get_or_create(
                         group=group, page=home, permission=permission
                     )
-        if root_collection is not None:
-            for name in COLLECTION_PERMISSIONS:
-                permission = _permission(name)
-                if permission is not None:
-                    GroupCollectionPermission.objects.get_or_create(
-                        group=group, collection=root_collection, permission=permission
-                    )
+        for name in COLLECTION_PERMISSIONS:
+            permission = _permission(name)
+            if permission is not None:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root_collection, permission=permission
+                )
 
 
 def taxonomy_ensure() -> None:

@@ -24,7 +24,7 @@ from wagtail.models import Collection, Locale
 from wagtail.users.models import UserProfile
 
 from content_cms.models import CatalogueIndexPage
-from content_cms.services import REVIEW_TASK_NAME, WORKFLOW_NAME
+from content_cms.services import REVIEW_TASK_NAME, WORKFLOW_NAME, cms_setup
 from tests.content_cms.factories import build_module, make_editor, make_reviewer
 from tests.factories import UserFactory, login_verified
 
@@ -135,9 +135,10 @@ def test_in_english_the_admin_stays_english(client, english, in_review):
 
 @pytest.fixture
 def root_collection():
-    """The media library's root collection. Migrations make it, but a
+    """The media library, with editors' rights on it. Migrations make them, but a
     transactional test earlier in the same worker empties every table."""
-    return Collection.get_first_root_node() or Collection.add_root(name="Root")
+    cms_setup()
+    return Collection.get_first_root_node()
 
 
 @pytest.fixture
