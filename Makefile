@@ -44,7 +44,7 @@ test-fast: $(VENV)/.dev
 
 ## Smoke test of the embedded mode: SQLite and the in-memory channel layer
 test-embedded: $(VENV)/.dev
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not slow" tests/test_embedded.py tests/lms/test_health.py
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not slow" tests/test_embedded.py tests/common/test_health.py
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -8,7 +8,7 @@ What it does, in one bounded run that stops by itself:
 1. creates the database ``bench_answers`` if missing (never any other), migrates
    it, and makes N pupils with API tokens and one published quiz;
 2. starts uvicorn (``config.asgi:application``, 2 workers, port 8765) with
-   ``BENCH_ENDPOINTS=1`` so ``/bench/floor`` exists (config/bench_views.py);
+   ``BENCH_ENDPOINTS=1`` so ``/bench/floor`` exists (devdata/bench_views.py);
 3. (a) floor: requests/s of ``GET /bench/floor`` (all middleware, no query);
    (b) answers: many pupils posting answers at once with token authentication,
    with deliberate repeats of earlier client ids; prints req/s, the ratio to the
@@ -79,7 +79,7 @@ def fixtures_create() -> tuple[int, list[str]]:
     from rest_framework.authtoken.models import Token
 
     from lms.models import Role, User
-    from lms.roles import role_group_name
+    from lms.people.roles import role_group_name
     from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 
     with transaction.atomic():

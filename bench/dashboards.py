@@ -11,7 +11,7 @@ answers at 1,000 schools of 600), ``BENCH_DASH_REQUESTS`` (default 50).
 1. creates the database ``bench_dash`` if missing (never any other) and migrates
    it; loads the curriculum when no module exists;
 2. ``generate_scale`` with the schools and pupils (what exists is kept), then
-   the learning records (``lms.scale.learning_records_generate``) with the
+   the learning records (``devdata.scale.learning_records_generate``) with the
    first number of answers per pupil (size A); when the database holds more
    answers than that from an earlier run, the learning records are deleted
    first;
@@ -72,8 +72,8 @@ def django_setup() -> None:
 
 
 def scale_school_ids() -> list[int]:
+    from devdata.scale import SCALE_CODE_PREFIX
     from lms.models import School
-    from lms.scale import SCALE_CODE_PREFIX
 
     return list(
         School.objects.filter(code__startswith=SCALE_CODE_PREFIX)
@@ -86,8 +86,8 @@ def learning_records_reset() -> None:
     """Delete the generated pupils' learning records, in SQL (20 M answers)."""
     from django.db import connection, transaction
 
-    from lms.rollups import rollups_rebuild
-    from lms.scale import SCALE_CODE_PREFIX, SCALE_USERNAME_PREFIX
+    from devdata.scale import SCALE_CODE_PREFIX, SCALE_USERNAME_PREFIX
+    from lms.learning.rollups import rollups_rebuild
 
     pupils = "SELECT id FROM lms_user WHERE username LIKE %s"
     prefix = [f"{SCALE_USERNAME_PREFIX}%"]
@@ -159,9 +159,9 @@ def viewers():
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from devdata.scale import SCALE_CODE_PREFIX, SCALE_PROVINCE_CODE
     from lms.models import AdministrativeUnit, ReportingPeriod, Role, School, User
-    from lms.scale import SCALE_CODE_PREFIX, SCALE_PROVINCE_CODE
-    from lms.services import role_assign
+    from lms.people.services import role_assign
 
     province = AdministrativeUnit.objects.get(code=SCALE_PROVINCE_CODE)
     commune = (
@@ -264,7 +264,7 @@ def main() -> None:
     django_setup()
     from django.core.management import call_command
 
-    from lms.scale import learning_records_generate
+    from devdata.scale import learning_records_generate
     from quizzes.models import Answer
 
     started = time.perf_counter()

@@ -88,9 +88,9 @@ def fixtures_create() -> tuple[int, str, str, dict]:
     from django.contrib.sessions.backends.cache import SessionStore
 
     from lms.models import User
-    from quizzes.live_models import LiveSession
-    from quizzes.live_selectors import live_question_public
-    from quizzes.live_services import live_session_create
+    from quizzes.live.models import LiveSession
+    from quizzes.live.selectors import live_question_public
+    from quizzes.live.services import live_session_create
     from quizzes.models import Choice, Question, Quiz
 
     quiz = Quiz.objects.filter(curriculum_key="bench-live", live=True).first()
@@ -142,7 +142,7 @@ def fixtures_create() -> tuple[int, str, str, dict]:
 
 
 def answers_stored(session_id: int) -> int:
-    from quizzes.live_models import LiveAnswer
+    from quizzes.live.models import LiveAnswer
 
     return LiveAnswer.objects.filter(session_id=session_id).count()
 

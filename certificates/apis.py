@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from certificates import selectors
 from certificates.models import CertificateStatus
 from certificates.ratelimit import verification_allowed
-from config.errors import DomainError, NotFound
+from common.errors import DomainError, NotFound
 
 
 class VerificationRateLimited(DomainError):

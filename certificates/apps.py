@@ -14,7 +14,7 @@ class CertificatesConfig(AppConfig):
             certificates_export,
             on_module_completed,
         )
-        from lms import data_rights
+        from lms.safeguarding import data_rights
         from lms.signals import module_completed
 
         # Issue inside the completing transaction (lms sends the event in it).

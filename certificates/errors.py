@@ -1,6 +1,6 @@
 """The certificates app's one domain exception."""
 
-from config.errors import DomainError
+from common.errors import DomainError
 
 
 class CertificateError(DomainError):

@@ -6,7 +6,7 @@ the name large, a friendly line about what was achieved, the date, the issuer,
 and a QR code that opens the public verification page for its code.
 
 Text is set in Roboto (embedded, from the ``font_roboto`` package, registered
-by ``lms.pdf.register_fonts``) so every Vietnamese diacritic prints on
+by ``common.pdf.register_fonts``) so every Vietnamese diacritic prints on
 any machine. The wording follows the learner's language (Vietnamese, or
 English when they chose it), not the language of whoever downloads it.
 
@@ -36,7 +36,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.models import Certificate, RuleKind
-from lms.pdf import FONT, FONT_BOLD, draw_qr, fit_font_size, register_fonts
+from common.pdf import FONT, FONT_BOLD, draw_qr, fit_font_size, register_fonts
 
 PAGE = landscape(A4)
 BLUE = HexColor("#1d4f91")

@@ -1,4 +1,4 @@
-"""Reads of the certificates app, scoped through ``lms.selectors``.
+"""Reads of the certificates app, scoped through ``lms.people.selectors``.
 
 Who may see or act on a certificate follows who may see the learner:
 ``pupils_visible_to`` (a pupil themself, their teachers, their school's
@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from certificates.codes import code_normalize
 from certificates.models import Certificate, CertificateBundle
-from config.errors import NotFound
+from common.errors import NotFound
 from lms.models import Role, SchoolClass, User
-from lms.selectors import (
+from lms.people.selectors import (
     classes_managed_by,
     enrolments_visible_to,
     pupils_visible_to,

@@ -20,13 +20,13 @@ from django.utils.translation import gettext_noop
 from certificates.codes import code_generate
 from certificates.errors import CertificateError
 from certificates.models import Certificate, IssuingRule, RuleKind
-from config.errors import NotFound
+from common.errors import NotFound
 from content_cms.models import AgeBand, Audience, ModulePage
 from content_cms.selectors import age_band_for_grade, modules_visible_to
-from lms.audit import audit_record
-from lms.learning_selectors import modules_passed_by
+from lms.learning.selectors import modules_passed_by
 from lms.models import ProgressStatus, School, User
-from lms.selectors import pupil_current_enrolment, user_school_ids
+from lms.people.audit import audit_record
+from lms.people.selectors import pupil_current_enrolment, user_school_ids
 
 DEFAULT_ISSUER = "Sở Giáo dục và Đào tạo tỉnh Tây Ninh"
 REISSUED_REASON = "re-issued"
@@ -330,7 +330,7 @@ def certificate_reissue(
     return new
 
 
-# --- Data rights (lms.data_rights registries) ----------
+# --- Data rights (lms.safeguarding.data_rights registries) ----------
 
 
 def certificates_export(*, pupil: User, requested_by: User | None) -> dict:

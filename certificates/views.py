@@ -26,9 +26,9 @@ from certificates.forms import BundleForm, RevokeForm, VerifyForm
 from certificates.models import BundleStatus
 from certificates.pdf import certificate_filename, certificate_pdf
 from certificates.ratelimit import verification_allowed
+from common.errors import not_found_as_404
 from lms.models import Role
-from lms.page_errors import not_found_as_404
-from lms.selectors import user_has_role
+from lms.people.selectors import user_has_role
 
 NOINDEX = "noindex, nofollow"
 

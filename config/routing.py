@@ -3,23 +3,23 @@
 from django.urls import path  # noqa: E402
 
 from config.settings.base import env  # noqa: E402
-from lms.consumers import ClassProgressConsumer  # noqa: E402
+from lms.learning.consumers import ClassProgressConsumer  # noqa: E402
 
 websocket_urlpatterns: list = []
 
-# Live class progress grid (lms/consumers.py, lms/progress_live.py).
+# Live class progress grid (lms/learning/consumers.py, lms/learning/progress_live.py).
 websocket_urlpatterns.append(
     path("ws/lop/<int:class_id>/tien-do/", ClassProgressConsumer.as_asgi())
 )
 
-# Live classroom quizzes (quizzes/live_consumers.py, quizzes/live_routing.py).
-from quizzes.live_routing import websocket_urlpatterns as live_quiz_routes  # noqa: E402
+# Live classroom quizzes (quizzes/live/consumers.py, quizzes/live/routing.py).
+from quizzes.live.routing import websocket_urlpatterns as live_quiz_routes  # noqa: E402
 
 websocket_urlpatterns += live_quiz_routes
 
 # A bare broadcast socket for bench/live_quiz.py's floor, only when the benchmark
 # asks for it (BENCH_ENDPOINTS=1 in the server's environment; docs/performance.md).
 if env.bool("BENCH_ENDPOINTS", default=False):
-    from config.bench_consumers import FloorConsumer  # noqa: E402
+    from devdata.bench_consumers import FloorConsumer  # noqa: E402
 
     websocket_urlpatterns.append(path("ws/bench/floor/", FloorConsumer.as_asgi()))

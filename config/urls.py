@@ -8,8 +8,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from common.health import healthz
 from config.settings.base import env
-from lms.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -36,7 +36,7 @@ urlpatterns = [
 # A bare JSON view for bench/answer_submit.py, only when the benchmark asks for it
 # (BENCH_ENDPOINTS=1 in the server's environment; docs/performance.md).
 if env.bool("BENCH_ENDPOINTS", default=False):
-    from config.bench_views import floor
+    from devdata.bench_views import floor
 
     urlpatterns.append(path("bench/floor", floor, name="bench-floor"))
 

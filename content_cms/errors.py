@@ -1,6 +1,6 @@
 """The content app's one domain exception."""
 
-from config.errors import DomainError
+from common.errors import DomainError
 
 
 class ContentError(DomainError):

@@ -144,10 +144,10 @@ def module_live_quiz(*, module: ModulePage, user):
     """Return the module's quiz (active language) if ``user`` may play it live.
 
     "Play live" links on module and class pages show only to the people the
-    live pages let in (``quizzes.live_selectors.may_host_live``), never to
+    live pages let in (``quizzes.live.selectors.may_host_live``), never to
     pupils; None also when the module has no published quiz.
     """
-    from quizzes.live_selectors import may_host_live
+    from quizzes.live.selectors import may_host_live
     from quizzes.selectors import quiz_latest_version
 
     if not may_host_live(user):

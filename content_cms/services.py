@@ -206,7 +206,7 @@ def permissions_ensure(*, homes: list[HomePage]) -> None:
 
     Editors add and change (never publish: their work goes through review);
     reviewers also publish. Their model permissions (quizzes, snippets) are in the
-    one table of role permissions, lms.roles.ROLE_PERMISSIONS.
+    one table of role permissions, lms.people.roles.ROLE_PERMISSIONS.
     """
     editors, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
     reviewers, _ = Group.objects.get_or_create(name=REVIEWER_GROUP)

@@ -1,3 +1,3 @@
 """Django admin registrations of the school layer, one module per area."""
 
-from lms import privacy_admin  # noqa: F401
+from lms.safeguarding import admin as privacy_admin  # noqa: F401

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from lms import apis, learning_apis, report_apis
+from lms.learning import apis as learning_apis
+from lms.people import apis
+from lms.reports import apis as report_apis
 
 app_name = "lms-api"
 
@@ -11,7 +13,7 @@ urlpatterns = [
     path("classes/", apis.ClassListApi.as_view(), name="class-list"),
     path("classes/<int:class_id>/", apis.ClassDetailApi.as_view(), name="class-detail"),
     path("schools/", apis.SchoolListApi.as_view(), name="school-list"),
-    # The learning loop (lms/learning_apis.py).
+    # The learning loop (lms/learning/apis.py).
     path(
         "my/assignments/",
         learning_apis.MyAssignmentListApi.as_view(),
@@ -33,7 +35,7 @@ urlpatterns = [
         learning_apis.ClassAssignmentCreateApi.as_view(),
         name="class-assignments",
     ),
-    # Programme reports for the ministry's systems (lms/report_apis.py).
+    # Programme reports for the ministry's systems (lms/reports/apis.py).
     path(
         "reports/units/<int:unit_id>/",
         report_apis.UnitReportApi.as_view(),

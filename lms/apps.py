@@ -11,15 +11,15 @@ class LmsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from lms.roles import role_groups_sync
+        from lms.people.roles import role_groups_sync
 
         # Role groups carry the permissions of each role; keep them in step with
-        # lms/roles.py after every migrate, so a deploy never leaves them stale.
+        # lms/people/roles.py after every migrate, so a deploy never leaves them stale.
         # post_migrate fires once per app; the sync waits for the last one, when
         # every app's permissions exist.
         post_migrate.connect(role_groups_sync, dispatch_uid="lms.role_groups_sync")
 
-        from lms.learning_services import on_attempt_submitted
+        from lms.learning.services import on_attempt_submitted
         from quizzes.signals import attempt_submitted
 
         # The learning loop: a quiz submitted in a module updates the learner's
@@ -30,8 +30,8 @@ class LmsConfig(AppConfig):
 
         from django.db.models.signals import post_save
 
+        from lms.learning.progress_live import on_module_completed, on_progress_saved
         from lms.models import ModuleProgress
-        from lms.progress_live import on_module_completed, on_progress_saved
         from lms.signals import module_completed
 
         # Live class progress grids: after commit, tell the pupil's classes.
@@ -46,8 +46,8 @@ class LmsConfig(AppConfig):
 
         from wagtail.users.models import UserProfile
 
+        from lms.accounts.wagtail_profile import on_profile_saved, on_user_saved
         from lms.models import User
-        from lms.wagtail_profile import on_profile_saved, on_user_saved
 
         # One language per person, in the product and in Wagtail's admin e-mails.
         post_save.connect(on_user_saved, sender=User, dispatch_uid="lms.lang_user")

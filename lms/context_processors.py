@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from lms.selectors import user_roles
+from lms.people.selectors import user_roles
 
 
 def platform(request) -> dict:

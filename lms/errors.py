@@ -1,6 +1,6 @@
 """The school layer's domain exception."""
 
-from config.errors import DomainError
+from common.errors import DomainError
 
 
 class LmsError(DomainError):

@@ -3,15 +3,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lms import (
-    help_views,
-    learning_views,
-    privacy_views,
-    report_views,
-    roster_views,
-    security_views,
-    views,
-)
+from lms import views
+from lms.accounts import views as security_views
+from lms.learning import views as learning_views
+from lms.reports import views as report_views
+from lms.rosters import views as roster_views
+from lms.safeguarding import privacy_views
+from lms.safeguarding import views as help_views
 
 app_name = "lms"
 
@@ -19,8 +17,9 @@ urlpatterns = [
     path("dang-nhap/", views.SignInView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("app/", views.home, name="home"),
-    # Help requests (lms/help_views.py), privacy and consent (lms/privacy_views.py),
-    # two-factor sign-in (lms/security_views.py).
+    # Help requests (lms/safeguarding/views.py), privacy and consent
+    # (lms/safeguarding/privacy_views.py),
+    # two-factor sign-in (lms/accounts/views.py).
     path("tro-giup/", help_views.help_start, name="help"),
     path("tro-giup/da-gui/<int:request_id>/", help_views.help_sent, name="help_sent"),
     path("tro-giup/cua-em/", help_views.help_mine, name="help_mine"),
@@ -113,7 +112,7 @@ urlpatterns = [
         name="pupil_password_reset",
     ),
     # The learning loop: the module player and giving modules to a class
-    # (lms/learning_views.py).
+    # (lms/learning/views.py).
     path("hoc/<int:module_id>/", learning_views.module_resume, name="module_resume"),
     path(
         "hoc/<int:module_id>/phan/<int:index>/",
@@ -141,7 +140,7 @@ urlpatterns = [
         name="class_assignment_delete",
     ),
     # Reports: class grid and item analysis, school and unit dashboards, the
-    # programme rule, evidence exports and their verification (lms/report_views.py).
+    # programme rule, evidence exports and their verification (lms/reports/views.py).
     path(
         "lop/<int:class_id>/tien-do/",
         report_views.class_progress_grid,

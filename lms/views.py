@@ -1,13 +1,15 @@
-"""Server-rendered pages of the school layer: thin, scoped by lms.selectors."""
+"""Server-rendered pages of the school layer: thin, scoped by lms.people.selectors."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from lms import consent, help_selectors, learning_selectors, selectors
+from lms.learning import selectors as learning_selectors
 from lms.models import Role
-from quizzes.live_selectors import may_host_live
+from lms.people import consent, selectors
+from lms.safeguarding import selectors as help_selectors
+from quizzes.live.selectors import may_host_live
 
 
 class SignInView(auth_views.LoginView):
@@ -24,7 +26,7 @@ def home(request):
     roles = selectors.user_roles(user)
     context = {"roles": roles}
     if Role.PUPIL in roles:
-        # Assigned modules, where to continue, suggestions (lms/learning_selectors.py).
+        # Assigned modules, where to continue, suggestions (lms/learning/selectors.py).
         context["pupil_home"] = learning_selectors.pupil_home(pupil=user)
         context["enrolment"] = context["pupil_home"].enrolment
     if roles & {Role.TEACHER, Role.SCHOOL_ADMIN, Role.PLATFORM_ADMIN}:
@@ -42,7 +44,7 @@ def home(request):
         context["schools"] = (
             selectors.schools_visible_to(user).select_related("unit").order_by("name")
         )[:100]
-    # Help requests, consent and sign-in security (lms/help_views.py and friends).
+    # Help requests, consent and sign-in security (lms/safeguarding/, lms/accounts/).
     if user.has_perm("lms.handle_help_requests"):
         context["help_queue"] = help_selectors.help_queue_summary(user=user)
     if user.has_perm("lms.manage_consent"):

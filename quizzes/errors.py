@@ -2,7 +2,7 @@
 
 from rest_framework import status
 
-from config.errors import DomainError
+from common.errors import DomainError
 
 
 class QuizError(DomainError):

@@ -395,8 +395,8 @@ class Answer(models.Model):
 
 
 # Live classroom sessions live in their own module; importing them here registers
-# them with the app (quizzes/live_models.py).
-from quizzes.live_models import (  # noqa: E402, F401
+# them with the app (quizzes/live/models.py).
+from quizzes.live.models import (  # noqa: E402, F401
     LiveAnswer,
     LiveLeaderboard,
     LivePhase,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from quizzes.drawing import public_question
 from quizzes.errors import QuizNotFound
-from quizzes.live_models import LIVE_CONTEXT_PREFIX
+from quizzes.live.models import LIVE_CONTEXT_PREFIX
 from quizzes.models import Answer, Attempt, AttemptStatus, Quiz, QuizVersion
 from quizzes.scoring import score_answer
 
@@ -127,7 +127,7 @@ def attempts_for_export(*, user) -> list[dict]:
     """Return every attempt of ``user``, oldest first, each with every answer.
 
     For a person's data export (the school layer registers it in
-    ``lms.data_rights``): only the user's own attempts, in progress or
+    ``lms.safeguarding.data_rights``): only the user's own attempts, in progress or
     submitted, live games' included (``live_game``; context ``live:<id>``).
     Each answer row is listed, changed answers too (``changed_later``: a later
     answer to the same question replaced it), with the question's prompt and the

@@ -19,8 +19,8 @@ urlpatterns = [
     ),
 ]
 
-# Live classroom games (quizzes/live_views.py): /choi/ is the PIN form players see.
-from quizzes import live_views  # noqa: E402
+# Live classroom games (quizzes/live/views.py): /choi/ is the PIN form players see.
+from quizzes.live import views as live_views  # noqa: E402
 
 urlpatterns += [
     path("choi/", live_views.live_join, name="live_join"),

@@ -16,7 +16,7 @@ from lms.models import (
     SchoolYear,
     User,
 )
-from lms.services import role_assign
+from lms.people.services import role_assign
 
 
 class UnitFactory(DjangoModelFactory):
@@ -127,7 +127,7 @@ def login_verified(client, user: User):
     """Sign ``user`` in with a verified second factor, as after the 2FA step.
 
     Province officers and platform administrators must pass two-factor sign-in
-    before any page (lms/security.py); tests that act as them use this.
+    before any page (lms/accounts/security.py); tests that act as them use this.
     """
     from django_otp import DEVICE_ID_SESSION_KEY
 

@@ -291,11 +291,11 @@ def test_the_matrix_covers_the_product():
 
 def _build_world() -> World:
     from certificates.models import BundleKind, Certificate, CertificateBundle
-    from lms.help_services import help_request_create
-    from lms.learning_services import assignment_create
+    from lms.learning.services import assignment_create
     from lms.models import ExportFormat, ReportExport
-    from quizzes.live_models import LiveLeaderboard, LiveScoring
-    from quizzes.live_services import live_session_create
+    from lms.safeguarding.services import help_request_create
+    from quizzes.live.models import LiveLeaderboard, LiveScoring
+    from quizzes.live.services import live_session_create
     from tests.factories import (
         ReportingPeriodFactory,
         SchoolClassFactory,

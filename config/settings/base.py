@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "certificates",
     "content_cms",
     "quizzes",
+    "common",
+    "devdata",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -65,7 +67,7 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     # Two-factor sign-in (TOTP), required for province officers and platform
-    # administrators (lms/security.py), and the Content Security Policy header.
+    # administrators (lms/accounts/security.py), and the Content Security Policy header.
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
@@ -80,13 +82,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Idle sessions end (pupils sooner, on shared school computers), and people who
-    # must use two-factor sign-in verify it before anything else (lms/security.py).
-    "lms.security.SessionIdleExpiryMiddleware",
-    "lms.security.TwoFactorRequiredMiddleware",
+    # must use two-factor sign-in verify it before anything else
+    # (lms/accounts/security.py).
+    "lms.accounts.security.SessionIdleExpiryMiddleware",
+    "lms.accounts.security.TwoFactorRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
     # Vietnamese unless the person chose otherwise (cookie, then their profile);
     # the browser's Accept-Language is deliberately not consulted.
-    "lms.middleware.LanguageMiddleware",
+    "lms.accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -99,7 +102,7 @@ ROOT_URLCONF = "config.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "config" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -195,22 +198,22 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Failed sign-ins are throttled per username and, separately and more loosely, per
 # address: a whole school often shares one NAT address, so one child typing a wrong
-# password must never lock out the school (see lms/lockout.py).
+# password must never lock out the school (see lms/accounts/lockout.py).
 LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=200)
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Axes counts failures per username and per address, each on its own; the handler
 # gives the address its own, higher limit.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_HANDLER = "lms.lockout.LoginThrottleHandler"
-AXES_FAILURE_LIMIT = "lms.lockout.failures_per_username"
+AXES_HANDLER = "lms.accounts.lockout.LoginThrottleHandler"
+AXES_FAILURE_LIMIT = "lms.accounts.lockout.failures_per_username"
 AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=0.25)
 AXES_RESET_ON_SUCCESS = True
 # A try during a pause is refused without being counted, so children who keep
 # trying do not stretch their school's pause: it ends one cool-off after the last
 # counted failure, as the lockout page says.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "lms.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "lms.accounts.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 
 # --- Language and time ----------
@@ -256,13 +259,13 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "png", "jpg"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "lms.security.SecondFactorTokenAuthentication",
+        "lms.accounts.security.SecondFactorTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "common.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "An toàn trên mạng API",
@@ -279,7 +282,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProgressStatusEnum": "lms.models.learning.ProgressStatus",
         "CertificateStatusEnum": "certificates.models.CertificateStatus",
-        "ProgrammeStatusEnum": "lms.report_apis.STATUS_CHOICES",
+        "ProgrammeStatusEnum": "lms.reports.apis.STATUS_CHOICES",
     },
 }
 
@@ -337,11 +340,11 @@ LOGGING = {
 BRAND_NAME = _("Safe online")
 
 # SQLite cannot enforce "one role per node" across NULL nodes (models.W047);
-# PostgreSQL does, and lms.services.role_assign never writes a duplicate anyway.
+# PostgreSQL does, and lms.people.services.role_assign never writes a duplicate anyway.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 # --- Background tasks (django-tasks) ----------
-# Report exports (lms/report_tasks.py) run through django-tasks. The embedded mode
+# Report exports (lms/reports/tasks.py) run through django-tasks. The embedded mode
 # and the tests run them at once, in the request (ImmediateBackend); production
 # points TASKS_BACKEND at a queue backend and runs its worker (docs/operations.md).
 TASKS = {
@@ -355,7 +358,7 @@ TASKS = {
 # --- Live classroom games (quizzes/live_*.py) ----------
 # In team mode, a signed-in pupil joins the team named after their class ("5A")
 # when the host made one; the school layer answers, the engine knows no classes.
-LIVE_TEAM_LABEL_PROVIDER = "lms.learning_selectors.live_team_label"
+LIVE_TEAM_LABEL_PROVIDER = "lms.learning.selectors.live_team_label"
 
 # --- Certificates (certificates/) ----------
 # Printed on every certificate and shown on the public verification page.

@@ -4,7 +4,7 @@ A ``HelpRequest`` is the most confidential record the platform holds. It reaches
 the counsellors of the pupil's school (or the school administrators when the
 school has no counsellor, or when nobody acknowledged it in time); nobody else,
 not even the pupil's own teacher, may read it. Who may see one is decided in
-``lms.help_selectors``; every view and change is written to ``AuditEntry``.
+``lms.safeguarding.selectors``; every view and change is written to ``AuditEntry``.
 ``HelpRequestAction`` records what the adults did: notes, referrals, status
 changes. Officers above the school see only anonymous counts.
 """

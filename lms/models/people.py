@@ -86,7 +86,7 @@ class RoleAssignment(models.Model):
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
-        # What each role may do is granted in lms/roles.py; these are the
+        # What each role may do is granted in lms/people/roles.py; these are the
         # school-layer permissions it grants.
         permissions = [
             ("manage_roster", _("Can import rosters and manage pupil accounts")),

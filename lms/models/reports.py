@@ -5,7 +5,7 @@ reporting period" means: a share of its classes (in the covered grades) given at
 least one module, and a share of its pupils who completed at least one. One row
 per period applies to every school; a second row with ``school_type`` set (care
 facilities) overrides it for that kind of school. Without a row the documented
-default (``lms.report_rules.DEFAULT_RULE``) applies and every screen says so.
+default (``lms.reports.rules.DEFAULT_RULE``) applies and every screen says so.
 
 ``ReportExport`` is the record of one exported report (XLSX, CSV or PDF): who,
 when, for which period and unit, and the SHA-256 of the canonical JSON of its

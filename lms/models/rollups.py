@@ -1,6 +1,6 @@
 """Rollup tables the dashboards read: counts kept up to date on each completion.
 
-Both are written by ``lms.rollups`` in the transaction that completes a module,
+Both are written by ``lms.learning.rollups`` in the transaction that completes a module,
 and both can be recomputed from raw facts (``ModuleProgress`` and enrolments) by
 ``manage.py rebuild_rollups``, which reports every difference it finds.
 """
@@ -80,7 +80,7 @@ class SchoolPeriodRollup(models.Model):
                 fields=["school", "period"], name="school_period_rollup_unique"
             )
         ]
-        # Dashboards read one period for many schools (lms/report_selectors.py).
+        # Dashboards read one period for many schools (lms/reports/selectors.py).
         indexes = [
             models.Index(fields=["period", "school"], name="school_rollup_period_idx")
         ]

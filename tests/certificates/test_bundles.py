@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from certificates.bundles import bundle_build, bundle_request
 from certificates.models import BundleStatus, Certificate, CertificateBundle, RuleKind
-from config.errors import NotFound
+from common.errors import NotFound
 from tests.certificates.helpers import demo_like_class, demo_like_pupil, only_rules
 from tests.factories import SchoolClassFactory, make_teacher
 from tests.lms.learning_helpers import learning_module, take_quiz

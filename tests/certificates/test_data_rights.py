@@ -3,7 +3,7 @@
 import pytest
 
 from certificates.services import certificates_erase, certificates_export
-from lms import data_rights
+from lms.safeguarding import data_rights
 from tests.certificates.helpers import PUPIL_NAME
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.urls import reverse
 from certificates.errors import CertificateError
 from certificates.models import Certificate
 from certificates.services import certificate_reissue, certificate_revoke
-from config.errors import NotFound
+from common.errors import NotFound
 from lms.models import AuditEntry, Role
 from tests.certificates.helpers import demo_like_pupil
 from tests.factories import SchoolFactory, make_staff, make_teacher

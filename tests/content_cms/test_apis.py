@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from content_cms.curriculum_loader import CURRICULUM_DIR
+from content_cms.curriculum.loader import CURRICULUM_DIR
 from content_cms.models import Audience
 from tests.content_cms.factories import build_module
 from tests.factories import SchoolClassFactory, make_pupil

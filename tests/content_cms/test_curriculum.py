@@ -7,8 +7,8 @@ import yaml
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, Revision
 
-from content_cms.curriculum_export import module_export
-from content_cms.curriculum_loader import (
+from content_cms.curriculum.export import module_export
+from content_cms.curriculum.loader import (
     CURRICULUM_DIR,
     curriculum_files,
     curriculum_normalize,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from content_cms.curriculum_coverage import (
+from content_cms.curriculum.coverage import (
     COVERAGE_DOCUMENT,
     PUPIL_BANDS,
     QUESTION_TYPES,
@@ -18,7 +18,7 @@ from content_cms.curriculum_coverage import (
     coverage_markdown,
     curriculum_summaries,
 )
-from content_cms.curriculum_loader import (
+from content_cms.curriculum.loader import (
     curriculum_check_rules,
     curriculum_files,
     curriculum_read,

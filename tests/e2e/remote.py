@@ -22,8 +22,8 @@ def _consent(school_class, pupil_id: int) -> None:
     """Record the parents' paper consent, as the school does after enrolment."""
     from django.utils import timezone
 
-    from lms.consent import consent_record_bulk
     from lms.models import ConsentGiver, ConsentMethod, User
+    from lms.people.consent import consent_record_bulk
 
     consent_record_bulk(
         recorded_by=User.objects.get(username="qt.demo"),
@@ -38,7 +38,7 @@ def _consent(school_class, pupil_id: int) -> None:
 
 def pupil_new(*, class_name: str = "5A", display_name: str) -> dict:
     from lms.models import SchoolClass
-    from lms.pupil_accounts import pupil_create
+    from lms.rosters.pupil_accounts import pupil_create
 
     school_class = SchoolClass.objects.filter(
         name=class_name, enrolments__pupil__username="hs.demo"
@@ -55,7 +55,7 @@ def pupil_new(*, class_name: str = "5A", display_name: str) -> dict:
 def module_assign(*, teacher: str = "gv.demo", pupil: str) -> dict:
     """Give the first pupils' module with a quiz to ``pupil``'s class."""
     from content_cms.models import ModulePage
-    from lms.learning_services import assignment_create
+    from lms.learning.services import assignment_create
     from lms.models import Enrolment, User
 
     enrolment = Enrolment.objects.filter(pupil__username=pupil).first()
@@ -108,7 +108,7 @@ def progress(*, username: str, module_id: int) -> dict:
 
 def live_game(*, session_id: int) -> dict:
     """A live game's seats and the quiz attempts it gave signed-in players."""
-    from quizzes.live_models import LiveSession
+    from quizzes.live.models import LiveSession
     from quizzes.models import Attempt
 
     session = LiveSession.objects.get(pk=session_id)
@@ -144,9 +144,9 @@ def school_runs_programme(*, admin: str = "qt.demo") -> dict:
     """
     from content_cms.models import ModulePage
     from content_cms.selectors import age_band_for_grade
-    from lms.learning_services import assignment_create
+    from lms.learning.services import assignment_create
     from lms.models import Enrolment, RoleAssignment, SchoolClass, User
-    from lms.report_selectors import period_default, school_figures
+    from lms.reports.selectors import period_default, school_figures
     from tests.lms.learning_helpers import take_quiz
 
     school = RoleAssignment.objects.filter(user__username=admin).first().school

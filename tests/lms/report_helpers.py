@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from lms.learning_services import assignment_create
+from lms.learning.services import assignment_create
 from lms.models import ReportingPeriod, Role, SchoolType, SchoolYear
 from tests.factories import (
     SchoolClassFactory,

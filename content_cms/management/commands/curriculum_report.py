@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from content_cms.curriculum_coverage import (
+from content_cms.curriculum.coverage import (
     COVERAGE_DOCUMENT,
     coverage_markdown,
     curriculum_summaries,

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from wagtail.models import Locale
 
-from content_cms.curriculum_export import module_export_path, module_export_yaml
+from content_cms.curriculum.export import module_export_path, module_export_yaml
 from content_cms.models import ModulePage
 
 

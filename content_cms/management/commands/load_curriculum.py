@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from content_cms.curriculum_loader import curriculum_load
+from content_cms.curriculum.loader import curriculum_load
 from content_cms.errors import ContentError
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from lms.retention import retention_apply
+from lms.safeguarding.retention import retention_apply
 
 
 class Command(BaseCommand):

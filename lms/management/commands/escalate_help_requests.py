@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from lms.help_services import help_requests_escalate
+from lms.safeguarding.services import help_requests_escalate
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from lms.rollups import rollups_rebuild
+from lms.learning.rollups import rollups_rebuild
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The floor every app may import: errors, PDFs, spreadsheets, sockets, health."""

@@ -1,0 +1,78 @@
+"""The base of every app's domain exception, and its mapping to API responses and pages.
+
+Each app raises its own subclass (``LmsError``, ``QuizError``, ...) with a
+translated message; pages show the message, the API turns it into a 4xx body
+``{"detail": message, "code": code}`` in the user's language. Bad input never
+becomes a 500.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; ``message`` is for the user."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, message, *, code: str | None = None, details=None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.details = details
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the user may not know that it exists."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "not_found"
+
+
+def api_exception_handler(exc, context):
+    """Turn domain and model validation errors into 4xx answers with a message."""
+    if isinstance(exc, DomainError):
+        body = {"detail": str(exc.message), "code": exc.code}
+        if exc.details:
+            body["errors"] = exc.details
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        return Response(
+            {"detail": " ".join(str(m) for m in exc.messages), "code": "invalid"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    response = exception_handler(exc, context)
+    # DRF's own errors (not signed in, forbidden, not found, throttled) carry only
+    # "detail"; add their code so every error has the documented shape.
+    if (
+        response is not None
+        and isinstance(response.data, dict)
+        and "detail" in response.data
+        and "code" not in response.data
+    ):
+        response.data["code"] = getattr(
+            response.data["detail"], "code", None
+        ) or getattr(exc, "default_code", "error")
+    return response
+
+
+def not_found_as_404(view):
+    """Turn ``NotFound`` raised by a selector or service into ``Http404``."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as error:
+            raise Http404(str(error.message)) from error
+
+    return wrapper

@@ -1,0 +1,1 @@
+"""The curriculum as files: loading them into Wagtail, exporting, coverage tables."""

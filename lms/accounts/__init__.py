@@ -1,0 +1,1 @@
+"""Signing in: passwords, login cards, throttling, the second factor, profiles."""

@@ -1,0 +1,1 @@
+"""Assignments, the module player, progress, rollups and the live class grid."""

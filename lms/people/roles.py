@@ -1,0 +1,105 @@
+"""What each role may do, in one table.
+
+Every role is a Django group named ``role:<code>`` whose permissions come from
+``ROLE_PERMISSIONS``; holding a role assignment puts the user in its group. Groups
+(rather than a custom backend) are the one mechanism because Wagtail's page and
+workflow permissions are group-based: the same groups drive the CMS, the Django
+permission checks of the engines, and the school layer. *Which* schools, classes
+and pupils a role reaches is a separate question, answered by ``lms.people.selectors``.
+"""
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+
+from lms.models.people import Role
+
+PUPIL_PERMISSIONS = ["lms.take_modules", "quizzes.take_quiz"]
+TEACHER_PERMISSIONS = [
+    "lms.take_modules",
+    "quizzes.take_quiz",
+    "lms.manage_roster",
+    "lms.assign_modules",
+    "lms.view_class_progress",
+    "quizzes.host_live_quiz",
+]
+
+# Model permissions of the CMS. Page and collection permissions (which pages and
+# images a group may touch) are Wagtail's own and are set by content_cms.services.
+CONTENT_EDITOR_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    "quizzes.add_quiz",
+    "quizzes.change_quiz",
+    "quizzes.lock_quiz",
+    "content_cms.add_ageband",
+    "content_cms.change_ageband",
+    "content_cms.add_topic",
+    "content_cms.change_topic",
+    "content_cms.add_frameworkstrand",
+    "content_cms.change_frameworkstrand",
+    "simple_translation.submit_translation",
+]
+CONTENT_REVIEWER_PERMISSIONS = [
+    *CONTENT_EDITOR_PERMISSIONS,
+    "quizzes.publish_quiz",
+    "quizzes.unlock_quiz",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.PUPIL: PUPIL_PERMISSIONS,
+    Role.TEACHER: TEACHER_PERMISSIONS,
+    Role.COUNSELLOR: [
+        "lms.take_modules",
+        "quizzes.take_quiz",
+        "lms.handle_help_requests",
+        "quizzes.host_live_quiz",
+    ],
+    Role.SCHOOL_ADMIN: [
+        *TEACHER_PERMISSIONS,
+        "lms.view_school_reports",
+        "lms.handle_help_requests",
+        "lms.manage_consent",
+    ],
+    Role.UNIT_OFFICER: [
+        "lms.take_modules",
+        "quizzes.take_quiz",
+        "lms.view_school_reports",
+        "lms.view_unit_reports",
+        "quizzes.host_live_quiz",
+    ],
+    Role.PROVINCE_OFFICER: [
+        "lms.take_modules",
+        "quizzes.take_quiz",
+        "lms.view_school_reports",
+        "lms.view_unit_reports",
+        "lms.edit_programme_target",
+        "quizzes.host_live_quiz",
+    ],
+    Role.CONTENT_EDITOR: CONTENT_EDITOR_PERMISSIONS,
+    Role.CONTENT_REVIEWER: CONTENT_REVIEWER_PERMISSIONS,
+    Role.PLATFORM_ADMIN: ["wagtailadmin.access_admin"],
+}
+
+
+def role_group_name(role: str) -> str:
+    return f"role:{role}"
+
+
+def role_groups_sync(*, app_config=None, **kwargs) -> None:
+    """Create each role's group and set its permissions from ``ROLE_PERMISSIONS``.
+
+    Connected to ``post_migrate``, which fires once per installed app; it acts on
+    the last app's signal, when every app's permissions have been created.
+    """
+    if app_config is not None and app_config is not list(apps.get_app_configs())[-1]:
+        return
+    for role, permission_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role_group_name(role))
+        permissions = []
+        for name in permission_names:
+            app_label, codename = name.split(".", 1)
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)

@@ -1,0 +1,1 @@
+"""Programme rules, reporting figures, dashboards and the signed evidence exports."""

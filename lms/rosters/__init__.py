@@ -1,0 +1,1 @@
+"""Class lists in: roster files, preview and apply, pupil accounts, login cards."""

@@ -1,0 +1,1 @@
+"""Help requests, data rights (export, erasure), retention and the privacy pages."""

@@ -1,0 +1,1 @@
+"""Live classroom quizzes: sessions, seats, the server's clock, sockets and reports."""

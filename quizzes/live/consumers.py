@@ -1,0 +1,549 @@
+"""Websockets of live games: thin consumers over live_services and live_selectors.
+
+Groups: ``live-<id>`` holds every socket of a session (players, control view,
+projector) and carries the phase changes; ``live-<id>-host`` holds only the host's
+sockets and carries small "someone answered / joined" notices, which each host
+socket folds into at most one aggregate message every ``THROTTLE_SECONDS``.
+
+Every message to a client carries ``seq``: broadcasts carry the session sequence
+they created; personal replies echo the latest one the socket saw. A client that
+sees a gap sends ``{"type": "sync"}`` and gets the full state.
+
+Authentication and origin checks come from ``config/asgi.py``. The host socket
+requires the session's owner (anyone else: close 4403). A player socket knows its
+seat from its own ``hello`` (the signed-in user, or the guest's resume token),
+never from a message, and cannot send host commands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import connections
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.consumers import DirectDispatchMixin
+from quizzes.errors import QuizError
+from quizzes.live import selectors as live_selectors
+from quizzes.live import services as live_services
+from quizzes.live.models import LivePhase, LiveSession
+
+THROTTLE_SECONDS = 0.5
+RATE_PER_SECOND = 10.0
+RATE_BURST = 20
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429
+
+
+class TokenBucket:
+    """Allow ``rate`` messages a second with bursts of ``burst``."""
+
+    def __init__(self, rate: float = RATE_PER_SECOND, burst: int = RATE_BURST):
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.checked = time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.checked) * self.rate)
+        self.checked = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+# --- Database helpers: each calls one service or selector ----------
+#
+# They run in the worker's thread pool rather than Channels' single "thread
+# sensitive" thread: hundreds of players answering at once then share several
+# database connections (the psycopg pool), and PostgreSQL commits them together
+# instead of one fsync after another. Each helper is one short transaction.
+
+
+# Only with a connection pool (PostgreSQL in the ASGI modes, config/settings/
+# base.py): without one every call in a fresh thread would open a connection of
+# its own. SQLite (the embedded mode) serialises writers anyway, and the test
+# settings drop the pool: both keep Channels' single thread.
+
+
+def _db(func):
+    database = connections["default"].settings_dict
+    parallel = bool(database.get("OPTIONS", {}).get("pool"))
+    return database_sync_to_async(func, thread_sensitive=not parallel)
+
+
+@_db
+def _session_for_pin(pin: str) -> tuple[int, str] | None:
+    session = live_selectors.live_session_by_pin(pin=pin)
+    return (session.pk, session.leaderboard) if session else None
+
+
+@_db
+def _session_for_host(user, session_id: int) -> LiveSession | None:
+    try:
+        return live_selectors.live_session_for_host(user=user, session_id=session_id)
+    except QuizError:
+        return None
+
+
+@_db
+def _join(session_id: int, user, token: str) -> tuple[live_services.Seat, dict]:
+    """Seat the player and read the state they start from, in one trip to the
+    thread pool (when thousands join at once, each trip waits in its queue)."""
+    session = LiveSession.objects.get(pk=session_id)
+    seat = live_services.live_player_join(
+        session=session, user=user, resume_token=token
+    )
+    state = live_selectors.live_state(session_id=session_id, player_id=seat.player.pk)
+    return seat, state
+
+
+@_db
+def _state(session_id: int, player_id: int | None = None, host: bool = False):
+    return live_selectors.live_state(
+        session_id=session_id, player_id=player_id, host=host
+    )
+
+
+@_db
+def _answer(session_id, player_id, index, client_id, choice_ids, received_at):
+    return live_services.live_answer_submit(
+        session_id=session_id,
+        player_id=player_id,
+        question_index=index,
+        client_id=client_id,
+        choice_ids=choice_ids,
+        received_at=received_at,
+    )
+
+
+@_db
+def _choose_team(player_id: int, team: str):
+    return live_services.live_player_choose_team(player_id=player_id, team=team)
+
+
+@_db
+def _command(session_id, user, command, player_id=None, expected_index=None):
+    result = live_services.live_session_command(
+        session_id=session_id,
+        user=user,
+        command=command,
+        player_id=player_id,
+        expected_index=expected_index,
+    )
+    event = live_selectors.live_event_for(session=result.session)
+    return result, event
+
+
+@_db
+def _aggregate(session_id: int) -> dict:
+    session = LiveSession.objects.get(pk=session_id)
+    message = live_selectors.live_aggregate(session=session)
+    message["phase"] = session.phase
+    message["seq"] = session.sequence
+    return message
+
+
+@_db
+def _roster(session_id: int) -> dict:
+    session = LiveSession.objects.get(pk=session_id)
+    return {
+        "type": "roster",
+        "players": live_selectors.live_roster(session=session),
+        "seq": session.sequence,
+    }
+
+
+@_db
+def _record_attempts(session_id: int) -> int:
+    return live_services.live_session_record_attempts(session_id=session_id)
+
+
+def _group(session_id: int) -> str:
+    return f"live-{session_id}"
+
+
+def _host_group(session_id: int) -> str:
+    return f"live-{session_id}-host"
+
+
+_STANDINGS_PARSED: dict[str, dict] = {}
+_STANDINGS_KEPT = 8
+
+
+def _standings_of(event: dict) -> dict:
+    """Return the parsed standings of a results broadcast, once per process.
+
+    Thousands of player sockets in one process receive the same broadcast;
+    the first parses the JSON, the others reuse it (the last few are kept).
+    """
+    key = event.get("standings_key", "")
+    parsed = _STANDINGS_PARSED.get(key)
+    if parsed is None:
+        parsed = json.loads(event.get("standings") or b"{}")
+        if len(_STANDINGS_PARSED) >= _STANDINGS_KEPT:
+            _STANDINGS_PARSED.pop(next(iter(_STANDINGS_PARSED)))
+        _STANDINGS_PARSED[key] = parsed
+    return parsed
+
+
+class _LiveConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
+    session_id: int | None = None
+    seq = 0
+
+    async def send_message(self, message: dict) -> None:
+        if "seq" in message:
+            self.seq = max(self.seq, message["seq"])
+        else:
+            message = {**message, "seq": self.seq}
+        await self.send_json(message)
+
+    async def refuse(self, error: QuizError | str, code: str = "", **extra) -> None:
+        await self.send_message(
+            {
+                "type": "refused",
+                "code": code or getattr(error, "code", "") or "refused",
+                "message": str(error),
+                **extra,
+            }
+        )
+
+    async def receive_json(self, content, **kwargs):
+        if not self.limiter.allow():
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.refuse(_("Bad message"), code="bad_message")
+            return
+        await self.handle(content["type"], content)
+
+    async def decode_json(self, text_data):
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None
+
+    async def disconnect(self, code):
+        await self.leave_groups()
+
+    async def leave_groups(self) -> None:
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = []
+
+    async def join_group(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.append(group)
+
+
+class LivePlayerConsumer(_LiveConsumer):
+    """A player's device: ``/ws/choi/<pin>/``."""
+
+    async def connect(self):
+        self.limiter = TokenBucket()
+        self.groups_joined: list[str] = []
+        self.player_id = None
+        found = await _session_for_pin(self.scope["url_route"]["kwargs"]["pin"])
+        await self.accept()
+        if found is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.session_id, self.leaderboard = found
+
+    async def handle(self, kind: str, content: dict) -> None:
+        if kind in live_services.HOST_COMMANDS:
+            await self.refuse(_("Only the host can do this."), code="forbidden")
+            return
+        if kind == "hello":
+            await self.hello(content)
+        elif self.player_id is None:
+            await self.refuse(_("Join the game first."), code="not_joined")
+        elif kind == "answer":
+            await self.answer(content)
+        elif kind == "sync":
+            await self.send_message(await _state(self.session_id, self.player_id))
+        elif kind == "team":
+            try:
+                await _choose_team(self.player_id, str(content.get("team", ""))[:40])
+            except QuizError as error:
+                await self.refuse(error)
+                return
+            await self.send_message(await _state(self.session_id, self.player_id))
+            await self.channel_layer.group_send(
+                _host_group(self.session_id), {"type": "live.roster"}
+            )
+        elif kind == "ping":
+            await self.send_message({"type": "pong"})
+        else:
+            await self.refuse(_("Unknown message."), code="bad_message")
+
+    async def hello(self, content: dict) -> None:
+        if self.player_id is not None:
+            await self.send_message(await _state(self.session_id, self.player_id))
+            return
+        token = content.get("token") or ""
+        # Join the group before reading the state: no broadcast falls between.
+        # Broadcasts that arrive meanwhile wait until this message is handled.
+        await self.join_group(_group(self.session_id))
+        try:
+            seat, state = await _join(
+                self.session_id, self.scope.get("user"), str(token)[:200]
+            )
+        except QuizError as error:
+            await self.leave_groups()
+            await self.refuse(error)
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.player_id = seat.player.pk
+        welcome = {
+            "type": "welcome",
+            "player": {
+                "id": seat.player.pk,
+                "nickname": seat.player.nickname,
+                "team": seat.player.team,
+            },
+            "resumed": not seat.created,
+        }
+        if seat.token:
+            welcome["token"] = seat.token
+        await self.send_message(welcome)
+        await self.send_message(state)
+        if seat.created:
+            await self.channel_layer.group_send(
+                _host_group(self.session_id), {"type": "live.roster"}
+            )
+
+    async def answer(self, content: dict) -> None:
+        received_at = timezone.now()  # the server's clock, before anything else
+        client_id = content.get("client_id")
+        index = content.get("index")
+        choice_ids = content.get("choice_ids")
+        if (
+            not isinstance(index, int)
+            or not isinstance(choice_ids, list)
+            or len(choice_ids) > 10
+        ):
+            await self.refuse(_("Bad answer."), code="bad_message", client_id=client_id)
+            return
+        try:
+            outcome = await _answer(
+                self.session_id,
+                self.player_id,
+                index,
+                client_id,
+                choice_ids,
+                received_at,
+            )
+        except QuizError as error:
+            await self.refuse(error, client_id=client_id)
+            return
+        await self.send_message(
+            {
+                "type": "ack",
+                "client_id": str(outcome.answer.client_id),
+                "index": outcome.answer.question_index,
+                "duplicate": not outcome.created,
+            }
+        )
+        if outcome.created:
+            await self.channel_layer.group_send(
+                _host_group(self.session_id), {"type": "live.answered"}
+            )
+
+    async def live_event(self, event):
+        if self.player_id is None:
+            return  # a socket without a seat (a refused join) hears nothing
+        payload = event["payload"]
+        if payload.get("type") not in {"results", "ended"} and event.get("text"):
+            self.seq = max(self.seq, payload.get("seq", 0))
+            await self.send(text_data=event["text"])
+            return
+        if payload.get("type") in {"results", "ended"} and self.player_id:
+            payload = live_selectors.personal_results(
+                results={**payload, "standings": _standings_of(event)},
+                player_id=self.player_id,
+                leaderboard=self.leaderboard,
+            )
+        await self.send_message(payload)
+
+    async def live_removed(self, event):
+        if event["player_id"] == self.player_id:
+            await self.send_message({"type": "removed"})
+            await self.close(code=CLOSE_FORBIDDEN)
+
+    async def live_finalised(self, event):
+        """Only host sockets act on this; players ignore it."""
+
+
+class LiveHostConsumer(_LiveConsumer):
+    """The host's control view, or the projector (``?view=projector``, read-only).
+
+    ``/ws/choi/<session_id>/dieu-khien/``.
+    """
+
+    async def connect(self):
+        self.limiter = TokenBucket()
+        self.groups_joined = []
+        self.dirty_answers = self.dirty_roster = False
+        self.flush_task = None
+        self.reveal_task = None
+        self.last_flush = 0.0
+        query = self.scope.get("query_string", b"").decode("latin-1")
+        self.read_only = "view=projector" in query
+        self.user = self.scope.get("user")
+        session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        await self.accept()
+        if not getattr(self.user, "is_authenticated", False):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        session = await _session_for_host(self.user, session_id)
+        if session is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.session_id = session.pk
+        await self.join_group(_group(self.session_id))
+        await self.join_group(_host_group(self.session_id))
+        state = await _state(self.session_id, host=True)
+        await self.send_message(state)
+        self.schedule_reveal(state["current"])
+
+    async def disconnect(self, code):
+        for task in (self.flush_task, self.reveal_task):
+            if task is not None:
+                task.cancel()
+        await super().disconnect(code)
+
+    async def handle(self, kind: str, content: dict) -> None:
+        if kind == "sync":
+            await self.send_message(await _state(self.session_id, host=True))
+        elif kind == "ping":
+            await self.send_message({"type": "pong"})
+        elif kind in live_services.HOST_COMMANDS:
+            if self.read_only:
+                await self.refuse(_("The projector view cannot control the game."))
+                return
+            player_id = content.get("player_id")
+            await self.run_command(
+                kind, player_id=player_id if isinstance(player_id, int) else None
+            )
+        else:
+            await self.refuse(_("Unknown message."), code="bad_message")
+
+    async def run_command(self, command, *, player_id=None, expected_index=None):
+        try:
+            result, event = await _command(
+                self.session_id, self.user, command, player_id, expected_index
+            )
+        except QuizError as error:
+            if expected_index is None:
+                await self.refuse(error)
+            return
+        if not result.changed:
+            return
+        group = _group(self.session_id)
+        if result.removed_player_id is not None:
+            await self.channel_layer.group_send(
+                group, {"type": "live.removed", "player_id": result.removed_player_id}
+            )
+            await self.channel_layer.group_send(
+                _host_group(self.session_id), {"type": "live.roster"}
+            )
+        # Encoded once here rather than once per player socket (thousands).
+        # Results are personalised by each player socket from the standings of
+        # every player, which travel as one block of JSON bytes: for each socket
+        # the layer only copies the bytes, and each process parses them once
+        # (``_standings_of``), instead of every socket decoding every player's row.
+        personal = event.get("type") in {"results", "ended"}
+        standings = event.pop("standings", None)
+        await self.channel_layer.group_send(
+            group,
+            {
+                "type": "live.event",
+                "payload": event,
+                "text": "" if personal else json.dumps(event),
+                "standings": json.dumps(standings).encode() if standings else b"",
+                "standings_key": f"{self.session_id}:{event.get('seq', 0)}",
+            },
+        )
+        if result.session.phase == LivePhase.ENDED:
+            recorded = await _record_attempts(self.session_id)
+            await self.channel_layer.group_send(
+                _host_group(self.session_id),
+                {"type": "live.finalised", "attempts": recorded},
+            )
+
+    def schedule_reveal(self, message: dict) -> None:
+        """Reveal the results by itself when the time is up (server's clock)."""
+        if self.reveal_task is not None:
+            self.reveal_task.cancel()
+            self.reveal_task = None
+        if message.get("type") != "question" or message.get("phase") != "question":
+            return
+        index = message["question"]["index"]
+        delay = (message["remaining_ms"] + live_services.ANSWER_GRACE_MS) / 1000
+
+        async def reveal_later():
+            await asyncio.sleep(delay)
+            await self.run_command("reveal", expected_index=index)
+
+        self.reveal_task = asyncio.ensure_future(reveal_later())
+
+    # --- Group events ----------
+
+    async def live_event(self, event):
+        payload = event["payload"]  # the standings travel beside it, not in it
+        await self.send_message(payload)
+        self.schedule_reveal(payload)
+
+    async def live_removed(self, event):
+        pass
+
+    async def live_answered(self, event):
+        self.dirty_answers = True
+        self.schedule_flush()
+
+    async def live_roster(self, event):
+        self.dirty_roster = True
+        self.schedule_flush()
+
+    async def live_finalised(self, event):
+        await self.send_message({"type": "finalised", "attempts": event["attempts"]})
+
+    def schedule_flush(self) -> None:
+        if self.flush_task is not None and not self.flush_task.done():
+            return
+        wait = max(0.0, self.last_flush + THROTTLE_SECONDS - time.monotonic())
+        self.flush_task = asyncio.ensure_future(self.flush(wait))
+
+    async def flush(self, wait: float) -> None:
+        """Send one aggregate (and roster) for everything since the last one.
+
+        Notices that arrive while it reads the database set the flags again; it
+        goes round once more (after the throttle) rather than drop them, or the
+        last answer of a question could go unseen and the automatic reveal wait
+        for the timer.
+        """
+        await asyncio.sleep(wait)
+        while self.dirty_roster or self.dirty_answers:
+            self.last_flush = time.monotonic()
+            if self.dirty_roster:
+                self.dirty_roster = False
+                await self.send_message(await _roster(self.session_id))
+            if self.dirty_answers:
+                self.dirty_answers = False
+                aggregate = await _aggregate(self.session_id)
+                await self.send_message(aggregate)
+                everyone = aggregate["players"] and (
+                    aggregate["answered"] >= aggregate["players"]
+                )
+                if everyone and aggregate["phase"] == LivePhase.QUESTION:
+                    await self.run_command("reveal", expected_index=aggregate["index"])
+            if self.dirty_roster or self.dirty_answers:
+                await asyncio.sleep(THROTTLE_SECONDS)
