@@ -8,9 +8,9 @@ permission checks of the engines, and the school layer. *Which* schools, classes
 and pupils a role reaches is a separate question, answered by ``lms.people.selectors``.
 """
 
-from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
+from common.migrate import is_last_post_migrate, permissions_ensure
 from lms.models.people import Role
 
 PUPIL_PERMISSIONS = ["lms.take_modules", "quizzes.take_quiz"]
@@ -84,14 +84,25 @@ def role_group_name(role: str) -> str:
     return f"role:{role}"
 
 
-def role_groups_sync(*, app_config=None, **kwargs) -> None:
+def role_groups_sync(*, app_config=None, using: str = "default", **kwargs) -> None:
     """Create each role's group and set its permissions from ``ROLE_PERMISSIONS``.
 
-    Connected to ``post_migrate``, which fires once per installed app; it acts on
-    the last app's signal, when every app's permissions have been created.
+    Connected to ``post_migrate``, which fires once per installed app with models;
+    it acts on the last of them (``common.migrate``), after making sure every
+    permission the table names exists.
     """
-    if app_config is not None and app_config is not list(apps.get_app_configs())[-1]:
+    if app_config is not None and not is_last_post_migrate(app_config):
         return
+    permissions_ensure(
+        sorted(
+            {
+                name.split(".", 1)[0]
+                for names in ROLE_PERMISSIONS.values()
+                for name in names
+            }
+        ),
+        using=using,
+    )
     for role, permission_names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role_group_name(role))
         permissions = []

@@ -10,7 +10,6 @@ which ``/bao-cao/kiem-tra/`` checks.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -19,8 +18,6 @@ from collections.abc import Callable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -28,11 +25,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from common.pdf import FONT, FONT_BOLD, register_fonts
+from common.spreadsheets import csv_bytes, xlsx_bytes
 from lms.learning.rollups import REPORTING_TIME_ZONE
 from lms.models import ProgressStatus
 from lms.reports.rules import ProgrammeStatus
-
-CSV_BOM = "\ufeff"
 
 
 def canonical_json(figures: dict) -> str:
@@ -44,41 +40,6 @@ def canonical_json(figures: dict) -> str:
 
 def figures_hash(figures: dict) -> str:
     return hashlib.sha256(canonical_json(figures).encode("utf-8")).hexdigest()
-
-
-def _xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    bold = Font(bold=True)
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = bold
-        for row in rows:
-            sheet.append(row)
-        sheet.freeze_panes = "B2"
-        for index, header in enumerate(headers, start=1):
-            width = max(
-                [len(str(header))] + [len(str(r[index - 1])) for r in rows[:200]]
-            )
-            sheet.column_dimensions[
-                sheet.cell(row=1, column=index).column_letter
-            ].width = min(max(width + 2, 8), 60)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _csv(headers: list[str], rows: list[list], preamble: list[list] = ()) -> bytes:
-    buffer = io.StringIO()
-    buffer.write(CSV_BOM)
-    writer = csv.writer(buffer)
-    for line in preamble:
-        writer.writerow(line)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
 
 
 # --- Class results ----------
@@ -107,12 +68,12 @@ def class_results_table(grid) -> tuple[list[str], list[list]]:
 
 def class_results_xlsx(grid) -> bytes:
     headers, rows = class_results_table(grid)
-    return _xlsx([(grid.school_class.name, headers, rows)])
+    return xlsx_bytes([(grid.school_class.name, headers, rows)])
 
 
 def class_results_csv(grid) -> bytes:
     headers, rows = class_results_table(grid)
-    return _csv(headers, rows)
+    return csv_bytes(headers, rows)
 
 
 # --- The programme evidence ----------
@@ -201,7 +162,7 @@ def unit_report_xlsx(
 ) -> bytes:
     tables = unit_tables(data)
     info = _preamble(data, rule_texts, content_hash, _made_at_text(made_at))
-    return _xlsx(
+    return xlsx_bytes(
         [
             (_("Units"), *tables["units"]),
             (_("Schools"), *tables["schools"]),
@@ -222,7 +183,7 @@ def unit_report_csv(
     headers, rows = tables["schools"]
     unit_headers, unit_rows = tables["units"]
     preamble = [*info, [], unit_headers, *unit_rows, []]
-    return _csv(headers, rows, preamble=preamble)
+    return csv_bytes(headers, rows, preamble=preamble)
 
 
 def unit_report_pdf(

@@ -65,3 +65,36 @@ def test_assigning_twice_is_idempotent():
     first = role_assign(user=user, role=Role.COUNSELLOR, school=school)
     second = role_assign(user=user, role=Role.COUNSELLOR, school=school)
     assert first.pk == second.pk
+
+
+@pytest.mark.parametrize("app_without_models_last", [False, True])
+def test_role_groups_resync_after_migrate_whatever_app_is_installed_last(
+    monkeypatch, app_without_models_last
+):
+    """A stale role group is mended by the next migrate's ``post_migrate``.
+
+    Django sends no ``post_migrate`` to an app without a models module, so with
+    one installed last a sync keyed to "the last installed app" would never run.
+    """
+    from django.apps import AppConfig, apps
+    from django.contrib.auth.models import Group
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from lms.people.roles import role_group_name
+
+    if app_without_models_last:
+        installed = apps.get_app_configs()
+        last = AppConfig.create("django.contrib.humanize")
+        assert last.models_module is None
+        monkeypatch.setattr(apps, "get_app_configs", lambda: [*installed, last])
+    group = Group.objects.get(name=role_group_name(Role.TEACHER))
+    group.permissions.clear()
+    Group.objects.filter(name=role_group_name(Role.COUNSELLOR)).delete()
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    teacher = UserFactory()
+    role_assign(user=teacher, role=Role.TEACHER, school=SchoolFactory())
+    teacher = type(teacher).objects.get(pk=teacher.pk)
+    assert teacher.has_perm("lms.manage_roster")
+    assert Group.objects.filter(name=role_group_name(Role.COUNSELLOR)).exists()
