@@ -355,7 +355,7 @@ TASKS = {
     }
 }
 
-# --- Live classroom games (quizzes/live_*.py) ----------
+# --- Live classroom games (quizzes/live/) ----------
 # In team mode, a signed-in pupil joins the team named after their class ("5A")
 # when the host made one; the school layer answers, the engine knows no classes.
 LIVE_TEAM_LABEL_PROVIDER = "lms.learning.selectors.live_team_label"

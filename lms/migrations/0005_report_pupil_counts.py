@@ -7,7 +7,7 @@ count may have changed: triggers on ``lms_enrolment`` and ``lms_schoolclass``
 give the school a new ``lms_school_roster_version`` (from a sequence, never
 reused) in the transaction that changes its enrolments, so a stored count is
 used only while the school's version and the period's dates are those it was
-counted with. ``lms.reports.selectors`` reads and refills the counts in one
+counted with. ``lms.reports.figures`` reads and refills the counts in one
 statement. The tables have no foreign keys on purpose: deleting a school must
 never trip over a count or a version left behind (they are never used again).
 

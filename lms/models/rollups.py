@@ -80,7 +80,7 @@ class SchoolPeriodRollup(models.Model):
                 fields=["school", "period"], name="school_period_rollup_unique"
             )
         ]
-        # Dashboards read one period for many schools (lms/reports/selectors.py).
+        # Dashboards read one period for many schools (lms/reports/figures.py).
         indexes = [
             models.Index(fields=["period", "school"], name="school_rollup_period_idx")
         ]

@@ -12,8 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import NotFound
+from lms.reports import periods as report_periods
 from lms.reports import selectors as report_selectors
 from lms.reports.rules import ProgrammeStatus
+from lms.reports.school_dashboard import school_dashboard, school_report_data
+from lms.reports.unit_dashboard import unit_dashboard, unit_report_data
 
 PERIOD_PARAMETER = OpenApiParameter(
     "period",
@@ -68,7 +71,7 @@ class SchoolFiguresSerializer(serializers.Serializer):
 
 
 def _period(request):
-    period = report_selectors.period_get(period_id=request.query_params.get("period"))
+    period = report_periods.period_get(period_id=request.query_params.get("period"))
     if period is None:
         raise NotFound(_("There is no such reporting period."))
     return period
@@ -96,12 +99,10 @@ class UnitReportApi(APIView):
         unit = report_selectors.unit_for_reports(user=request.user, unit_id=unit_id)
         if unit is None:
             raise NotFound(_("There is no such unit."))
-        dashboard = report_selectors.unit_dashboard(
+        dashboard = unit_dashboard(
             user=request.user, unit=unit, period=_period(request), trend=False
         )
-        return Response(
-            self.OutputSerializer(report_selectors.unit_report_data(dashboard)).data
-        )
+        return Response(self.OutputSerializer(unit_report_data(dashboard)).data)
 
 
 class SchoolReportApi(APIView):
@@ -139,9 +140,7 @@ class SchoolReportApi(APIView):
         )
         if school is None:
             raise NotFound(_("There is no such school."))
-        dashboard = report_selectors.school_dashboard(
+        dashboard = school_dashboard(
             user=request.user, school=school, period=_period(request)
         )
-        return Response(
-            self.OutputSerializer(report_selectors.school_report_data(dashboard)).data
-        )
+        return Response(self.OutputSerializer(school_report_data(dashboard)).data)

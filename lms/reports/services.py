@@ -33,7 +33,8 @@ from lms.reports.exports import (
     unit_report_pdf,
     unit_report_xlsx,
 )
-from lms.reports.selectors import unit_dashboard, unit_for_reports, unit_report_data
+from lms.reports.selectors import unit_for_reports
+from lms.reports.unit_dashboard import unit_dashboard, unit_report_data
 
 
 @transaction.atomic

@@ -1,9 +1,10 @@
 """Pages of the reports: class grid and item analysis, school and unit dashboards.
 
 Thin: each page finds its class, school or unit through a scoping selector (a
-foreign one is a 404), reads its figures from ``lms.reports.selectors`` and
-renders. Officers see counts only; the class grid (pupil names) is for the
-people who manage the class (``learning_selectors.class_for_progress``).
+foreign one is a 404), reads its figures from the dashboards
+(``lms.reports.school_dashboard``, ``lms.reports.unit_dashboard``) and renders.
+Officers see counts only; the class grid (pupil names) is for the people who
+manage the class (``learning_selectors.class_for_progress``).
 """
 
 from __future__ import annotations
@@ -23,11 +24,14 @@ from lms.learning.progress_live import class_progress_sequence
 from lms.learning.services import module_context_key
 from lms.models import ExportFormat, ExportStatus, ProgressStatus, SchoolType
 from lms.reports import exports
+from lms.reports import periods as report_periods
 from lms.reports import selectors as report_selectors
 from lms.reports import services as report_services
 from lms.reports.charts import bar_series, horizontal_bars
 from lms.reports.forms import ProgrammeTargetForm
 from lms.reports.rules import DEFAULT_RULE, ProgrammeStatus
+from lms.reports.school_dashboard import school_dashboard
+from lms.reports.unit_dashboard import unit_dashboard
 from quizzes.item_statistics import attempts_in_context, item_statistics
 
 
@@ -41,7 +45,7 @@ def _progress_class(request, class_id: int):
 
 
 def _period(request):
-    period = report_selectors.period_get(period_id=request.GET.get("ky"))
+    period = report_periods.period_get(period_id=request.GET.get("ky"))
     if period is None:
         raise Http404
     return period
@@ -132,16 +136,14 @@ def school_report(request, school_id: int):
     if school is None:
         raise Http404
     period = _period(request)
-    dashboard = report_selectors.school_dashboard(
-        user=request.user, school=school, period=period
-    )
+    dashboard = school_dashboard(user=request.user, school=school, period=period)
     return render(
         request,
         "lms/reports/school.html",
         {
             "dashboard": dashboard,
             "period": period,
-            "periods": report_selectors.periods_all(),
+            "periods": report_periods.periods_all(),
             "rule": dashboard.figures.rule,
             "statuses": ProgrammeStatus,
         },
@@ -165,9 +167,7 @@ def unit_report(request):
     """Show the programme target dashboard of a unit in a period."""
     unit = _unit(request)
     period = _period(request)
-    dashboard = report_selectors.unit_dashboard(
-        user=request.user, unit=unit, period=period
-    )
+    dashboard = unit_dashboard(user=request.user, unit=unit, period=period)
     unit_chart = horizontal_bars(
         [(group.label, group.all_share) for group in dashboard.by_unit]
     )
@@ -183,7 +183,7 @@ def unit_report(request):
         {
             "dashboard": dashboard,
             "period": period,
-            "periods": report_selectors.periods_all(),
+            "periods": report_periods.periods_all(),
             "keep": {"don-vi": unit.pk},
             "unit_chart": unit_chart,
             "trend_chart": trend_chart,
@@ -205,15 +205,13 @@ def programme_target_edit(request, period_id: int):
     """Let a province officer set the rule of a period (and of care facilities)."""
     if not request.user.has_perm("lms.edit_programme_target"):
         raise PermissionDenied
-    period = report_selectors.period_get(period_id=period_id)
+    period = report_periods.period_get(period_id=period_id)
     if period is None:
         raise Http404
     school_type = request.POST.get("school_type") or request.GET.get("loai") or ""
     if school_type not in ("", SchoolType.CARE_FACILITY):
         raise Http404
-    target = report_selectors.programme_target_get(
-        period=period, school_type=school_type
-    )
+    target = report_periods.programme_target_get(period=period, school_type=school_type)
     if request.method == "POST":
         form = ProgrammeTargetForm(request.POST)
         if form.is_valid():
@@ -254,7 +252,7 @@ def report_export_start(request):
     unit = report_selectors.unit_for_reports(
         user=request.user, unit_id=request.POST.get("don-vi")
     )
-    period = report_selectors.period_get(period_id=request.POST.get("ky"))
+    period = report_periods.period_get(period_id=request.POST.get("ky"))
     if unit is None or period is None:
         raise Http404
     try:

@@ -43,8 +43,8 @@ from lms.learning.services import module_id_from_context
 from lms.models import ConsentRecord, Enrolment, HelpRequest, HelpRequestAction, User
 from lms.people.audit import audit_record
 from lms.safeguarding.selectors import help_requests_handled_by
+from quizzes.live.seats import live_seats_anonymise
 from quizzes.live.selectors import live_games_played_by
-from quizzes.live.services import live_seats_anonymise
 from quizzes.selectors import attempts_for_export
 
 ERASED_DISPLAY_NAME = "Học sinh đã xoá"

@@ -1,4 +1,4 @@
-"""Websockets of live games: thin consumers over live_services and live_selectors.
+"""Websockets of live games: thin consumers over the live writes and live_selectors.
 
 Groups: ``live-<id>`` holds every socket of a session (players, control view,
 projector) and carries the phase changes; ``live-<id>-host`` holds only the host's
@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 
 from common.consumers import DirectDispatchMixin
 from quizzes.errors import QuizError
+from quizzes.live import answers as live_answers
+from quizzes.live import seats as live_seats
 from quizzes.live import selectors as live_selectors
 from quizzes.live import services as live_services
 from quizzes.live.models import LivePhase, LiveSession
@@ -94,13 +96,11 @@ def _session_for_host(user, session_id: int) -> LiveSession | None:
 
 
 @_db
-def _join(session_id: int, user, token: str) -> tuple[live_services.Seat, dict]:
+def _join(session_id: int, user, token: str) -> tuple[live_seats.Seat, dict]:
     """Seat the player and read the state they start from, in one trip to the
     thread pool (when thousands join at once, each trip waits in its queue)."""
     session = LiveSession.objects.get(pk=session_id)
-    seat = live_services.live_player_join(
-        session=session, user=user, resume_token=token
-    )
+    seat = live_seats.live_player_join(session=session, user=user, resume_token=token)
     state = live_selectors.live_state(session_id=session_id, player_id=seat.player.pk)
     return seat, state
 
@@ -114,7 +114,7 @@ def _state(session_id: int, player_id: int | None = None, host: bool = False):
 
 @_db
 def _answer(session_id, player_id, index, client_id, choice_ids, received_at):
-    return live_services.live_answer_submit(
+    return live_answers.live_answer_submit(
         session_id=session_id,
         player_id=player_id,
         question_index=index,
@@ -126,7 +126,7 @@ def _answer(session_id, player_id, index, client_id, choice_ids, received_at):
 
 @_db
 def _choose_team(player_id: int, team: str):
-    return live_services.live_player_choose_team(player_id=player_id, team=team)
+    return live_seats.live_player_choose_team(player_id=player_id, team=team)
 
 
 @_db
@@ -163,7 +163,7 @@ def _roster(session_id: int) -> dict:
 
 @_db
 def _record_attempts(session_id: int) -> int:
-    return live_services.live_session_record_attempts(session_id=session_id)
+    return live_answers.live_session_record_attempts(session_id=session_id)
 
 
 def _group(session_id: int) -> str:
@@ -487,7 +487,7 @@ class LiveHostConsumer(_LiveConsumer):
         if message.get("type") != "question" or message.get("phase") != "question":
             return
         index = message["question"]["index"]
-        delay = (message["remaining_ms"] + live_services.ANSWER_GRACE_MS) / 1000
+        delay = (message["remaining_ms"] + live_answers.ANSWER_GRACE_MS) / 1000
 
         async def reveal_later():
             await asyncio.sleep(delay)

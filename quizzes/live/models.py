@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 # The ``Attempt.context_key`` of the attempts a live game records for its
 # signed-in players is ``"live:<session id>"``. The attempt limit leaves them out
 # (a class game does not use up a pupil's own tries); the school layer counts them
-# for progress. The one definition: ``live_services`` and ``lms`` import it.
+# for progress. The one definition: ``quizzes.live.answers`` and ``lms`` import it.
 LIVE_CONTEXT_PREFIX = "live:"
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from quizzes.errors import QuizError, QuizNotFound
+from quizzes.live import answers as live_answers
 from quizzes.live import report as live_report
 from quizzes.live import selectors as live_selectors
 from quizzes.live import services as live_services
@@ -220,7 +221,7 @@ def live_report_page(request, session_id):
     """After the game: results per question and per player."""
     session = _host_session(request, session_id)
     if session.phase == LivePhase.ENDED:
-        live_services.live_session_record_attempts(session_id=session.pk)
+        live_answers.live_session_record_attempts(session_id=session.pk)
     return render(
         request,
         "quizzes/live/report.html",

@@ -146,7 +146,8 @@ def school_runs_programme(*, admin: str = "qt.demo") -> dict:
     from content_cms.selectors import age_band_for_grade
     from lms.learning.services import assignment_create
     from lms.models import Enrolment, RoleAssignment, SchoolClass, User
-    from lms.reports.selectors import period_default, school_figures
+    from lms.reports.figures import school_figures
+    from lms.reports.periods import period_default
     from tests.lms.learning_helpers import take_quiz
 
     school = RoleAssignment.objects.filter(user__username=admin).first().school

@@ -505,7 +505,7 @@ def test_best_attempt_is_the_highest_percent(pupil, quiz):
 
 
 def _play_live(pupil, quiz):
-    from quizzes.live.services import live_player_join
+    from quizzes.live.seats import live_player_join
     from tests.quizzes.live.helpers import make_session, play_to_the_end, right_choice
 
     session = make_session(quiz=quiz)

@@ -13,8 +13,9 @@ from lms.models import Role
 from lms.safeguarding import data_rights
 from lms.safeguarding.export_pdf import pupil_data_pdf
 from quizzes.live.models import LivePlayer
+from quizzes.live.seats import live_player_join
 from quizzes.live.selectors import live_report, live_team_scores
-from quizzes.live.services import live_player_join, live_questions
+from quizzes.live.services import live_questions
 from quizzes.models import Choice
 from tests.content_cms.factories import build_quiz
 from tests.factories import SchoolClassFactory, make_pupil, make_staff, make_teacher

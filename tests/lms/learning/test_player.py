@@ -175,7 +175,7 @@ def test_a_quiz_refusal_is_a_message_not_an_error(pupil_client, pupil):
 
 
 def test_a_class_live_game_leaves_the_pupils_own_try(pupil_client, pupil):
-    from quizzes.live.services import live_player_join
+    from quizzes.live.seats import live_player_join
     from tests.quizzes.live.helpers import make_session, play_to_the_end, right_choice
 
     quiz = build_configured_quiz(attempts_allowed=1)

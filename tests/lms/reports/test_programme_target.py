@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from lms.models import AuditEntry, ProgrammeTarget, Role, School, SchoolType
+from lms.reports.figures import school_figures
 from lms.reports.rules import DEFAULT_RULE, ProgrammeStatus, Rule, SchoolFigures
-from lms.reports.selectors import school_figures
 from lms.reports.services import programme_target_save
 from tests.factories import login_verified
 from tests.lms.learning_helpers import (

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from lms.models import Enrolment, ReportingPeriod, School, SchoolClass
-from lms.reports.selectors import pupils_enrolled
+from lms.reports.figures import pupils_enrolled
 from tests.factories import SchoolClassFactory, make_pupil
 from tests.lms.report_helpers import build_province, school_with_classes
 

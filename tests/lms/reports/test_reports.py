@@ -4,7 +4,8 @@ import pytest
 
 from lms.models import Role, School, SchoolType
 from lms.reports.rules import ProgrammeStatus
-from lms.reports.selectors import school_dashboard, unit_dashboard
+from lms.reports.school_dashboard import school_dashboard
+from lms.reports.unit_dashboard import unit_dashboard
 from tests.factories import login_verified
 from tests.lms.learning_helpers import (
     allow_learning_records,

@@ -23,7 +23,7 @@ from lms.models import (
 )
 from lms.safeguarding import data_rights
 from lms.safeguarding.export_pdf import pupil_data_pdf
-from quizzes.live.services import live_player_join
+from quizzes.live.seats import live_player_join
 from quizzes.models import Answer, Attempt
 from quizzes.services import attempt_answer, attempt_start, attempt_submit
 from tests.content_cms.factories import build_quiz

@@ -7,13 +7,12 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from lms.models import Role
+from quizzes.live.answers import live_answer_submit, live_session_record_attempts
 from quizzes.live.routing import websocket_urlpatterns
 from quizzes.live.services import (
-    live_answer_submit,
     live_questions,
     live_session_command,
     live_session_create,
-    live_session_record_attempts,
 )
 from tests.content_cms.factories import build_quiz
 from tests.factories import SchoolFactory, make_staff

@@ -4,7 +4,7 @@ import pytest
 
 from quizzes.live.models import LivePlayer
 from quizzes.live.nicknames import ADJECTIVES, ANIMALS, nickname_candidates
-from quizzes.live.services import live_player_join
+from quizzes.live.seats import live_player_join
 from tests.quizzes.live.helpers import make_session
 
 ALL_PAIRS = {f"{animal} {adjective}" for animal in ANIMALS for adjective in ADJECTIVES}

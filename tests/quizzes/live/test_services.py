@@ -11,18 +11,16 @@ from openpyxl import load_workbook
 
 from lms.models import ModuleProgress
 from quizzes.errors import QuizError, QuizPermissionDenied
-from quizzes.live.models import LiveAnswer, LivePhase, LivePlayer, LiveSession
-from quizzes.live.nicknames import ADJECTIVES, ANIMALS
-from quizzes.live.selectors import live_results, live_team_scores, personal_results
-from quizzes.live.services import (
+from quizzes.live.answers import (
     live_answer_submit,
-    live_player_choose_team,
-    live_player_join,
-    live_session_command,
     live_session_record_attempts,
     speed_points,
-    token_hash,
 )
+from quizzes.live.models import LiveAnswer, LivePhase, LivePlayer, LiveSession
+from quizzes.live.nicknames import ADJECTIVES, ANIMALS
+from quizzes.live.seats import live_player_choose_team, live_player_join, token_hash
+from quizzes.live.selectors import live_results, live_team_scores, personal_results
+from quizzes.live.services import live_session_command
 from quizzes.models import Attempt
 from quizzes.signals import attempt_submitted
 from tests.content_cms.factories import build_module, build_quiz
