@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from lms.accounts.card_keys import card_key_hash
 from lms.models import Enrolment, Role, User
-from lms.rosters.pupil_accounts import card_key_hash, pupil_create
+from lms.rosters.pupil_accounts import pupil_create
 from lms.rosters.views import CARDS_SESSION_KEY, ROSTER_SESSION_KEY
 from tests.factories import (
     SchoolClassFactory,

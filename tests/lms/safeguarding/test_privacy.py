@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from lms.accounts.card_keys import card_key_hash
 from lms.models import (
     AuditEntry,
     ConsentMethod,
@@ -23,7 +24,6 @@ from lms.models import (
     WithoutConsent,
 )
 from lms.people import consent
-from lms.rosters.pupil_accounts import card_key_hash
 from lms.safeguarding import data_rights, retention
 from lms.safeguarding import services as help_services
 from tests.factories import (
