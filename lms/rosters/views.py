@@ -14,13 +14,14 @@ and renders. Two things wait in the teacher's session between requests:
 
 from __future__ import annotations
 
+import io
 import secrets
 import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -62,11 +63,13 @@ def _class_enrolments(request, school_class: SchoolClass):
     )
 
 
-def _pdf_response(pdf: bytes, school_class: SchoolClass) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
+def _pdf_response(pdf: bytes, school_class: SchoolClass) -> FileResponse:
     class_slug = "".join(c for c in ascii_fold(school_class.name) if c.isalnum())
-    response["Content-Disposition"] = (
-        f'attachment; filename="the-dang-nhap-{class_slug or "lop"}.pdf"'
+    response = FileResponse(
+        io.BytesIO(pdf),
+        as_attachment=True,
+        filename=f"the-dang-nhap-{class_slug or 'lop'}.pdf",
+        content_type="application/pdf",
     )
     # The PDF holds passwords: no cache may keep a copy.
     add_never_cache_headers(response)

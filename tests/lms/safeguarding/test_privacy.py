@@ -229,7 +229,10 @@ def test_export_contains_the_pupils_data(client, school, grade4, school_admin):
         reverse("lms:pupil_data_download", args=[school.pk, pupil.pk, "json"])
     )
     assert response.status_code == 200
-    data = json.loads(response.content)
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="du-lieu-hoc-sinh-{pupil.pk}.json"'
+    )
+    data = json.loads(response.getvalue())
     assert set(data) >= {
         "account",
         "enrolments",
@@ -250,8 +253,12 @@ def test_export_contains_the_pupils_data(client, school, grade4, school_admin):
         reverse("lms:pupil_data_download", args=[school.pk, pupil.pk, "pdf"])
     )
     assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"] == (
+        f'attachment; filename="du-lieu-hoc-sinh-{pupil.pk}.pdf"'
+    )
     text = "".join(
-        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages
+        page.extract_text()
+        for page in pypdf.PdfReader(io.BytesIO(pdf.getvalue())).pages
     )
     assert NAME in text
     assert (
