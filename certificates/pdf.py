@@ -5,7 +5,7 @@ coloured double border, stars in the corners, a shield with a star, the title,
 the name large, a friendly line about what was achieved, the date, the issuer,
 and a QR code that opens the public verification page for its code.
 
-Text is set in Roboto (embedded, from the ``font_roboto`` package, registered
+Text is set in Roboto (embedded, from ``common/fonts/``, registered
 by ``common.pdf.register_fonts``) so every Vietnamese diacritic prints on
 any machine. The wording follows the learner's language (Vietnamese, or
 English when they chose it), not the language of whoever downloads it.

@@ -11,9 +11,11 @@ certificate plus its status.
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -91,11 +93,11 @@ def certificate_download(request, certificate_id: int):
     certificate = selectors.certificate_for_download(
         user=request.user, certificate_id=certificate_id
     )
-    response = HttpResponse(
-        certificate_pdf(certificate), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{certificate_filename(certificate)}"'
+    response = FileResponse(
+        io.BytesIO(certificate_pdf(certificate)),
+        as_attachment=True,
+        filename=certificate_filename(certificate),
+        content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"
     return response

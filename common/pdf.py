@@ -1,12 +1,12 @@
 """What every PDF of the product shares: the font, fitting text, drawing a QR code.
 
-ReportLab's built-in fonts have no Vietnamese letters; Roboto (from the
-``font_roboto`` package, so a fresh install needs no system fonts) has them all.
+ReportLab's built-in fonts have no Vietnamese letters; Roboto (its files are kept
+in ``common/fonts/``, so a fresh install needs no system fonts) has them all.
 Login cards, data exports, evidence reports and certificates all draw with these.
 """
 
 import functools
-from importlib.resources import files
+from pathlib import Path
 
 import segno
 from reportlab.lib.colors import black, white
@@ -14,6 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "Roboto"
 FONT_BOLD = "Roboto-Bold"
 QR_BORDER_MODULES = 3
@@ -22,9 +23,8 @@ QR_BORDER_MODULES = 3
 @functools.cache
 def register_fonts() -> None:
     """Register Roboto (regular and bold) with ReportLab, once per process."""
-    folder = files("font_roboto") / "files"
-    pdfmetrics.registerFont(TTFont(FONT, str(folder / "Roboto-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "Roboto-Bold.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT, str(FONTS_DIR / "Roboto-Regular.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONTS_DIR / "Roboto-Bold.ttf")))
 
 
 def fit_font_size(

@@ -14,7 +14,13 @@ from lms.safeguarding import views as help_views
 app_name = "lms"
 
 urlpatterns = [
-    path("dang-nhap/", views.SignInView.as_view(), name="login"),
+    # Signing in with a password or a login card's QR code (lms/accounts/views.py).
+    path("dang-nhap/", security_views.SignInView.as_view(), name="login"),
+    path(
+        "dang-nhap/the/<str:card_key>/",
+        security_views.login_card_sign_in,
+        name="login_card",
+    ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("app/", views.home, name="home"),
     # Help requests (lms/safeguarding/views.py), privacy and consent
@@ -70,11 +76,6 @@ urlpatterns = [
         name="password_change",
     ),
     # Pupil accounts: class page, roster import, login cards, password resets.
-    path(
-        "dang-nhap/the/<str:card_key>/",
-        roster_views.login_card_sign_in,
-        name="login_card",
-    ),
     path("lop/<int:class_id>/", roster_views.class_detail, name="class_detail"),
     path(
         "lop/<int:class_id>/nhap-danh-sach/",

@@ -1,6 +1,8 @@
-"""Server-rendered pages of the school layer: thin, scoped by lms.people.selectors."""
+"""Server-rendered pages of the school layer: thin, scoped by lms.people.selectors.
 
-from django.contrib.auth import views as auth_views
+The sign-in pages (password and login card) are in ``lms/accounts/views.py``.
+"""
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
@@ -10,13 +12,6 @@ from lms.models import Role
 from lms.people import consent, selectors
 from lms.safeguarding import selectors as help_selectors
 from quizzes.live.selectors import may_host_live
-
-
-class SignInView(auth_views.LoginView):
-    """Sign in with a username and password (pupils read theirs off a login card)."""
-
-    template_name = "lms/login.html"
-    redirect_authenticated_user = True
 
 
 @login_required

@@ -179,6 +179,8 @@ AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username or address before any check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A pupil's login-card QR code: authenticate(request, card_key=...).
+    "lms.accounts.backends.LoginCardBackend",
 ]
 LOGIN_URL = "lms:login"
 LOGIN_REDIRECT_URL = "lms:home"
@@ -215,6 +217,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "lms.accounts.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
+# The username as axes reads it, or a login card's bucket (never its key).
+AXES_USERNAME_CALLABLE = "lms.accounts.lockout.client_username"
 
 # --- Language and time ----------
 LANGUAGE_CODE = "vi"

@@ -16,6 +16,12 @@ the largest of the counts with one number, ``AXES_FAILURE_LIMIT``.
 ``LoginThrottleHandler`` therefore changes only the count it hands axes (see
 ``get_failures``) and what a successful sign-in forgets (see
 ``reset_user_attempts``); everything else is axes' own.
+
+A login card's QR code signs in through ``authenticate(request, card_key=...)``
+(``lms.accounts.backends.LoginCardBackend``), with no username. Its failures count
+against the address like any other, and against the key's own bucket instead of a
+username (``client_username``, axes' ``AXES_USERNAME_CALLABLE``): one child
+re-scanning an old card pauses that card, not the whole school.
 """
 
 from __future__ import annotations
@@ -31,8 +37,47 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lms.accounts.card_keys import card_key_hash
+
 USERNAME = "username"
 ADDRESS = "ip_address"
+# The credential ``LoginCardBackend`` takes, as ``authenticate`` passes it on.
+CARD_KEY = "card_key"
+# A bucket can never be someone's username: usernames have no colon.
+CARD_BUCKET_PREFIX = "login-card:"
+# What ``django.contrib.auth.authenticate`` puts in place of a credential whose name
+# sounds secret ("key", "password", ...) before it sends ``user_login_failed``.
+CLEANSED_CREDENTIAL = "********************"
+_CARD_BUCKET_ATTRIBUTE = "login_card_bucket"
+
+
+def login_card_bucket(card_key: str) -> str:
+    """Return the name a card key's failures are counted under (never the key)."""
+    return CARD_BUCKET_PREFIX + card_key_hash(card_key)[:12]
+
+
+def client_username(request: HttpRequest, credentials: dict | None = None):
+    """Return the username axes counts a sign-in under (``AXES_USERNAME_CALLABLE``).
+
+    A password sign-in is counted under its username, read as axes itself would.
+    A card sign-in is counted under ``login_card_bucket(key)``. Axes asks twice in
+    one sign-in: its backend first, with the key itself, then its
+    ``user_login_failed`` receiver and lockout page, which get the credentials as
+    ``authenticate`` cleansed them (the key replaced by asterisks). The bucket
+    found the first time is kept on the request for those.
+    """
+    if credentials and CARD_KEY in credentials:
+        card_key = credentials[CARD_KEY]
+        remembered = getattr(request, _CARD_BUCKET_ATTRIBUTE, None)
+        if card_key == CLEANSED_CREDENTIAL and remembered is not None:
+            return remembered
+        bucket = login_card_bucket(str(card_key or ""))
+        setattr(request, _CARD_BUCKET_ATTRIBUTE, bucket)
+        return bucket
+    if credentials:
+        return credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    data = getattr(request, "data", request.POST)
+    return data.get(settings.AXES_USERNAME_FORM_FIELD)
 
 
 def failures_per_username(request: HttpRequest | None = None, credentials=None) -> int:

@@ -1,11 +1,17 @@
-"""Two-factor sign-in pages and the staff password change.
+"""Sign-in pages (password, login card), two-factor pages, staff password change.
 
-Set-up shows a QR code (segno, as an inline data URI, so the strict Content
-Security Policy allows it) and the key in letters for apps that cannot scan.
+Both ways of signing in go through ``django.contrib.auth.authenticate``: the
+password form through Django's ``LoginView``, the login card's QR code through
+``lms.accounts.backends.LoginCardBackend``. So django-axes throttles both
+(``lms.accounts.lockout``) and both fire ``user_logged_in`` / ``user_login_failed``.
+
+Two-factor set-up shows a QR code (segno, as an inline data URI, so the strict
+Content Security Policy allows it) and the key in letters for apps that cannot scan.
 """
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -15,12 +21,44 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lms.accounts.security import is_pupil_only, two_factor_required
 from lms.people.audit import audit_record
+
+
+class SignInView(auth_views.LoginView):
+    """Sign in with a username and password (pupils read theirs off a login card)."""
+
+    template_name = "lms/login.html"
+    redirect_authenticated_user = True
+
+
+@never_cache
+@require_GET
+def login_card_sign_in(request, card_key: str):
+    """Sign a pupil in from the QR code on their login card.
+
+    A wrong, old or staff key gets the same 404 page, whatever the reason. Each
+    failure is a failed sign-in for django-axes like a wrong password, so it counts
+    against this address's sign-in limit; the key's own bucket (a hash prefix, never
+    the key: ``lockout.client_username``) keeps one child re-scanning an old card
+    from pausing the whole school. A username paused after wrong passwords can
+    still use its card: the card's 192-bit key is not something a classmate can
+    guess.
+    """
+    pupil = authenticate(request, card_key=card_key)
+    if pupil is None:
+        if getattr(request, "axes_locked_out", False):
+            # Axes' middleware turns this into the usual "wait a few minutes" page.
+            return render(request, "lms/login_card_invalid.html", status=429)
+        return render(request, "lms/login_card_invalid.html", status=404)
+    login(request, pupil)
+    return redirect("lms:home")
 
 
 class TokenForm(forms.Form):

@@ -9,10 +9,12 @@ manage the class (``learning_selectors.class_for_progress``).
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -78,22 +80,22 @@ def class_results_download(request, class_id: int, fmt: str):
     """Download a class's results as XLSX or CSV."""
     school_class = _progress_class(request, class_id)
     grid = learning_selectors.class_progress(school_class=school_class)
-    filename = f"ket-qua-lop-{school_class.name}"
     if fmt == "xlsx":
-        response = HttpResponse(
-            exports.class_results_xlsx(grid),
-            content_type=(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            ),
+        content = exports.class_results_xlsx(grid)
+        content_type = (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
     elif fmt == "csv":
-        response = HttpResponse(
-            exports.class_results_csv(grid), content_type="text/csv; charset=utf-8"
-        )
+        content = exports.class_results_csv(grid)
+        content_type = "text/csv; charset=utf-8"
     else:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"ket-qua-lop-{school_class.name}.{fmt}",
+        content_type=content_type,
+    )
 
 
 @login_required

@@ -5,7 +5,7 @@ password in large type, and a QR code that signs the pupil in without typing. Th
 QR code encodes ``SITE_URL`` + ``/dang-nhap/the/<card key>/``; the key is shown only
 here (the database keeps its hash), so a card is as secret as a password.
 
-The PDF embeds Roboto from the ``font_roboto`` package, so Vietnamese diacritics
+The PDF embeds Roboto (``common/fonts/``), so Vietnamese diacritics
 print the same on any machine; the cards are always in Vietnamese, the pupils'
 language, whatever language the teacher's pages are in.
 """

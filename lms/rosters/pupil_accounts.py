@@ -2,7 +2,8 @@
 
 A pupil signs in with what is printed on their login card: a short username, a short
 password, or the card's QR code. The QR code carries a random key; only its SHA-256
-hash is stored (``User.login_card_key_hash``), so a copy of the database cannot sign
+hash is stored (``User.login_card_key_hash``, made by ``lms.accounts.card_keys``,
+which also finds the pupil a key signs in), so a copy of the database cannot sign
 anyone in. Every write that produces new secrets (creating a pupil, a teacher's
 reset, printing new cards for a class) returns them once as ``PupilCredentials`` and
 keeps no plain copy: the caller puts them on a login card straight away.
@@ -15,8 +16,6 @@ per username (django-axes); the card's QR key is the strong secret (192 bits).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 import unicodedata
@@ -25,8 +24,9 @@ from dataclasses import asdict, dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lms.accounts.card_keys import card_key_hash
 from lms.errors import LmsError
-from lms.models import Enrolment, Role, RoleAssignment, SchoolClass, User
+from lms.models import Enrolment, Role, SchoolClass, User
 from lms.people import selectors
 from lms.people.services import role_assign
 
@@ -134,11 +134,6 @@ def password_generate() -> str:
     adjective = secrets.choice(PASSWORD_ADJECTIVES)
     number = "".join(secrets.choice(CLEAR_DIGITS) for _ in range(2))
     return f"{noun}{adjective}{number}"
-
-
-def card_key_hash(card_key: str) -> str:
-    """Return the stored form of a login card's key (SHA-256, hex)."""
-    return hashlib.sha256(card_key.encode()).hexdigest()
 
 
 def _new_secrets(pupil: User) -> PupilCredentials:
@@ -256,20 +251,3 @@ def class_login_cards_reissue(
         issued,
         key=lambda c: (numbers.get(c.pupil_id) is None, numbers.get(c.pupil_id) or 0),
     )
-
-
-def pupil_for_login_card(*, card_key: str) -> User | None:
-    """Return the active pupil whose login card carries ``card_key``, or None.
-
-    This is the one read of a pupil that no selector scopes: the key itself is the
-    credential. Staff accounts never sign in by card, even if a key were set.
-    """
-    if not card_key or len(card_key) > 200:
-        return None
-    digest = card_key_hash(card_key)
-    user = User.objects.filter(login_card_key_hash=digest, is_active=True).first()
-    if user is None or not hmac.compare_digest(user.login_card_key_hash, digest):
-        return None
-    if not RoleAssignment.objects.filter(user=user, role=Role.PUPIL).exists():
-        return None
-    return user

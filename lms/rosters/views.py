@@ -14,20 +14,17 @@ and renders. Two things wait in the teacher's session between requests:
 
 from __future__ import annotations
 
+import io
 import secrets
 import time
 
-from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.signals import user_login_failed
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from lms.errors import LmsError
@@ -66,11 +63,13 @@ def _class_enrolments(request, school_class: SchoolClass):
     )
 
 
-def _pdf_response(pdf: bytes, school_class: SchoolClass) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
+def _pdf_response(pdf: bytes, school_class: SchoolClass) -> FileResponse:
     class_slug = "".join(c for c in ascii_fold(school_class.name) if c.isalnum())
-    response["Content-Disposition"] = (
-        f'attachment; filename="the-dang-nhap-{class_slug or "lop"}.pdf"'
+    response = FileResponse(
+        io.BytesIO(pdf),
+        as_attachment=True,
+        filename=f"the-dang-nhap-{class_slug or 'lop'}.pdf",
+        content_type="application/pdf",
     )
     # The PDF holds passwords: no cache may keep a copy.
     add_never_cache_headers(response)
@@ -362,35 +361,3 @@ def pupil_password_reset(request, class_id: int, pupil_id: int):
     response = render(request, "lms/roster/reset_done.html", context)
     add_never_cache_headers(response)
     return response
-
-
-# --- Signing in with a card -----------------------------------------------------------
-
-
-@never_cache
-@require_GET
-def login_card_sign_in(request, card_key: str):
-    """Sign a pupil in from the QR code on their login card.
-
-    A wrong, old or staff key gets the same 404 page, whatever the reason. Each
-    failure is reported to django-axes like a wrong password, so it counts against
-    this address's sign-in limit; the key's own bucket (a hash prefix, never the
-    key) keeps one child re-scanning an old card from pausing the whole school.
-    A username paused after wrong passwords can still use its card: the card's
-    192-bit key is not something a classmate can guess.
-    """
-    bucket = "login-card:" + pupil_accounts.card_key_hash(card_key)[:12]
-    credentials = {"username": bucket}
-    if not AxesProxyHandler.is_allowed(request, credentials):
-        # Axes' middleware turns this into the usual "wait a few minutes" page.
-        request.axes_locked_out = True
-        request.axes_credentials = credentials
-        return render(request, "lms/login_card_invalid.html", status=429)
-    pupil = pupil_accounts.pupil_for_login_card(card_key=card_key)
-    if pupil is None:
-        user_login_failed.send(
-            sender=__name__, credentials=credentials, request=request
-        )
-        return render(request, "lms/login_card_invalid.html", status=404)
-    login(request, pupil, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect("lms:home")

@@ -1,6 +1,6 @@
 """A readable PDF of a pupil's data export, for parents who asked to see it.
 
-Set in Roboto (from the font_roboto package) because ReportLab's built-in fonts
+Set in Roboto (from ``common/fonts/``) because ReportLab's built-in fonts
 have no Vietnamese diacritics. The export is nested (sections holding lists of
 records holding lists of answers); each level is indented, fields carry
 translated labels, times are shown in local time, and yes/no, empty values and

@@ -5,12 +5,13 @@ administrator's school), writes in ``lms.people.consent`` and
 ``lms.safeguarding.data_rights``.
 """
 
+import io
 import json
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,18 +153,19 @@ def pupil_data_download(request, school_id: int, pupil_id: int, fmt: str):
     if fmt not in ("json", "pdf"):
         return redirect("lms:pupil_data", school_id=school.pk, pupil_id=pupil.pk)
     data = data_rights.pupil_data_export(pupil=pupil, requested_by=request.user)
-    filename = f"du-lieu-hoc-sinh-{pupil.pk}.{fmt}"
     if fmt == "json":
-        response = HttpResponse(
-            json.dumps(data, ensure_ascii=False, indent=2),
-            content_type="application/json; charset=utf-8",
-        )
+        content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+        content_type = "application/json; charset=utf-8"
     else:
         title = _("Data held about %(name)s") % {"name": pupil.name}
-        response = HttpResponse(
-            pupil_data_pdf(data=data, title=title), content_type="application/pdf"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        content = pupil_data_pdf(data=data, title=title)
+        content_type = "application/pdf"
+    response = FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"du-lieu-hoc-sinh-{pupil.pk}.{fmt}",
+        content_type=content_type,
+    )
     response["Cache-Control"] = "no-store"
     return response
 

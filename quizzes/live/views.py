@@ -5,9 +5,11 @@ itself runs over websockets (``live_consumers.py``) driven by ``live_player.js``
 and ``live_host.js``.
 """
 
+import io
+
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -234,13 +236,11 @@ def live_report_xlsx(request, session_id):
     """Download the report as a spreadsheet."""
     session = _host_session(request, session_id)
     content = live_report.report_xlsx(live_selectors.live_report(session=session))
-    response = HttpResponse(
-        content,
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"bao-cao-choi-truc-tiep-{session.pk}.xlsx",
         content_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         ),
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="bao-cao-choi-truc-tiep-{session.pk}.xlsx"'
-    )
-    return response

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from certificates.errors import CertificateError
 from certificates.models import Certificate
+from certificates.pdf import certificate_filename
 from certificates.services import certificate_reissue, certificate_revoke
 from common.errors import NotFound
 from lms.models import AuditEntry, Role
@@ -113,6 +114,10 @@ def test_the_pupils_list_shows_the_state_and_downloads_only_valid(
     download = client.get(reverse("certificates:download", args=[certificate.pk]))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="{certificate_filename(certificate)}"'
+    )
+    assert download.getvalue().startswith(b"%PDF")
 
     certificate_revoke(actor=school_admin, certificate=certificate, reason="x")
     response = client.get(reverse("certificates:mine"))

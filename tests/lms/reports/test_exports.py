@@ -1,6 +1,7 @@
 """Exports: class results, the programme evidence (XLSX, CSV, PDF), hashes."""
 
 import io
+from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
@@ -38,7 +39,10 @@ def test_class_results_xlsx_has_bold_frozen_vietnamese_headers(client, setting):
     client.force_login(teacher)
     response = client.get(f"/lop/{school_class.pk}/tien-do/tai-ve.xlsx")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response["Content-Disposition"] == (
+        'attachment; filename="ket-qua-lop-5A1.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert sheet.freeze_panes == "B2"
     assert sheet["A1"].font.bold
     rows = list(sheet.values)
@@ -50,9 +54,30 @@ def test_class_results_csv_has_a_bom_and_vietnamese(client, setting):
     _org, _module, _school, school_class, teacher, _pupils = setting
     client.force_login(teacher)
     response = client.get(f"/lop/{school_class.pk}/tien-do/tai-ve.csv")
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    assert "Nguyễn Văn An" in response.content.decode("utf-8-sig")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="ket-qua-lop-5A1.csv"'
+    )
+    content = response.getvalue()
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert "Nguyễn Văn An" in content.decode("utf-8-sig")
     assert client.get(f"/lop/{school_class.pk}/tien-do/tai-ve.pdf").status_code == 404
+
+
+def test_a_vietnamese_class_name_downloads_under_its_own_name(client, setting):
+    """Django writes the RFC 6266 ``filename*`` form, which browsers decode."""
+    _org, _module, _school, school_class, teacher, _pupils = setting
+    school_class.name = "Lớp Hoa Sen"
+    school_class.save()
+    client.force_login(teacher)
+
+    response = client.get(f"/lop/{school_class.pk}/tien-do/tai-ve.csv")
+
+    disposition = response["Content-Disposition"]
+    disposition.encode("ascii")  # nothing a proxy or browser could mangle
+    prefix = "attachment; filename*=utf-8''"
+    assert disposition.startswith(prefix)
+    assert unquote(disposition.removeprefix(prefix)) == "ket-qua-lop-Lớp Hoa Sen.csv"
 
 
 def test_foreign_teacher_cannot_download_results(client, setting):

@@ -4,15 +4,14 @@ import re
 
 import pytest
 
+from lms.accounts.card_keys import card_key_hash, pupil_for_login_card
 from lms.errors import LmsError
 from lms.models import Role, User
 from lms.rosters.pupil_accounts import (
     UsernameAllocator,
-    card_key_hash,
     class_login_cards_reissue,
     password_generate,
     pupil_create,
-    pupil_for_login_card,
     pupil_password_reset,
     username_base,
 )

@@ -6,10 +6,10 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from lms.accounts.card_keys import card_key_hash
 from lms.errors import LmsError
 from lms.models import Enrolment, Role, RoleAssignment, User
 from lms.rosters import services as roster
-from lms.rosters.pupil_accounts import card_key_hash
 from lms.rosters.services import RowAction, roster_apply, roster_parse, roster_preview
 from tests.factories import (
     SchoolClassFactory,

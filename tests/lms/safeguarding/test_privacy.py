@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from lms.accounts.card_keys import card_key_hash
 from lms.models import (
     AuditEntry,
     ConsentMethod,
@@ -23,7 +24,6 @@ from lms.models import (
     WithoutConsent,
 )
 from lms.people import consent
-from lms.rosters.pupil_accounts import card_key_hash
 from lms.safeguarding import data_rights, retention
 from lms.safeguarding import services as help_services
 from tests.factories import (
@@ -229,7 +229,10 @@ def test_export_contains_the_pupils_data(client, school, grade4, school_admin):
         reverse("lms:pupil_data_download", args=[school.pk, pupil.pk, "json"])
     )
     assert response.status_code == 200
-    data = json.loads(response.content)
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="du-lieu-hoc-sinh-{pupil.pk}.json"'
+    )
+    data = json.loads(response.getvalue())
     assert set(data) >= {
         "account",
         "enrolments",
@@ -250,8 +253,12 @@ def test_export_contains_the_pupils_data(client, school, grade4, school_admin):
         reverse("lms:pupil_data_download", args=[school.pk, pupil.pk, "pdf"])
     )
     assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"] == (
+        f'attachment; filename="du-lieu-hoc-sinh-{pupil.pk}.pdf"'
+    )
     text = "".join(
-        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages
+        page.extract_text()
+        for page in pypdf.PdfReader(io.BytesIO(pdf.getvalue())).pages
     )
     assert NAME in text
     assert (

@@ -346,7 +346,10 @@ def test_the_report_and_its_xlsx(client):
     page = client.get(reverse("quizzes:live_report", args=[session.pk]))
     assert player.nickname in page.content.decode()
     response = client.get(reverse("quizzes:live_report_xlsx", args=[session.pk]))
-    workbook = load_workbook(BytesIO(response.content))
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="bao-cao-choi-truc-tiep-{session.pk}.xlsx"'
+    )
+    workbook = load_workbook(BytesIO(response.getvalue()))
     questions, players = workbook.worksheets
     assert questions.max_row == 4  # heading + three questions
     assert players["B2"].value == player.nickname and players["D2"].value == 1000
