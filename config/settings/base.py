@@ -234,7 +234,8 @@ USE_TZ = True
 # --- Static and media ----------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Every static file belongs to an app (the site-wide stylesheet to common/), so
+# there is no project-level static directory.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
