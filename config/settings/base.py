@@ -255,6 +255,10 @@ WAGTAIL_SITE_NAME = "An toàn trên mạng"
 WAGTAILADMIN_BASE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "png", "jpg"]
+# The groups content_cms gives page and collection permissions and the review task
+# to: the groups of lms's content editor and reviewer roles (lms.people.roles).
+CMS_EDITOR_GROUP = "role:content_editor"
+CMS_REVIEWER_GROUP = "role:content_reviewer"
 
 # --- API ----------
 REST_FRAMEWORK = {
