@@ -1,5 +1,6 @@
 """Server-rendered pages of the school layer: thin, scoped by lms.people.selectors."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -29,6 +30,8 @@ def home(request):
         # Assigned modules, where to continue, suggestions (lms/learning/selectors.py).
         context["pupil_home"] = learning_selectors.pupil_home(pupil=user)
         context["enrolment"] = context["pupil_home"].enrolment
+        # What the apps above lms add (the certificates), as templates to include.
+        context["pupil_home_sections"] = settings.LMS_PUPIL_HOME_SECTIONS
     if roles & {Role.TEACHER, Role.SCHOOL_ADMIN, Role.PLATFORM_ADMIN}:
         context["classes"] = (
             selectors.classes_managed_by(user)

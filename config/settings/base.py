@@ -294,6 +294,9 @@ SPECTACULAR_SETTINGS = {
 # --- Product ----------
 SITE_URL = WAGTAILADMIN_BASE_URL
 CHILD_HOTLINE = "111"
+# Sections the apps above lms add to the pupil's home page, as templates it
+# includes (lms/templates/lms/learning/pupil_home.html); each renders its own data.
+LMS_PUPIL_HOME_SECTIONS = ["certificates/_pupil_home_section.html"]
 
 # --- Help requests, privacy, security (docs/privacy.md) ----------
 # A help request nobody acknowledged within this many hours goes to the school
