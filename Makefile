@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every app's templates (*/templates/**/*.html), for djhtml in `lint` and `format`.
+TEMPLATES = $(shell find . \( -path ./.venv -o -path ./.git -o -path ./staticfiles -o -path ./media \) -prune \
+	-o -path '*/templates/*' -name '*.html' -print | sort)
 
 .PHONY: run setup test test-fast test-embedded lint format bench messages clean api-baseline
 
@@ -50,6 +53,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	@$(VENV)/bin/djhtml --check $(TEMPLATES)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
@@ -59,6 +63,7 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+	@$(VENV)/bin/djhtml $(TEMPLATES)
 
 ## Record the current OpenAPI schema as the compatibility baseline (tests/test_api_compat.py)
 api-baseline: $(VENV)/.dev

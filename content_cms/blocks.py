@@ -1,7 +1,7 @@
 """StreamField blocks of lessons: text, media, scenarios, tips and class activities.
 
 Every block that holds text a child reads renders a "read aloud" button (see
-``static/content_cms/read_aloud.js``); each block's ``api_value`` gives the plain
+``common/static/common/read_aloud.js``); each block's ``api_value`` gives the plain
 data the catalogue API and the curriculum exporter share.
 """
 

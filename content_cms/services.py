@@ -8,6 +8,7 @@
 import importlib
 import logging
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -45,8 +46,6 @@ SOURCE_LANGUAGE = "vi"
 TRANSLATION_LANGUAGES = ["en"]
 WORKFLOW_NAME = "Duyệt nội dung"
 REVIEW_TASK_NAME = "Chuyên gia duyệt nội dung"
-EDITOR_GROUP = "role:content_editor"
-REVIEWER_GROUP = "role:content_reviewer"
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "lock_page"]
 REVIEWER_PAGE_PERMISSIONS = [
@@ -183,7 +182,7 @@ def _translation_ensure(page: Page, key: str, locale: Locale) -> Page:
 
 def workflow_ensure(*, homes: list[HomePage]) -> Workflow:
     """Make sure the review workflow exists and covers pages and quizzes."""
-    reviewers, _ = Group.objects.get_or_create(name=REVIEWER_GROUP)
+    reviewers, _ = Group.objects.get_or_create(name=settings.CMS_REVIEWER_GROUP)
     workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
     task = GroupApprovalTask.objects.filter(name=REVIEW_TASK_NAME).first()
     if task is None:
@@ -204,12 +203,15 @@ def workflow_ensure(*, homes: list[HomePage]) -> Workflow:
 def permissions_ensure(*, homes: list[HomePage]) -> None:
     """Give editors and reviewers their pages and collections, and nothing more.
 
+    The two groups are named by ``settings.CMS_EDITOR_GROUP`` and
+    ``settings.CMS_REVIEWER_GROUP``; the platform's roles own those names.
+
     Editors add and change (never publish: their work goes through review);
     reviewers also publish. Their model permissions (quizzes, snippets) are in the
     one table of role permissions, lms.people.roles.ROLE_PERMISSIONS.
     """
-    editors, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
-    reviewers, _ = Group.objects.get_or_create(name=REVIEWER_GROUP)
+    editors, _ = Group.objects.get_or_create(name=settings.CMS_EDITOR_GROUP)
+    reviewers, _ = Group.objects.get_or_create(name=settings.CMS_REVIEWER_GROUP)
     grants = [
         (editors, EDITOR_PAGE_PERMISSIONS),
         (reviewers, REVIEWER_PAGE_PERMISSIONS),

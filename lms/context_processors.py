@@ -1,11 +1,24 @@
-"""Template context every page needs: the hotline and the user's roles."""
+"""Template context every page needs: the hotline and what the user's roles show.
+
+The shared base template (common/) and the lesson blocks (content_cms/) sit below
+lms and know nothing of its role codes; this processor tells them what to show.
+"""
 
 from django.conf import settings
 
+from lms.models.people import Role
 from lms.people.selectors import user_roles
 
 
 def platform(request) -> dict:
     user = getattr(request, "user", None)
     roles = user_roles(user) if user is not None and user.is_authenticated else set()
-    return {"hotline": settings.CHILD_HOTLINE, "user_roles": roles}
+    pupil = Role.PUPIL in roles
+    return {
+        "hotline": settings.CHILD_HOTLINE,
+        # The "I need help" button on every page is for pupils.
+        "show_help_button": pupil,
+        # Discussion blocks' notes for the teacher are kept from pupils (everyone
+        # else, parents reading a public module too, sees them).
+        "hide_teacher_notes": pupil,
+    }

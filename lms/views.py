@@ -3,6 +3,7 @@
 The sign-in pages (password and login card) are in ``lms/accounts/views.py``.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
@@ -24,6 +25,8 @@ def home(request):
         # Assigned modules, where to continue, suggestions (lms/learning/selectors.py).
         context["pupil_home"] = learning_selectors.pupil_home(pupil=user)
         context["enrolment"] = context["pupil_home"].enrolment
+        # What the apps above lms add (the certificates), as templates to include.
+        context["pupil_home_sections"] = settings.LMS_PUPIL_HOME_SECTIONS
     if roles & {Role.TEACHER, Role.SCHOOL_ADMIN, Role.PLATFORM_ADMIN}:
         context["classes"] = (
             selectors.classes_managed_by(user)

@@ -1,8 +1,9 @@
 """``{% my_certificates user %}``: the pupil home's certificates section.
 
 A template tag rather than a context processor: it runs only where a page asks
-for it (the pupil home), not on every request, and ``lms`` keeps not importing
-``certificates`` (only its template names the tag library).
+for it, not on every request. The pupil home (lms) includes
+``certificates/_pupil_home_section.html``, which loads this library, because
+``settings.LMS_PUPIL_HOME_SECTIONS`` lists it: lms names nothing of certificates.
 """
 
 from django import template

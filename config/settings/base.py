@@ -238,7 +238,8 @@ USE_TZ = True
 # --- Static and media ----------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Every static file belongs to an app (the site-wide stylesheet to common/), so
+# there is no project-level static directory.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
@@ -258,6 +259,10 @@ WAGTAIL_SITE_NAME = "An toàn trên mạng"
 WAGTAILADMIN_BASE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "png", "jpg"]
+# The groups content_cms gives page and collection permissions and the review task
+# to: the groups of lms's content editor and reviewer roles (lms.people.roles).
+CMS_EDITOR_GROUP = "role:content_editor"
+CMS_REVIEWER_GROUP = "role:content_reviewer"
 
 # --- API ----------
 REST_FRAMEWORK = {
@@ -293,6 +298,9 @@ SPECTACULAR_SETTINGS = {
 # --- Product ----------
 SITE_URL = WAGTAILADMIN_BASE_URL
 CHILD_HOTLINE = "111"
+# Sections the apps above lms add to the pupil's home page, as templates it
+# includes (lms/templates/lms/learning/pupil_home.html); each renders its own data.
+LMS_PUPIL_HOME_SECTIONS = ["certificates/_pupil_home_section.html"]
 
 # --- Help requests, privacy, security (docs/privacy.md) ----------
 # A help request nobody acknowledged within this many hours goes to the school

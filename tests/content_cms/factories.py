@@ -77,6 +77,7 @@ def build_module(
     quiz=None,
     slug=None,
     publish=True,
+    lessons=None,
 ) -> ModulePage:
     """Create a module under the Vietnamese index page for its audience."""
     index_model = (
@@ -95,7 +96,8 @@ def build_module(
         live=False,
         learning_objectives="Giữ kín địa chỉ\nKể với người lớn",
         quiz=quiz,
-        lessons=[
+        lessons=lessons
+        or [
             (
                 "section",
                 {

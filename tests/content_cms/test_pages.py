@@ -8,7 +8,7 @@ from content_cms import selectors
 from content_cms.curriculum.loader import CURRICULUM_DIR
 from content_cms.models import Audience
 from tests.content_cms.factories import build_module
-from tests.factories import SchoolClassFactory, make_pupil
+from tests.factories import SchoolClassFactory, make_pupil, make_teacher
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +90,36 @@ def test_anonymous_search_sees_only_parent_modules(curriculum, client):
     assert "Tỉnh táo" not in client.get("/tim-kiem/", {"q": "OTP"}).content.decode()
     body = client.get("/tim-kiem/", {"q": "mật khẩu"}).content.decode()
     assert "Dong hanh cung con" in body
+
+
+def discussion_lessons(notes: str) -> list:
+    prompt = ("discussion", {"prompt": "Em nghi sao?", "teacher_notes": notes})
+    return [("section", {"title": "Cung ban", "content": [prompt]})]
+
+
+def test_notes_for_the_teacher_and_the_help_button_follow_the_role(client):
+    """The lms context processor decides; the blocks and base.html only obey."""
+    build_module(
+        title="Thao luan", slug="thao-luan", lessons=discussion_lessons("Ghi chu GV")
+    )
+    school_class = SchoolClassFactory()
+    client.force_login(make_pupil(school_class))
+    body = client.get("/bai-hoc/thao-luan/").content.decode()
+    assert "Em nghi sao?" in body and "Ghi chu GV" not in body
+    assert 'class="help-button"' in body and "has-help-button" in body
+    client.force_login(make_teacher(school_class))
+    body = client.get("/bai-hoc/thao-luan/").content.decode()
+    assert "Ghi chu GV" in body
+    assert 'class="help-button"' not in body and "has-help-button" not in body
+
+
+def test_parents_reading_a_public_module_see_the_notes(client):
+    build_module(
+        title="Cha me",
+        slug="cha-me",
+        audience=Audience.PARENT,
+        lessons=discussion_lessons("Ghi chu PH"),
+    )
+    response = client.get("/goc-phu-huynh/cha-me/")
+    assert response.status_code == 200, response.status_code
+    assert "Ghi chu PH" in response.content.decode()

@@ -1,10 +1,14 @@
 """The editor path: author, expert review, publish; then who may see it."""
 
 import pytest
-from wagtail.models import Locale, Workflow
+from django.conf import settings
+from django.test import override_settings
+from wagtail.models import GroupPagePermission, Locale, Workflow
 
 from content_cms.models import Audience, CatalogueIndexPage, HomePage, ModulePage
 from content_cms.services import WORKFLOW_NAME, cms_setup
+from lms.models.people import Role
+from lms.people.roles import role_group_name
 from quizzes.models import Quiz
 from quizzes.selectors import quiz_latest_version
 from tests.content_cms.factories import (
@@ -25,6 +29,28 @@ def test_setup_builds_the_tree_once():
     assert CatalogueIndexPage.objects.filter(locale__language_code="en").exists()
     assert Workflow.objects.filter(name=WORKFLOW_NAME).count() == 1
     assert Locale.objects.filter(language_code__in=["vi", "en"]).count() == 2
+
+
+def test_the_cms_groups_are_the_content_roles_groups():
+    """content_cms names its groups by setting; the defaults are lms's role groups."""
+    assert role_group_name(Role.CONTENT_EDITOR) == settings.CMS_EDITOR_GROUP
+    assert role_group_name(Role.CONTENT_REVIEWER) == settings.CMS_REVIEWER_GROUP
+
+
+@override_settings(CMS_EDITOR_GROUP="cms-editors", CMS_REVIEWER_GROUP="cms-reviewers")
+def test_the_cms_groups_follow_the_settings():
+    cms_setup()  # gives the groups their pages and the review task
+
+    def granted(group: str, codename: str) -> bool:
+        return GroupPagePermission.objects.filter(
+            group__name=group, permission__codename=codename
+        ).exists()
+
+    assert granted("cms-editors", "change_page")
+    assert not granted("cms-editors", "publish_page")
+    assert granted("cms-reviewers", "publish_page")
+    task = Workflow.objects.get(name=WORKFLOW_NAME).tasks.first().specific
+    assert task.groups.filter(name="cms-reviewers").exists()
 
 
 def test_editor_may_edit_but_not_publish():

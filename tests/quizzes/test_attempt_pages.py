@@ -33,16 +33,16 @@ def test_take_page_renders_the_first_question_under_the_budget(client, pupil, qu
     assert "<fieldset" in html and "<legend" in html
     assert 'aria-live="polite"' in html
     assert "<noscript>" in html
-    assert "content_cms/read_aloud.js" in html and "quizzes/attempt.js" in html
+    assert "common/read_aloud.js" in html and "quizzes/attempt.js" in html
     # Nothing that gives the answers away is on the page.
     assert first["explanation"] not in html or not first["explanation"]
     assert "is_correct" not in html
     total = (
         len(response.content)
-        + static_size("css/site.css")
+        + static_size("common/site.css")
         + static_size("quizzes/attempt.css")
         + static_size("quizzes/attempt.js")
-        + static_size("content_cms/read_aloud.js")
+        + static_size("common/read_aloud.js")
     )
     print(f"take page first load: {len(response.content)} B HTML, {total} B total")
     assert total < PAGE_BUDGET_BYTES, total

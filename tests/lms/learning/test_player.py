@@ -58,7 +58,7 @@ def test_a_section_shows_its_blocks_progress_and_scripts(pupil_client, module):
     body = pupil_client.get(section_url(module, 1)).content.decode()
     assert "Lời khuyên số 2." in body  # the tip block of section 2
     assert "2/3" in body and '<progress max="3" value="2"' in body
-    assert "content_cms/read_aloud.js" in body and "content_cms/scenario.js" in body
+    assert "common/read_aloud.js" in body and "content_cms/scenario.js" in body
     assert f'href="{section_url(module, 0)}"' in body  # back
     assert f'action="{section_url(module, 1)}"' in body  # next
 
