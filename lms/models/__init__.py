@@ -29,6 +29,7 @@ from lms.models.privacy import (
     ConsentGiver,
     ConsentMethod,
     ConsentRecord,
+    ConsentSlip,
     PrivacySettings,
     WithoutConsent,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "ConsentGiver",
     "ConsentMethod",
     "ConsentRecord",
+    "ConsentSlip",
     "HelpCategory",
     "HelpRequest",
     "HelpRequestAction",

@@ -152,6 +152,16 @@ class SchoolClass(models.Model):
         blank=True,
         related_name="taught_classes",
     )
+    # The class these pupils were in last school year (set by the rollover), so a
+    # class's history reads back year by year and a second rollover finds its work.
+    previous_class = models.ForeignKey(
+        "self",
+        verbose_name=_("class last year"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_classes",
+    )
 
     class Meta:
         verbose_name = _("class")

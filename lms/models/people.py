@@ -27,6 +27,11 @@ class User(AbstractUser):
     login_card_key_hash = models.CharField(
         max_length=128, blank=True, editable=False, db_index=True
     )
+    # Set for accounts made with a one-time password (bulk onboarding, a reset by
+    # an administrator): the first sign-in asks for a new password before anything.
+    must_change_password = models.BooleanField(
+        _("must change password at next sign-in"), default=False
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -117,6 +117,40 @@ class ConsentRecord(models.Model):
         return self.withdrawn_at is None
 
 
+class ConsentSlip(models.Model):
+    """A paper consent form for one pupil's family, with a code to use online later.
+
+    The printed code is shown once, on the slip; only its hash is kept. Printing a
+    new slip for the pupil replaces the unused ones, so a lost slip stops working.
+    """
+
+    pupil = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pupil"),
+        on_delete=models.CASCADE,
+        related_name="consent_slips",
+    )
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent slip")
+        verbose_name_plural = _("consent slips")
+        indexes = [models.Index(fields=["pupil", "used_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} · {self.issued_at:%Y-%m-%d}"
+
+
 class WithoutConsent(models.TextChoices):
     READ_ONLY = "read_only", _("Read lessons only; quiz answers are not recorded")
     FULL = "full", _("Use everything, as with consent")
