@@ -54,3 +54,46 @@ def test_production_passes_check_deploy_without_warnings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _channel_prefix(**env: str) -> str:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"CHANNEL_LAYER_PREFIX", "SITE_KEY", "CACHE_KEY_PREFIX"}
+    }
+    environment.update(env, DJANGO_SETTINGS_MODULE="config.settings.dev")
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CHANNEL_LAYERS['default']['CONFIG']['prefix'], "
+        "settings.CACHES['default']['KEY_PREFIX'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    channel_prefix, cache_prefix = result.stdout.split()
+    assert channel_prefix == cache_prefix
+    return channel_prefix
+
+
+def test_two_sites_sharing_one_redis_get_their_own_channel_prefix():
+    """Redis pub/sub ignores the database number: the prefix keeps sites apart."""
+    redis = "redis://127.0.0.1:6379/0"
+    site_a = _channel_prefix(
+        REDIS_URL=redis, DATABASE_URL="postgres://app@127.0.0.1:5432/tayninh"
+    )
+    site_a_again = _channel_prefix(
+        REDIS_URL=redis, DATABASE_URL="postgres://app@127.0.0.1:5432/tayninh"
+    )
+    site_b = _channel_prefix(
+        REDIS_URL=redis, DATABASE_URL="postgres://app@127.0.0.1:5432/staging"
+    )
+    assert site_a == site_a_again  # every process of one site shares it
+    assert site_a != site_b
+    assert _channel_prefix(REDIS_URL=redis, SITE_KEY="tn") == "tn"

@@ -7,6 +7,7 @@ PostgreSQL; ``REDIS_URL`` switches the channel layer, the cache and the sessions
 Redis.
 """
 
+import hashlib
 from pathlib import Path
 
 import environ
@@ -146,6 +147,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, sessions ----------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Two sites may share one Redis server. Redis pub/sub ignores the database number,
+# so the channel layer's prefix (and the cache's, for sessions and counters) is what
+# keeps one site's live games and sessions from reaching another's. By default it is
+# derived from the site's database, which every process of one site shares.
+_site_database = "|".join(
+    str(DATABASES["default"].get(key, "")) for key in ("ENGINE", "NAME", "HOST", "PORT")
+)
+SITE_KEY = env.str(
+    "SITE_KEY",
+    default="asp-" + hashlib.sha256(_site_database.encode()).hexdigest()[:10],
+)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -155,7 +167,7 @@ if REDIS_URL:
             ),
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="asp"),
+                "prefix": env.str("CHANNEL_LAYER_PREFIX", default=SITE_KEY),
             },
         }
     }
@@ -163,7 +175,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="asp"),
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=SITE_KEY),
             "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
         }
     }

@@ -24,6 +24,8 @@ if REDIS_URL and _worker.startswith("gw"):  # noqa: F405
     _base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL  # noqa: F405
     CACHES["default"]["LOCATION"] = f"{_base}/{_number}"  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [f"{_base}/{_number}"]  # noqa: F405
+    # Pub/sub ignores the database number: the prefix keeps workers apart.
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{SITE_KEY}-{_worker}"  # noqa: F405
 
 # The connection pool serves long-lived ASGI workers; tests open and close
 # connections from many short-lived threads (consumers, live servers), which a

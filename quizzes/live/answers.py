@@ -21,7 +21,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -37,7 +37,7 @@ from quizzes.live.models import (
     LiveScoring,
     LiveSession,
 )
-from quizzes.live.services import live_questions
+from quizzes.live.services import epoch_ms, live_questions
 from quizzes.models import Attempt, AttemptStatus
 from quizzes.scoring import score_answer
 
@@ -88,6 +88,40 @@ def _stored_answer(client_id, player_id: int, question_index: int) -> LiveAnswer
     return LiveAnswer.objects.get(player_id=player_id, question_index=question_index)
 
 
+def _elapsed_if_in_time(
+    session: LiveSession, question_index: int, received_at: datetime
+) -> int | None:
+    """Return how long question ``question_index`` had been open when the answer
+    arrived, or None if it did not arrive while the question was open.
+
+    The answer counts by when the server *received* it, whatever has happened
+    since: an answer that reached the server in time but waited behind a crowd
+    of others is written after the reveal (or the next question) and still
+    counts. Each question's open spans (``answer_windows``, closed by a pause, a
+    reveal, a skip or the end) plus ``ANSWER_GRACE_MS`` after each close decide.
+    The elapsed time counts only open time, so a pause costs no points.
+    """
+    spans = (session.answer_windows or {}).get(str(question_index))
+    if not spans or not 0 <= question_index < len(session.question_ids):
+        return None
+    received = epoch_ms(received_at)
+    deadline = session.question_deadline
+    in_time = False
+    elapsed = 0
+    for opened, closed in spans:
+        if closed is None:
+            if deadline is None or session.current_index != question_index:
+                continue
+            closed = epoch_ms(deadline)
+        if opened <= received <= closed + ANSWER_GRACE_MS:
+            in_time = True
+        if received >= opened:
+            elapsed += min(received, closed) - opened
+    if not in_time:
+        return None
+    return int(min(session.seconds_per_question * 1000, max(0, elapsed)))
+
+
 @transaction.atomic
 def live_answer_submit(
     *,
@@ -101,8 +135,9 @@ def live_answer_submit(
     """Store a player's answer, scored by the server's clock; once per question.
 
     ``received_at`` is the server's receive time taken by the consumer; the
-    device's timing is never used. The answer counts only while the question is
-    open, up to ``ANSWER_GRACE_MS`` after the deadline. A repeat of
+    device's timing is never used. The answer counts if it was *received* while
+    the question was open (up to ``ANSWER_GRACE_MS`` after its close), even when
+    it is written after the reveal (``_elapsed_if_in_time``). A repeat of
     ``client_id`` (or a second answer to the same question) returns the stored
     answer and changes nothing.
     """
@@ -118,6 +153,7 @@ def live_answer_submit(
             "current_index",
             "question_ids",
             "question_deadline",
+            "answer_windows",
             "seconds_per_question",
             "scoring",
             "version__snapshot",
@@ -126,13 +162,8 @@ def live_answer_submit(
     )
     if session is None:
         raise QuizNotFound(_("This live game was not found."))
-    grace = timedelta(milliseconds=ANSWER_GRACE_MS)
-    is_open = (
-        session.phase == LivePhase.QUESTION
-        and question_index == session.current_index
-        and received_at <= session.question_deadline + grace
-    )
-    if not is_open:
+    elapsed_ms = _elapsed_if_in_time(session, question_index, received_at)
+    if elapsed_ms is None:
         # A device resending an answer it sent in time (after reconnecting)
         # still hears "saved"; anything else is refused.
         stored = LiveAnswer.objects.filter(
@@ -146,8 +177,6 @@ def live_answer_submit(
     question = live_questions(session)[question_index]
     score = score_answer(question=question, response={"choice_ids": choice_ids})
     duration_ms = session.seconds_per_question * 1000
-    remaining_ms = (session.question_deadline - received_at).total_seconds() * 1000
-    elapsed_ms = int(min(duration_ms, max(0, duration_ms - remaining_ms)))
     if not score.is_correct:
         points = 0
     elif session.scoring == LiveScoring.ACCURACY:

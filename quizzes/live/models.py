@@ -92,6 +92,11 @@ class LiveSession(models.Model):
     question_deadline = models.DateTimeField(null=True, blank=True)
     paused_remaining_ms = models.PositiveIntegerField(null=True, blank=True)
     skipped_indexes = models.JSONField(default=list, blank=True)
+    # When each question was open to answers, as the server's clock saw it:
+    # {"<index>": [[opened_ms, closed_ms or null], ...]} (epoch milliseconds; a
+    # pause closes a window, a resume opens the next). An answer counts by when
+    # it was received, checked against these, however late it is written.
+    answer_windows = models.JSONField(default=dict, blank=True)
     # Incremented by every state change broadcast to the session's group; every
     # message a client gets carries it, so a client that sees a gap resyncs.
     sequence = models.PositiveBigIntegerField(default=0)

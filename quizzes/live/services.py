@@ -151,6 +151,30 @@ def session_for_host_locked(*, session_id: int, user) -> LiveSession:
     return session
 
 
+def epoch_ms(moment: datetime) -> int:
+    """Return ``moment`` as whole milliseconds since the epoch (answer windows)."""
+    return int(moment.timestamp() * 1000)
+
+
+def _window_open(session: LiveSession, now: datetime) -> None:
+    """Start a span of the current question's time open to answers."""
+    windows = dict(session.answer_windows or {})
+    key = str(session.current_index)
+    windows[key] = [*windows.get(key, []), [epoch_ms(now), None]]
+    session.answer_windows = windows
+
+
+def _window_close(session: LiveSession, closed_at: datetime) -> None:
+    """End the current question's open span at ``closed_at`` (if one is open)."""
+    key = str(session.current_index)
+    spans = (session.answer_windows or {}).get(key)
+    if not spans or spans[-1][1] is not None:
+        return
+    windows = dict(session.answer_windows)
+    windows[key] = [*spans[:-1], [spans[-1][0], epoch_ms(closed_at)]]
+    session.answer_windows = windows
+
+
 def _open_question(session: LiveSession, index: int, now: datetime) -> None:
     if index >= len(session.question_ids):
         _end(session, now)
@@ -160,9 +184,12 @@ def _open_question(session: LiveSession, index: int, now: datetime) -> None:
     session.question_opened_at = now
     session.question_deadline = now + timedelta(seconds=session.seconds_per_question)
     session.paused_remaining_ms = None
+    _window_open(session, now)
 
 
 def _end(session: LiveSession, now: datetime) -> None:
+    if session.phase == LivePhase.QUESTION:
+        _window_close(session, min(session.question_deadline or now, now))
     session.phase = LivePhase.ENDED
     session.ended_at = now
     session.question_deadline = None
@@ -237,6 +264,7 @@ def live_session_command(
         if phase != LivePhase.QUESTION:
             raise wrong_phase_error()
         remaining = (session.question_deadline - now).total_seconds() * 1000
+        _window_close(session, min(session.question_deadline, now))
         session.phase = LivePhase.PAUSED
         session.paused_remaining_ms = max(0, int(remaining))
         session.question_deadline = None
@@ -248,17 +276,22 @@ def live_session_command(
             milliseconds=session.paused_remaining_ms or 0
         )
         session.paused_remaining_ms = None
+        _window_open(session, now)
     elif command == "reveal":
         if phase == LivePhase.RESULTS and expected_index is not None:
             return CommandResult(session=session, changed=False)
         if phase not in {LivePhase.QUESTION, LivePhase.PAUSED}:
             raise wrong_phase_error()
+        if phase == LivePhase.QUESTION:
+            _window_close(session, min(session.question_deadline, now))
         session.phase = LivePhase.RESULTS
         session.question_deadline = min(session.question_deadline or now, now)
         session.paused_remaining_ms = None
     elif command == "skip":
         if phase == LivePhase.LOBBY:
             raise wrong_phase_error()
+        if phase == LivePhase.QUESTION:
+            _window_close(session, min(session.question_deadline, now))
         _skip_current(session)
         _open_question(session, session.current_index + 1, now)
     elif command == "remove":

@@ -39,7 +39,10 @@
         return;
       }
       if (self.handlers.lost) { self.handlers.lost(); }
-      window.setTimeout(function () { self.open(); }, self.delay);
+      // Jitter: after a server restart thousands of phones must not come back
+      // in lock-step waves; each waits between half and one and a half delays.
+      var wait = Math.round(self.delay * (0.5 + Math.random()));
+      window.setTimeout(function () { self.open(); }, wait);
       self.delay = Math.min(self.delay * 2, 8000);
     };
   };

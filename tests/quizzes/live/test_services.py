@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from lms.models import ModuleProgress
 from quizzes.errors import QuizError, QuizPermissionDenied
 from quizzes.live.answers import (
+    SPEED_MIN_POINTS,
     live_answer_submit,
     live_session_record_attempts,
     speed_points,
@@ -189,8 +190,14 @@ def test_pause_keeps_the_remaining_time_and_refuses_answers():
     )
     session.refresh_from_db()
     assert session.paused_remaining_ms == 15_000
-    with pytest.raises(QuizError):
-        _answer(session, player, right_choice(session, 0), at=opened)
+    with pytest.raises(QuizError) as refused:
+        _answer(
+            session,
+            player,
+            right_choice(session, 0),
+            at=opened + datetime.timedelta(seconds=10),
+        )
+    assert refused.value.code == "live_paused"
     resumed = opened + datetime.timedelta(seconds=60)
     live_session_command(
         session_id=session.pk, user=session.host, command="resume", now=resumed
@@ -353,3 +360,114 @@ def test_the_report_and_its_xlsx(client):
     questions, players = workbook.worksheets
     assert questions.max_row == 4  # heading + three questions
     assert players["B2"].value == player.nickname and players["D2"].value == 1000
+
+
+# --- Fair by arrival: an answer counts by when the server received it ----------
+
+
+def _command(session, command, at, **kwargs):
+    live_session_command(
+        session_id=session.pk, user=session.host, command=command, now=at, **kwargs
+    )
+    session.refresh_from_db()
+
+
+def test_an_answer_received_in_time_and_written_after_the_timer_reveal_counts():
+    """Received at 4 s of 20, written after the timer's reveal at 20.5 s."""
+    session = make_session(seconds_per_question=20)
+    opened = _started(session)
+    player = live_player_join(session=session).player
+    _command(
+        session, "reveal", opened + datetime.timedelta(seconds=20.5), expected_index=0
+    )
+    assert session.phase == LivePhase.RESULTS
+
+    outcome = _answer(
+        session,
+        player,
+        right_choice(session, 0),
+        at=opened + datetime.timedelta(seconds=4),
+    )
+    assert outcome.created
+    assert outcome.answer.elapsed_ms == 4_000 and outcome.answer.points == 900
+    player.refresh_from_db()
+    assert player.score == 900 and player.answered_count == 1
+
+
+def test_an_answer_received_in_time_counts_after_the_next_question_opened():
+    session = make_session(seconds_per_question=20)
+    opened = _started(session)
+    player = live_player_join(session=session).player
+    _command(session, "reveal", opened + datetime.timedelta(seconds=8))
+    _command(session, "next", opened + datetime.timedelta(seconds=12))
+    assert session.current_index == 1
+
+    late_written = _answer(
+        session,
+        player,
+        right_choice(session, 0),
+        at=opened + datetime.timedelta(seconds=7),
+        index=0,
+    )
+    assert late_written.created and late_written.answer.question_index == 0
+    assert late_written.answer.elapsed_ms == 7_000
+    with pytest.raises(QuizError) as refused:  # received after question 0 closed
+        _answer(
+            session,
+            player,
+            right_choice(session, 0),
+            at=opened + datetime.timedelta(seconds=10),
+            index=0,
+        )
+    assert refused.value.code == "live_question_closed"
+
+
+def test_an_answer_received_after_the_deadline_and_its_grace_is_refused():
+    session = make_session(seconds_per_question=20)
+    opened = _started(session)
+    player = live_player_join(session=session).player
+    just_in = _answer(
+        session,
+        player,
+        right_choice(session, 0),
+        at=opened + datetime.timedelta(seconds=20.4),
+    )
+    assert just_in.created and just_in.answer.points == SPEED_MIN_POINTS
+    other = live_player_join(session=session).player
+    with pytest.raises(QuizError) as refused:
+        _answer(
+            session,
+            other,
+            right_choice(session, 0),
+            at=opened + datetime.timedelta(seconds=20.6),
+        )
+    assert refused.value.code == "live_question_closed"
+
+
+def test_an_answer_received_before_a_pause_and_written_during_it_counts():
+    session = make_session(seconds_per_question=20)
+    opened = _started(session)
+    player = live_player_join(session=session).player
+    _command(session, "pause", opened + datetime.timedelta(seconds=5))
+    outcome = _answer(
+        session,
+        player,
+        right_choice(session, 0),
+        at=opened + datetime.timedelta(seconds=3),
+    )
+    assert outcome.created and outcome.answer.elapsed_ms == 3_000
+
+
+def test_time_spent_paused_costs_no_points():
+    session = make_session(seconds_per_question=20)
+    opened = _started(session)
+    player = live_player_join(session=session).player
+    _command(session, "pause", opened + datetime.timedelta(seconds=5))
+    _command(session, "resume", opened + datetime.timedelta(seconds=65))
+    outcome = _answer(
+        session,
+        player,
+        right_choice(session, 0),
+        at=opened + datetime.timedelta(seconds=67),
+    )
+    assert outcome.answer.elapsed_ms == 7_000
