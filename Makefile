@@ -57,7 +57,7 @@ lint: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
-	ALLOWED_HOSTS=example.org DJANGO_SETTINGS_MODULE=config.settings.production \
+	ALLOWED_HOSTS=example.org SITE_URL=https://example.org DJANGO_SETTINGS_MODULE=config.settings.production \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 format: $(VENV)/.dev

@@ -37,6 +37,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from certificates.models import Certificate, RuleKind
 from common.pdf import FONT, FONT_BOLD, draw_qr, fit_font_size, register_fonts
+from common.site import absolute_url
 
 PAGE = landscape(A4)
 BLUE = HexColor("#1d4f91")
@@ -54,7 +55,7 @@ CACHE_SECONDS = 24 * 60 * 60
 def verification_url(certificate: Certificate) -> str:
     """Return the absolute address of the certificate's public verification page."""
     path = reverse("certificates:verify_code", kwargs={"code": certificate.code})
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def certificate_qr(certificate: Certificate) -> segno.QRCode:

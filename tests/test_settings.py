@@ -15,7 +15,8 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS"}
+        if key
+        not in {"SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "CSRF_TRUSTED_ORIGINS"}
     }
     environment.update(env, DJANGO_SETTINGS_MODULE="config.settings.production")
     return subprocess.run(
@@ -37,6 +38,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     ],
 )
 def test_production_refuses_to_start_without_secret_and_hosts(env, complaint):
+    """Each missing setting is named (SITE_URL: see the next test)."""
     result = _manage("check", **env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -51,6 +53,7 @@ def test_production_passes_check_deploy_without_warnings():
         "WARNING",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="antoan.example.org",
+        SITE_URL="https://antoan.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -97,3 +100,31 @@ def test_two_sites_sharing_one_redis_get_their_own_channel_prefix():
     assert site_a == site_a_again  # every process of one site shares it
     assert site_a != site_b
     assert _channel_prefix(REDIS_URL=redis, SITE_KEY="tn") == "tn"
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({}, "Set SITE_URL"),
+        ({"SITE_URL": "antoan.example.org"}, "Set SITE_URL"),
+        ({"SITE_URL": "https://other.example.org"}, "not in ALLOWED_HOSTS"),
+        (
+            {
+                "SITE_URL": "https://antoan.example.org",
+                "CSRF_TRUSTED_ORIGINS": "https://old.example.org",
+            },
+            "CSRF_TRUSTED_ORIGINS",
+        ),
+    ],
+)
+def test_production_refuses_to_start_without_a_right_site_url(env, complaint):
+    """Every QR code and certificate carries SITE_URL: no silent 127.0.0.1."""
+    result = _manage(
+        "check",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="antoan.example.org",
+        **env,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert complaint in result.stderr

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Without SITE_URL (development), printed addresses follow the request.
+    "common.site.RequestOriginMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -268,7 +270,10 @@ ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=2000)
 
 # --- Wagtail ----------
 WAGTAIL_SITE_NAME = "An toàn trên mạng"
-WAGTAILADMIN_BASE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The site's address for QR codes, certificates and e-mails. Required in production;
+# unset in development, the address follows the request (common/site.py).
+SITE_URL = env.str("SITE_URL", default="")
+WAGTAILADMIN_BASE_URL = SITE_URL or "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "png", "jpg"]
 # The groups content_cms gives page and collection permissions and the review task
@@ -308,7 +313,6 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Product ----------
-SITE_URL = WAGTAILADMIN_BASE_URL
 CHILD_HOTLINE = "111"
 # Sections the apps above lms add to the pupil's home page, as templates it
 # includes (lms/templates/lms/learning/pupil_home.html); each renders its own data.

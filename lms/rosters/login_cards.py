@@ -2,8 +2,9 @@
 
 Each card shows the school, the class, the pupil's name, the username and the
 password in large type, and a QR code that signs the pupil in without typing. The
-QR code encodes ``SITE_URL`` + ``/dang-nhap/the/<card key>/``; the key is shown only
-here (the database keeps its hash), so a card is as secret as a password.
+QR code encodes the site's address (``common.site``) +
+``/dang-nhap/the/<card key>/``; the key is shown only here (the database keeps
+its hash), so a card is as secret as a password.
 
 The PDF embeds Roboto (``common/fonts/``), so Vietnamese diacritics
 print the same on any machine; the cards are always in Vietnamese, the pupils'
@@ -27,6 +28,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from common.pdf import FONT, FONT_BOLD, draw_qr, fit_font_size, register_fonts
+from common.site import absolute_url
 from lms.models import SchoolClass
 from lms.rosters.pupil_accounts import PupilCredentials
 
@@ -43,7 +45,7 @@ CARD_LANGUAGE = "vi"
 def login_card_url(card_key: str) -> str:
     """Return the absolute address a card's QR code opens: it signs the pupil in."""
     path = reverse("lms:login_card", kwargs={"card_key": card_key})
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def login_card_qr(card_key: str) -> segno.QRCode:
@@ -117,7 +119,7 @@ def _draw_card(
 
     bottom = y + CARD_PADDING
     full_width = width - 2 * CARD_PADDING
-    sign_in = settings.SITE_URL.rstrip("/") + reverse("lms:login")
+    sign_in = absolute_url(reverse("lms:login"))
     canvas.setFillColor(MUTED)
     _draw_line(
         canvas,

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from certificates.models import Certificate, RuleKind
 from certificates.pdf import certificate_pdf, certificate_qr_png, verification_url
+from common.site import site_url
 from tests.certificates.helpers import PUPIL_NAME, demo_like_pupil, only_rules
 from tests.lms.learning_helpers import learning_module, take_quiz
 
@@ -48,7 +49,7 @@ def test_the_qr_code_decodes_to_the_verification_url(certificate, settings):
     results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     assert [result.text for result in results] == [verification_url(certificate)]
     assert verification_url(certificate) == (
-        settings.SITE_URL.rstrip("/") + f"/chung-nhan/kiem-tra/{certificate.code}/"
+        site_url() + f"/chung-nhan/kiem-tra/{certificate.code}/"
     )
 
 

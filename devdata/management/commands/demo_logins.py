@@ -1,11 +1,11 @@
 """``manage.py demo_logins``: the demo accounts, their passwords and what they show."""
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from common.site import absolute_url
 from devdata.demo import DEMO_LOGINS, PUPIL_PASSWORD
 from lms.models import Role, User
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             ]
             return "  ".join([*padded, cells[3]]).rstrip()
 
-        url = settings.SITE_URL.rstrip("/") + reverse("lms:login")
+        url = absolute_url(reverse("lms:login"))
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("Demo sign-ins")))
         self.stdout.write(line(header))
