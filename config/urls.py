@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
@@ -11,8 +13,15 @@ from wagtail.documents import urls as wagtaildocs_urls
 from common.health import healthz
 from config.settings.base import env
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send the site's icon."""
+    return HttpResponsePermanentRedirect(static("common/favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
