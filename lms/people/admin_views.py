@@ -139,6 +139,12 @@ class ScopedEditView(ServiceFormMixin, generic.EditView):
     def get_queryset(self):
         return self.scoped(self.change_scope)
 
+    @property
+    def stored(self):
+        """The object as it is stored: the form has already changed ``self.object``,
+        and the services compare old with new (a school's unit, a staff role)."""
+        return self.get_queryset().get(pk=self.object.pk)
+
     def get_delete_url(self):
         return None
 
@@ -252,7 +258,7 @@ class UnitCreateView(UnitFields, ScopedCreateView):
 class UnitEditView(UnitFields, ScopedEditView):
     def save_through_service(self, data):
         return services.unit_update(
-            actor=self.request.user, unit=self.object, **self.unit_fields(data)
+            actor=self.request.user, unit=self.stored, **self.unit_fields(data)
         )
 
 
@@ -260,6 +266,7 @@ class AdministrativeUnitViewSet(ScopedModelViewSet):
     model = AdministrativeUnit
     url_prefix = "organisation/units"
     url_namespace = "organisation_units"
+    menu_name = "organisation-units"
     icon = "site"
     menu_label = gettext_lazy("Administrative units")
     list_scope = staticmethod(units_listed_to)
@@ -305,7 +312,7 @@ class SchoolCreateView(ScopedCreateView):
 class SchoolEditView(ScopedEditView):
     def save_through_service(self, data):
         return services.school_update(
-            actor=self.request.user, school=self.object, **data
+            actor=self.request.user, school=self.stored, **data
         )
 
 
@@ -313,6 +320,7 @@ class SchoolViewSet(ScopedModelViewSet):
     model = School
     url_prefix = "organisation/schools"
     url_namespace = "organisation_schools"
+    menu_name = "organisation-schools"
     icon = "home"
     menu_label = gettext_lazy("Schools and care facilities")
     list_scope = staticmethod(schools_listed_to)
@@ -370,7 +378,7 @@ class SchoolYearCreateView(ScopedCreateView):
 class SchoolYearEditView(ScopedEditView):
     def save_through_service(self, data):
         return services.school_year_update(
-            actor=self.request.user, school_year=self.object, **data
+            actor=self.request.user, school_year=self.stored, **data
         )
 
 
@@ -378,6 +386,7 @@ class SchoolYearViewSet(ScopedModelViewSet):
     model = SchoolYear
     url_prefix = "organisation/school-years"
     url_namespace = "organisation_school_years"
+    menu_name = "organisation-school-years"
     icon = "date"
     menu_label = gettext_lazy("School years")
     list_scope = staticmethod(calendar_listed_to(SchoolYear))
@@ -409,7 +418,7 @@ class ReportingPeriodCreateView(ScopedCreateView):
 class ReportingPeriodEditView(ScopedEditView):
     def save_through_service(self, data):
         return services.reporting_period_update(
-            actor=self.request.user, period=self.object, **data
+            actor=self.request.user, period=self.stored, **data
         )
 
 
@@ -417,6 +426,7 @@ class ReportingPeriodViewSet(ScopedModelViewSet):
     model = ReportingPeriod
     url_prefix = "organisation/periods"
     url_namespace = "organisation_periods"
+    menu_name = "organisation-periods"
     icon = "calendar-alt"
     menu_label = gettext_lazy("Reporting periods")
     list_scope = staticmethod(calendar_listed_to(ReportingPeriod))
@@ -473,7 +483,7 @@ class SchoolClassEditView(ClassFields, ScopedEditView):
     def save_through_service(self, data):
         return services.class_update(
             actor=self.request.user,
-            school_class=self.object,
+            school_class=self.stored,
             **self.class_fields(data),
         )
 
@@ -482,6 +492,7 @@ class SchoolClassViewSet(ScopedModelViewSet):
     model = SchoolClass
     url_prefix = "organisation/classes"
     url_namespace = "organisation_classes"
+    menu_name = "organisation-classes"
     icon = "group"
     menu_label = gettext_lazy("Classes")
     list_scope = staticmethod(selectors.classes_administered_by)
@@ -568,11 +579,8 @@ class StaffEditView(ScopedEditView):
             display_name=data["display_name"],
             email=data["email"],
         )
-        # The form has already put the new role on self.object; the service
-        # compares with the role as it is stored.
-        stored = RoleAssignment.objects.get(pk=self.object.pk)
         return services.staff_role_change(
-            actor=actor, assignment=stored, role=data["role"]
+            actor=actor, assignment=self.stored, role=data["role"]
         )
 
     def get_success_url(self):
@@ -686,6 +694,7 @@ class StaffViewSet(ScopedModelViewSet):
     model = RoleAssignment
     url_prefix = "organisation/staff"
     url_namespace = "organisation_staff"
+    menu_name = "organisation-staff"
     icon = "user"
     menu_label = gettext_lazy("Staff")
     list_scope = staticmethod(selectors.staff_managed_by)
