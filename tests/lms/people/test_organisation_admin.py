@@ -583,3 +583,39 @@ def test_editing_staff_changes_name_and_role(client, world):
     assert list(
         RoleAssignment.objects.filter(user=world.teacher).values_list("role", flat=True)
     ) == [Role.COUNSELLOR]
+
+
+# --- Query counts ----------
+
+
+def count_queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    ("screen", "who"),
+    [
+        ("staff", "school_admin"),
+        ("classes", "school_admin"),
+        ("schools", "province_officer"),
+    ],
+)
+def test_lists_take_the_same_queries_for_more_rows(client, world, screen, who):
+    sign_in(client, world, who)
+    count_queries(client, url(screen))  # warm the caches (content types, groups)
+    before = count_queries(client, url(screen))
+    for number in range(5):
+        teacher = make_staff(Role.TEACHER, school=world.school)
+        SchoolClassFactory(
+            school=world.school,
+            school_year=world.year,
+            name=f"9A{number}",
+            homeroom_teacher=teacher,
+        )
+        SchoolFactory(unit=world.commune)
+    assert count_queries(client, url(screen)) == before
