@@ -44,6 +44,37 @@ CONTENT_REVIEWER_PERMISSIONS = [
     "quizzes.unlock_quiz",
 ]
 
+
+def _model_permissions(actions: str, *models: str) -> list[str]:
+    return [f"lms.{action}_{model}" for model in models for action in actions.split()]
+
+
+# The organisation admin in Wagtail (/cms/, lms/people/admin_views.py). These say
+# which screens a role opens; which units, schools, classes and staff it reaches
+# there is lms.people.selectors' answer. Nobody deletes from those screens.
+ORGANISATION_READER_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    *_model_permissions(
+        "view", "administrativeunit", "school", "schoolyear", "reportingperiod"
+    ),
+]
+ORGANISATION_MANAGER_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    *_model_permissions(
+        "add change view",
+        "administrativeunit",
+        "school",
+        "schoolyear",
+        "reportingperiod",
+        # Staff of the province's schools: a new school's first administrator.
+        "roleassignment",
+    ),
+]
+SCHOOL_SETUP_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    *_model_permissions("add change view", "schoolclass", "roleassignment"),
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.PUPIL: PUPIL_PERMISSIONS,
     Role.TEACHER: TEACHER_PERMISSIONS,
@@ -58,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.view_school_reports",
         "lms.handle_help_requests",
         "lms.manage_consent",
+        *SCHOOL_SETUP_PERMISSIONS,
     ],
     Role.UNIT_OFFICER: [
         "lms.take_modules",
@@ -65,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.view_school_reports",
         "lms.view_unit_reports",
         "quizzes.host_live_quiz",
+        *ORGANISATION_READER_PERMISSIONS,
     ],
     Role.PROVINCE_OFFICER: [
         "lms.take_modules",
@@ -73,10 +106,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.view_unit_reports",
         "lms.edit_programme_target",
         "quizzes.host_live_quiz",
+        *ORGANISATION_MANAGER_PERMISSIONS,
     ],
     Role.CONTENT_EDITOR: CONTENT_EDITOR_PERMISSIONS,
     Role.CONTENT_REVIEWER: CONTENT_REVIEWER_PERMISSIONS,
-    Role.PLATFORM_ADMIN: ["wagtailadmin.access_admin"],
+    Role.PLATFORM_ADMIN: sorted(
+        {*ORGANISATION_MANAGER_PERMISSIONS, *SCHOOL_SETUP_PERMISSIONS}
+    ),
 }
 
 

@@ -224,3 +224,116 @@ def pupil_current_enrolment(pupil: User) -> Enrolment | None:
         .order_by("-school_class__school_year__starts_on")
         .first()
     )
+
+
+# --- The organisation admin (Wagtail, /cms/) ----------
+#
+# What a role may *change* in the organisation admin is narrower than what it may
+# see: a unit officer reads their subtree, a province officer edits it; a school
+# administrator edits their school's classes and staff, never the school record.
+
+STAFF_ROLES = (Role.TEACHER, Role.COUNSELLOR, Role.SCHOOL_ADMIN)
+
+
+def _province_unit_paths(user: User) -> list[str]:
+    return [
+        anchor.unit_path
+        for anchor in user_anchors(user)
+        if anchor.role == Role.PROVINCE_OFFICER
+    ]
+
+
+def units_managed_by(user: User) -> QuerySet[AdministrativeUnit]:
+    """Return the units a user may create under, edit and move: a province's tree."""
+    if _is_platform_admin(user):
+        return AdministrativeUnit.objects.all()
+    return AdministrativeUnit.objects.filter(
+        _under_units(_province_unit_paths(user), "path")
+    )
+
+
+def schools_managed_by(user: User) -> QuerySet[School]:
+    """Return the schools whose record (name, code, unit) the user may change."""
+    if _is_platform_admin(user):
+        return School.objects.all()
+    return School.objects.filter(_under_units(_province_unit_paths(user), "unit__path"))
+
+
+def schools_administered_by(user: User) -> QuerySet[School]:
+    """Return the schools whose classes the user may set up: their own school."""
+    if _is_platform_admin(user):
+        return School.objects.all()
+    ids = user_school_ids(user, Role.SCHOOL_ADMIN)
+    condition = Q(pk__in=ids) if ids else NOTHING
+    return School.objects.filter(condition)
+
+
+def schools_staffed_by(user: User) -> QuerySet[School]:
+    """Return the schools whose staff accounts the user may create and manage.
+
+    A school administrator staffs their own school; a province officer may appoint
+    the staff of any school of their province, because someone has to name the
+    first school administrator of a new school.
+    """
+    if _is_platform_admin(user):
+        return School.objects.all()
+    ids = user_school_ids(user, Role.SCHOOL_ADMIN)
+    condition = Q(pk__in=ids) if ids else NOTHING
+    condition |= _under_units(_province_unit_paths(user), "unit__path")
+    return School.objects.filter(condition)
+
+
+def classes_administered_by(user: User) -> QuerySet[SchoolClass]:
+    """Return the classes a user may create and edit in the organisation admin."""
+    if _is_platform_admin(user):
+        return SchoolClass.objects.all()
+    return SchoolClass.objects.filter(school__in=schools_administered_by(user))
+
+
+def staff_managed_by(user: User) -> QuerySet[RoleAssignment]:
+    """Return the staff roles (teacher, counsellor, school admin) a user manages.
+
+    One row per role held at a school, so a teacher who is also the school's
+    administrator shows twice, once per role.
+    """
+    return RoleAssignment.objects.filter(
+        role__in=STAFF_ROLES, school__in=schools_staffed_by(user)
+    )
+
+
+def staff_of_schools(schools) -> QuerySet[User]:
+    """Return the active staff of some schools: the people a class may be given to."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__school__in=schools,
+            role_assignments__role__in=STAFF_ROLES,
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+def staff_of_school(school: School) -> QuerySet[User]:
+    """Return the active staff of one school."""
+    return staff_of_schools([school])
+
+
+def staff_account_managed_by(user: User, account: User) -> bool:
+    """Return whether ``user`` may rename, close or reset the password of ``account``.
+
+    Only when every role the account holds is a staff role at a school the user
+    manages: a school administrator must never reset the password of an officer
+    or an editor who happens to teach at their school too.
+    """
+    if _is_platform_admin(user):
+        return not account.is_superuser
+    if account.pk == user.pk or account.is_superuser:
+        return False
+    school_ids = set(schools_staffed_by(user).values_list("pk", flat=True))
+    roles = list(
+        RoleAssignment.objects.filter(user=account).values_list("role", "school_id")
+    )
+    return bool(roles) and all(
+        role in STAFF_ROLES and school_id in school_ids for role, school_id in roles
+    )
