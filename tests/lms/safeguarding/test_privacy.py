@@ -87,6 +87,9 @@ DJANGO_BOOKKEEPING = {
     "is_active",
     "is_staff",
     "is_superuser",
+    # An account flag, not data about the person: a one-time password must be
+    # replaced at the next sign-in (staff onboarding).
+    "must_change_password",
     # AbstractUser's fields a pupil leaves empty (asserted below).
     "email",
     "first_name",
