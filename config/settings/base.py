@@ -186,6 +186,20 @@ LOGIN_URL = "lms:login"
 LOGIN_REDIRECT_URL = "lms:home"
 LOGOUT_REDIRECT_URL = "lms:login"
 
+# Django's default hashers, then one for the random one-time passwords of bulk
+# onboarding (common/hashers.py): a first sign-in re-hashes with the first one.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "common.hashers.OneTimePasswordHasher",
+]
+ONBOARDING_USERNAME_SUFFIX = env.str("ONBOARDING_USERNAME_SUFFIX", default="tn")
+ONBOARDING_MAX_BYTES = env.int("ONBOARDING_MAX_BYTES", default=20 * 1024 * 1024)
+ONBOARDING_MAX_ROWS = env.int("ONBOARDING_MAX_ROWS", default=30_000)
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"  # noqa: E501

@@ -58,6 +58,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.view_school_reports",
         "lms.handle_help_requests",
         "lms.manage_consent",
+        # Bulk onboarding of their own school's staff, in the Wagtail admin.
+        "lms.import_staff",
+        "wagtailadmin.access_admin",
     ],
     Role.UNIT_OFFICER: [
         "lms.take_modules",
@@ -73,10 +76,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.view_unit_reports",
         "lms.edit_programme_target",
         "quizzes.host_live_quiz",
+        # Bulk onboarding of their province's units, schools and staff (Wagtail).
+        "lms.import_organisation",
+        "lms.import_staff",
+        "wagtailadmin.access_admin",
     ],
     Role.CONTENT_EDITOR: CONTENT_EDITOR_PERMISSIONS,
     Role.CONTENT_REVIEWER: CONTENT_REVIEWER_PERMISSIONS,
-    Role.PLATFORM_ADMIN: ["wagtailadmin.access_admin"],
+    Role.PLATFORM_ADMIN: [
+        "wagtailadmin.access_admin",
+        "lms.import_organisation",
+        "lms.import_staff",
+    ],
 }
 
 

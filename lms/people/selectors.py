@@ -224,3 +224,37 @@ def pupil_current_enrolment(pupil: User) -> Enrolment | None:
         .order_by("-school_class__school_year__starts_on")
         .first()
     )
+
+
+# --- Onboarding: whose organisation and staff a user may import ----------
+
+
+def units_managed_by(user: User) -> QuerySet[AdministrativeUnit]:
+    """Return the units whose sub-units and schools the user may import and change:
+    every unit for a platform administrator, a province officer's subtree."""
+    if _is_platform_admin(user):
+        return AdministrativeUnit.objects.all()
+    paths = [
+        anchor.unit_path
+        for anchor in user_anchors(user)
+        if anchor.role == Role.PROVINCE_OFFICER
+    ]
+    return AdministrativeUnit.objects.filter(_under_units(paths, "path"))
+
+
+def schools_staffed_by(user: User) -> QuerySet[School]:
+    """Return the schools whose staff accounts the user may import: every school
+    for a platform administrator, those under a province officer's unit, a school
+    administrator's own schools."""
+    if _is_platform_admin(user):
+        return School.objects.all()
+    paths = [
+        anchor.unit_path
+        for anchor in user_anchors(user)
+        if anchor.role == Role.PROVINCE_OFFICER
+    ]
+    ids = user_school_ids(user, Role.SCHOOL_ADMIN)
+    condition = _under_units(paths, "unit__path")
+    if ids:
+        condition |= Q(pk__in=ids)
+    return School.objects.filter(condition)
