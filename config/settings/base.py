@@ -86,6 +86,8 @@ MIDDLEWARE = [
     # (lms/accounts/security.py).
     "lms.accounts.security.SessionIdleExpiryMiddleware",
     "lms.accounts.security.TwoFactorRequiredMiddleware",
+    # A one-time password (bulk onboarding) is changed before anything else.
+    "lms.accounts.security.PasswordChangeRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
     # Vietnamese unless the person chose otherwise (cookie, then their profile);
     # the browser's Accept-Language is deliberately not consulted.

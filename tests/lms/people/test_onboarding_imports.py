@@ -367,3 +367,97 @@ def test_password_sheet_pdf_has_the_names_usernames_and_passwords(officer, schoo
         assert credentials.username in text
         assert credentials.password in text
     assert "Trường Tiểu học Long Hoa" in text
+
+
+# --- Forced password change -----------------------------------------------------------
+
+
+def test_first_sign_in_forces_a_new_password_then_pages_open(client, schools):
+    user = UserFactory(must_change_password=True, preferred_language="en")
+    RoleAssignment.objects.create(user=user, role=Role.TEACHER, school=schools[0])
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == "/bao-mat/doi-mat-khau/"
+    assert client.get("/cms/").url == "/bao-mat/doi-mat-khau/"
+    api = client.get("/api/me/")
+    assert api.status_code == 403
+    assert api.json()["code"] == "password_change_required"
+    assert client.get("/bao-mat/doi-mat-khau/").status_code == 200
+    user.set_password("old-one-time-1")
+    user.save()
+    client.force_login(user)
+    response = client.post(
+        "/bao-mat/doi-mat-khau/",
+        {
+            "old_password": "old-one-time-1",
+            "new_password1": "Mat-khau-moi-2026!",
+            "new_password2": "Mat-khau-moi-2026!",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.must_change_password
+    assert client.get("/").status_code != 302 or client.get("/").url != (
+        "/bao-mat/doi-mat-khau/"
+    )
+
+
+# --- Wagtail admin pages --------------------------------------------------------------
+
+
+def test_upload_preview_confirm_and_one_download_of_the_password_sheet(client, schools):
+    head = make_staff(Role.SCHOOL_ADMIN, school=schools[0], preferred_language="en")
+    client.force_login(head)
+    assert client.get("/cms/nhap-du-lieu/").status_code == 200
+    rows = [STAFF_HEADING, [1, "Hồ Xuân Hương", "80001", "Giáo viên", ""]]
+    response = client.post(
+        "/cms/nhap-du-lieu/", {"kind": "staff", "file": xlsx_upload(rows)}
+    )
+    assert response.status_code == 302
+    page = client.get("/cms/nhap-du-lieu/xem-truoc/")
+    assert page.status_code == 200
+    assert "huong.ho.tn" in page.content.decode()
+    assert not User.objects.filter(username="huong.ho.tn").exists()
+    fingerprint = page.context["form"].initial["fingerprint"]
+    done = client.post("/cms/nhap-du-lieu/xem-truoc/", {"fingerprint": fingerprint})
+    assert done.status_code == 302
+    assert User.objects.get(username="huong.ho.tn").must_change_password
+    listing = client.get(done.url)
+    assert schools[0].name in listing.content.decode()
+    sheet_url = f"{done.url}s{schools[0].pk}/"
+    pdf = client.post(sheet_url)
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "no-store" in pdf["Cache-Control"] or "no-cache" in pdf["Cache-Control"]
+    text = PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages[0]
+    assert "Hồ Xuân Hương" in text.extract_text()
+    again = client.post(sheet_url)
+    assert again.status_code == 302  # the passwords left the session
+
+
+def test_a_school_admin_posting_another_schools_staff_is_refused_by_the_page(
+    client, schools
+):
+    head = make_staff(Role.SCHOOL_ADMIN, school=schools[0], preferred_language="en")
+    client.force_login(head)
+    rows = [STAFF_HEADING, [1, "Nguyễn Du", "80002", "Giáo viên", ""]]
+    client.post("/cms/nhap-du-lieu/", {"kind": "staff", "file": xlsx_upload(rows)})
+    page = client.get("/cms/nhap-du-lieu/xem-truoc/")
+    assert "not one whose staff you manage" in page.content.decode()
+    assert "fingerprint" not in page.content.decode()
+    response = client.post("/cms/nhap-du-lieu/xem-truoc/", {"fingerprint": "x" * 32})
+    assert response.status_code == 302
+    assert not User.objects.filter(display_name="Nguyễn Du").exists()
+    # A school admin cannot choose the schools import at all.
+    response = client.post(
+        "/cms/nhap-du-lieu/", {"kind": "schools", "file": schools_upload()}
+    )
+    assert response.status_code == 200
+    assert not School.objects.filter(code="80003").exists()
+
+
+def test_a_teacher_cannot_open_the_import_pages(client, schools):
+    teacher = make_staff(Role.TEACHER, school=schools[0])
+    client.force_login(teacher)
+    for url in ("/cms/nhap-du-lieu/", "/cms/nhap-du-lieu/xem-truoc/"):
+        assert client.get(url).status_code in (302, 403)
