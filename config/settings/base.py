@@ -89,6 +89,8 @@ MIDDLEWARE = [
     # (lms/accounts/security.py).
     "lms.accounts.security.SessionIdleExpiryMiddleware",
     "lms.accounts.security.TwoFactorRequiredMiddleware",
+    # A one-time password (bulk onboarding) is changed before anything else.
+    "lms.accounts.security.PasswordChangeRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
     # Vietnamese unless the person chose otherwise (cookie, then their profile);
     # the browser's Accept-Language is deliberately not consulted.
@@ -199,6 +201,20 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "lms:login"
 LOGIN_REDIRECT_URL = "lms:home"
 LOGOUT_REDIRECT_URL = "lms:login"
+
+# Django's default hashers, then one for the random one-time passwords of bulk
+# onboarding (common/hashers.py): a first sign-in re-hashes with the first one.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "common.hashers.OneTimePasswordHasher",
+]
+ONBOARDING_USERNAME_SUFFIX = env.str("ONBOARDING_USERNAME_SUFFIX", default="tn")
+ONBOARDING_MAX_BYTES = env.int("ONBOARDING_MAX_BYTES", default=20 * 1024 * 1024)
+ONBOARDING_MAX_ROWS = env.int("ONBOARDING_MAX_ROWS", default=30_000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -1,4 +1,5 @@
-"""Sign-in hardening: idle session expiry and two-factor sign-in (TOTP).
+"""Sign-in hardening: idle session expiry, two-factor sign-in (TOTP), and the
+forced change of a one-time password.
 
 Two-factor sign-in is required of province officers and platform administrators
 (they reach every school of a province, or the whole platform) and optional for
@@ -14,12 +15,13 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from lms.models import Role, User
 from lms.people.selectors import user_has_role, user_roles
@@ -92,6 +94,51 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
 
+def _password_change_exempt_paths() -> tuple[str, ...]:
+    return (
+        reverse("lms:password_change"),
+        reverse("lms:logout"),
+        reverse("lms:two_factor_setup"),
+        reverse("lms:two_factor_verify"),
+        "/i18n/",
+        settings.STATIC_URL,
+        "/healthz",
+    )
+
+
+class PasswordChangeRequiredMiddleware:
+    """Ask people given a one-time password (bulk onboarding) for their own first.
+
+    Until ``User.must_change_password`` is cleared (the password-change page does
+    it), every page redirects there and the API answers 403 with a message. Pupils
+    never get the flag: their passwords are set by the school.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.must_change_password
+            and not request.path.startswith(_password_change_exempt_paths())
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {
+                        "detail": _(
+                            "Change your one-time password on the website first."
+                        ),
+                        "code": "password_change_required",
+                    },
+                    status=403,
+                )
+            return redirect(reverse("lms:password_change"))
+        return self.get_response(request)
+
+
 class SecondFactorTokenAuthentication(TokenAuthentication):
     """API tokens, refused for accounts that must use a second factor.
 
@@ -108,5 +155,10 @@ class SecondFactorTokenAuthentication(TokenAuthentication):
                     "This account needs two-step sign-in, so it cannot use an API "
                     "token. Sign in on the website instead."
                 )
+            )
+        if user.must_change_password:
+            # The middleware sees only session sign-ins; tokens are refused here.
+            raise PermissionDenied(
+                _("Change your one-time password on the website first.")
             )
         return user, token

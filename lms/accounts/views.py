@@ -150,5 +150,7 @@ class StaffPasswordChangeView(auth_views.PasswordChangeView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
+        # A one-time password (bulk onboarding) is replaced: the pages open again.
+        form.user.must_change_password = False
         messages.success(self.request, _("Your password has been changed."))
         return super().form_valid(form)

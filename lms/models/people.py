@@ -103,6 +103,11 @@ class RoleAssignment(models.Model):
             ("handle_help_requests", _("Can handle pupils' requests for help")),
             ("manage_consent", _("Can record consent and erase pupil data")),
             ("take_modules", _("Can take modules and quizzes")),
+            (
+                "import_organisation",
+                _("Can import administrative units and schools"),
+            ),
+            ("import_staff", _("Can import staff accounts")),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -90,6 +90,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.handle_help_requests",
         "lms.manage_consent",
         *SCHOOL_SETUP_PERMISSIONS,
+        # Bulk onboarding of their own school's staff, in the Wagtail admin.
+        "lms.import_staff",
     ],
     Role.UNIT_OFFICER: [
         "lms.take_modules",
@@ -107,11 +109,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.edit_programme_target",
         "quizzes.host_live_quiz",
         *ORGANISATION_MANAGER_PERMISSIONS,
+        # Bulk onboarding of their province's units, schools and staff (Wagtail).
+        "lms.import_organisation",
+        "lms.import_staff",
     ],
     Role.CONTENT_EDITOR: CONTENT_EDITOR_PERMISSIONS,
     Role.CONTENT_REVIEWER: CONTENT_REVIEWER_PERMISSIONS,
     Role.PLATFORM_ADMIN: sorted(
-        {*ORGANISATION_MANAGER_PERMISSIONS, *SCHOOL_SETUP_PERMISSIONS}
+        {
+            *ORGANISATION_MANAGER_PERMISSIONS,
+            *SCHOOL_SETUP_PERMISSIONS,
+            "lms.import_organisation",
+            "lms.import_staff",
+        }
     ),
 }
 

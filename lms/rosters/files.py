@@ -6,35 +6,32 @@ address, a parent's phone). Only the line number, the roster number, the name an
 the class are kept; the other columns are dropped as the rows are read, and only
 their headings are reported, so the teacher knows they were left out.
 
-The content decides the format, never the file name: a zip archive must be an Excel
-workbook, anything else must decode as text. Whatever goes wrong becomes an
+Opening the file (XLSX or CSV told apart by content, the Vietnamese code pages,
+damaged or foreign files) is ``common.sheets``, shared with the organisation
+imports of ``lms.people.onboarding``; the rules of a class list (name columns,
+numbered empty lines, totals) are here. Whatever goes wrong becomes an
 ``LmsError`` with a message a teacher can act on.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
-import unicodedata
-import warnings
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
 from enum import StrEnum
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from common.sheets import (
+    BLANK_LINES_END,
+    HEADER_SEARCH_LINES,
+    SheetError,
+    clean_text,
+    fold_heading,
+    sheet_tables,
+)
 from lms.errors import LmsError
-from lms.rosters.pupil_accounts import ascii_fold
-
-# The header is looked for in this many first lines of a sheet.
-HEADER_SEARCH_LINES = 30
-# This many empty lines in a row end the list (sheets formatted down to row 10000).
-BLANK_LINES_END = 200
 
 
 class Column(StrEnum):
@@ -120,112 +117,8 @@ def _error(message: str, code: str) -> LmsError:
     return LmsError(message, code=code)
 
 
-def clean_text(value: object) -> str:
-    """Return a cell as one line of NFC text: Vietnamese typed on any keyboard."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime | date):
-        value = value.isoformat()
-    text = unicodedata.normalize("NFC", str(value))
-    text = "".join(
-        " " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text
-    )
-    return " ".join(text.split())
-
-
 def _fold_heading(text: str) -> str:
-    folded = ascii_fold(text)
-    return " ".join(re.sub(r"[^a-z0-9# ]", " ", folded).split())
-
-
-def _decode_csv(content: bytes) -> str:
-    """Decode a CSV export: UTF-8 (BOM or not), UTF-16, or Windows code pages."""
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # Excel's "Unicode text" export.
-        try:
-            return content.decode("utf-16")
-        except UnicodeDecodeError:
-            raise _error(_("This file is not a spreadsheet."), "not_a_spreadsheet")
-    if b"\x00" in content:
-        raise _error(_("This file is not a spreadsheet."), "not_a_spreadsheet")
-    for encoding in ("utf-8-sig", "cp1258", "cp1252"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise _error(_("This file is not a spreadsheet."), "not_a_spreadsheet")
-    controls = sum(
-        1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\r\n"
-    )
-    if controls:
-        raise _error(_("This file is not a spreadsheet."), "not_a_spreadsheet")
-    return unicodedata.normalize("NFC", text)
-
-
-def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    text = _decode_csv(content)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return csv.reader(io.StringIO(text, newline=""), dialect)
-
-
-def _xlsx_workbook(content: bytes):
-    """Open an XLSX workbook read-only after checking it really is one."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        names = set(archive.namelist())
-        unpacked = sum(info.file_size for info in archive.infolist())
-        mimetype = archive.read("mimetype")[:60] if "mimetype" in names else b""
-    except Exception:
-        # Truncated, encrypted or otherwise broken archives: all the same to a teacher.
-        raise _error(
-            _("This Excel file is damaged. Open it in Excel and save it again."),
-            "damaged_xlsx",
-        )
-    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
-        raise _error(
-            _("Save this file as Excel (.xlsx) or CSV, then upload it again."),
-            "unsupported_format",
-        )
-    if "[Content_Types].xml" not in names or not any(
-        name.startswith("xl/") for name in names
-    ):
-        raise _error(_("This file is not a spreadsheet."), "not_a_spreadsheet")
-    limit = getattr(
-        settings, "ROSTER_MAX_UNPACKED_BYTES", 20 * settings.ROSTER_MAX_BYTES
-    )
-    if unpacked > limit:
-        raise _error(
-            _("This file is too large. Keep only the class list and try again."),
-            "too_large",
-        )
-    from openpyxl import load_workbook
-
-    try:
-        # Files from other software often trip openpyxl's warnings (unknown
-        # extensions, missing styles); they say nothing about the names.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise _error(
-            _("This Excel file is damaged. Open it in Excel and save it again."),
-            "damaged_xlsx",
-        )
-
-
-def _sheet_rows(sheet) -> Iterator[Sequence[object]]:
-    # Some software writes a wrong sheet size; read every row that is there.
-    sheet.reset_dimensions()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield from sheet.iter_rows(min_row=1, values_only=True)
+    return fold_heading(text)
 
 
 @dataclass
@@ -346,54 +239,22 @@ def _no_header_error() -> LmsError:
     )
 
 
-def _parse_xlsx(content: bytes) -> ParsedRoster:
-    workbook = _xlsx_workbook(content)
-    try:
-        sheets = [workbook.active, *workbook.worksheets]
-        seen = set()
-        for sheet in sheets:
-            if sheet is None or id(sheet) in seen or not hasattr(sheet, "iter_rows"):
-                continue
-            seen.add(id(sheet))
-            parsed = _extract(_sheet_rows(sheet), kind="xlsx", sheet_name=sheet.title)
-            if parsed is not None:
-                return parsed
-        raise _no_header_error()
-    except LmsError:
-        raise
-    except Exception:
-        # Broken XML inside the archive shows only while the rows are read.
-        raise _error(
-            _("This Excel file is damaged. Open it in Excel and save it again."),
-            "damaged_xlsx",
-        )
-    finally:
-        workbook.close()
-
-
-def _parse_csv(content: bytes) -> ParsedRoster:
-    try:
-        parsed = _extract(_csv_rows(content), kind="csv", sheet_name="")
-    except csv.Error:
-        raise _error(_("This file is not a spreadsheet."), "not_a_spreadsheet")
-    if parsed is None:
-        raise _no_header_error()
-    return parsed
+def _unpacked_limit() -> int:
+    return getattr(
+        settings, "ROSTER_MAX_UNPACKED_BYTES", 20 * settings.ROSTER_MAX_BYTES
+    )
 
 
 def roster_file_read(content: bytes) -> ParsedRoster:
     """Read the bytes of a class list, whatever its format; raise ``LmsError``."""
-    if not content.strip():
-        raise _error(_("The file is empty."), "empty_file")
-    if content.startswith(b"PK\x03\x04"):
-        return _parse_xlsx(content)
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _error(
-            _(
-                "This is an old Excel file (.xls) or a file locked with a password. "
-                "Open it in Excel, save it as .xlsx without a password, then upload "
-                "it again."
-            ),
-            "unsupported_format",
-        )
-    return _parse_csv(content)
+    try:
+        with sheet_tables(content, max_unpacked_bytes=_unpacked_limit()) as tables:
+            for table in tables:
+                parsed = _extract(
+                    table.rows, kind=table.kind, sheet_name=table.sheet_name
+                )
+                if parsed is not None:
+                    return parsed
+    except SheetError as error:
+        raise _error(error.message, error.code)
+    raise _no_header_error()

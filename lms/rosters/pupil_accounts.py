@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.sheets import ascii_fold
 from lms.accounts.card_keys import card_key_hash
 from lms.errors import LmsError
 from lms.models import Enrolment, Role, SchoolClass, User
@@ -67,14 +67,6 @@ class PupilCredentials:
     @classmethod
     def from_dict(cls, data: dict) -> PupilCredentials:
         return cls(**{field: data[field] for field in cls.__dataclass_fields__})
-
-
-def ascii_fold(text: str) -> str:
-    """Return ``text`` lowercased without diacritics: "Đặng Ánh" -> "dang anh"."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.lower().split())
 
 
 def username_base(display_name: str) -> str:
