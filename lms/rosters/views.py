@@ -111,7 +111,12 @@ def _keep_cards(
         "created": time.time(),
         "unchanged": unchanged,
         "pupils": [
-            {"id": c.pupil_id, "display_name": c.display_name, "username": c.username}
+            {
+                "id": c.pupil_id,
+                "display_name": c.display_name,
+                "username": c.username,
+                "roster_number": c.roster_number,
+            }
             for c in credentials
         ],
         "secrets": [c.as_dict() for c in credentials],
@@ -318,7 +323,7 @@ def class_login_cards(request, class_id: int):
             login_cards_pdf(school_class=school_class, credentials=credentials),
             school_class,
         )
-    pupils = [e.pupil for e in enrolments if not chosen or e.pupil_id in chosen]
+    pupils = [e for e in enrolments if not chosen or e.pupil_id in chosen]
     return render(
         request,
         "lms/roster/class_cards.html",
