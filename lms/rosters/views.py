@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lms.errors import LmsError
 from lms.models import SchoolClass
-from lms.people import selectors
+from lms.people import consent, selectors
 from lms.rosters import pupil_accounts
 from lms.rosters.files import ParsedRoster
 from lms.rosters.forms import PupilSelectionForm, RosterConfirmForm, RosterUploadForm
@@ -53,6 +53,18 @@ def _managed_class(request, class_id: int) -> SchoolClass:
         ),
         pk=class_id,
     )
+
+
+def _consent_context(school_class: SchoolClass) -> dict:
+    """Return how many pupils lack consent, for the notice on the class's pages."""
+    return {
+        "consent_missing": consent.class_consent_missing_count(
+            school_class=school_class
+        ),
+        "consent_answers_kept": consent.answers_kept_without_consent(
+            school=school_class.school
+        ),
+    }
 
 
 def _class_enrolments(request, school_class: SchoolClass):
@@ -146,6 +158,7 @@ def class_detail(request, class_id: int):
         {
             "school_class": school_class,
             "enrolments": _class_enrolments(request, school_class),
+            **_consent_context(school_class),
         },
     )
 
@@ -195,6 +208,7 @@ def _render_preview(request, plan: RosterPlan):
             "plan": plan,
             "parsed": plan.parsed,
             "form": RosterConfirmForm(initial={"fingerprint": plan.fingerprint}),
+            **_consent_context(plan.school_class),
         },
     )
 
@@ -266,6 +280,7 @@ def new_login_cards(request, class_id: int, batch: str):
             )
             if card_batch
             else None,
+            **_consent_context(school_class),
         },
     )
     add_never_cache_headers(response)
