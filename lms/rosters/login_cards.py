@@ -99,11 +99,10 @@ def _draw_card(
     canvas.setFillColor(black)
     cursor -= 17
     name = credentials.display_name
-    if name_collides(name, same_names):
-        # A namesake's card is in the same pile: the roster number tells them apart.
-        tag = name_disambiguator(
-            roster_number=credentials.roster_number, username=credentials.username
-        )
+    if credentials.roster_number is not None and name_collides(name, same_names):
+        # A namesake's card is in the same pile: the roster number tells them
+        # apart (the username, printed below, differs anyway).
+        tag = name_disambiguator(roster_number=credentials.roster_number)
         name = f"{name} ({tag})"
     name_size = fit_font_size(name, FONT_BOLD, 13, text_width, 11)
     name_lines = simpleSplit(name, FONT_BOLD, name_size, text_width)

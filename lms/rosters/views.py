@@ -338,13 +338,14 @@ def class_login_cards(request, class_id: int):
             login_cards_pdf(school_class=school_class, credentials=credentials),
             school_class,
         )
-    pupils = [e for e in enrolments if not chosen or e.pupil_id in chosen]
+    chosen_enrolments = [e for e in enrolments if not chosen or e.pupil_id in chosen]
     return render(
         request,
         "lms/roster/class_cards.html",
         {
             "school_class": school_class,
-            "pupils": pupils,
+            "pupils": [e.pupil for e in chosen_enrolments],
+            "chosen_enrolments": chosen_enrolments,
             "chosen": chosen,
             "form": PupilSelectionForm(
                 initial={"pupil": chosen}, pupil_ids=class_pupil_ids
