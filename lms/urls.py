@@ -7,6 +7,7 @@ from lms import views
 from lms.accounts import views as security_views
 from lms.learning import views as learning_views
 from lms.reports import views as report_views
+from lms.rosters import consent_views as class_consent_views
 from lms.rosters import views as roster_views
 from lms.safeguarding import privacy_views
 from lms.safeguarding import views as help_views
@@ -111,6 +112,18 @@ urlpatterns = [
         "lop/<int:class_id>/hoc-sinh/<int:pupil_id>/dat-lai-mat-khau/",
         roster_views.pupil_password_reset,
         name="pupil_password_reset",
+    ),
+    # Consent of a class's pupils: who lacks it, slips, returned slips
+    # (lms/rosters/consent_views.py).
+    path(
+        "lop/<int:class_id>/dong-y/",
+        class_consent_views.class_consent,
+        name="class_consent",
+    ),
+    path(
+        "lop/<int:class_id>/dong-y/in-phieu/",
+        class_consent_views.class_consent_slips,
+        name="class_consent_slips",
     ),
     # The learning loop: the module player and giving modules to a class
     # (lms/learning/views.py).

@@ -434,6 +434,8 @@ class ProgressCell:
 class PupilProgressRow:
     pupil: User
     cells: list[ProgressCell]
+    # Shown beside the name when a classmate has the same name.
+    roster_number: int | None = None
 
 
 @dataclass
@@ -501,7 +503,13 @@ def class_progress(*, school_class: SchoolClass) -> ClassProgress:
                     best_percent=row.best_percent if row else None,
                 )
             )
-        rows.append(PupilProgressRow(pupil=enrolment.pupil, cells=cells))
+        rows.append(
+            PupilProgressRow(
+                pupil=enrolment.pupil,
+                cells=cells,
+                roster_number=enrolment.roster_number,
+            )
+        )
     return ClassProgress(school_class=school_class, modules=modules, rows=rows)
 
 

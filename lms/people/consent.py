@@ -1,6 +1,7 @@
 """Consent to process a pupil's data: the rule, who lacks it, and recording it.
 
-The rule (Law 91/2025 art. 24; Decree 13/2023 art. 20): a parent's or guardian's
+The rule (Law 91/2025 art. 24 and Decree 356/2025, in force since 1 January 2026;
+Decree 13/2023 art. 20 before them): a parent's or guardian's
 consent for every pupil, and the child's own consent from age 7. The platform
 keeps no birth dates (minimum data), so age is read from the class: grade 1 is
 the year a child turns 6, grade 2 the year they turn 7. The child's own consent
@@ -12,16 +13,26 @@ What a pupil without consent may do is the province's choice
 (``PrivacySettings.without_consent``); the default lets them read lessons but
 records no learning. Asking for help always works: it is not processing for
 learning, it is protection (Law on Children art. 54).
+
+In a teacher's flow: a class's teacher sees how many of its pupils lack consent
+(``class_consent_missing``), prints one paper slip per pupil for the families
+(``consent_slips_issue``: each slip carries a code the family can use online
+later, of which only a keyed hash is kept), and records the returned slips of the
+class on one screen (``consent_slips_returned_record``, through
+``consent_record_bulk``). A class's teacher may do this because they hand out and
+collect the slips; the school's consent page stays the school administrator's.
 """
 
 from __future__ import annotations
 
 import datetime
+import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from common.errors import NotFound
@@ -31,15 +42,22 @@ from lms.models import (
     ConsentGiver,
     ConsentMethod,
     ConsentRecord,
+    ConsentSlip,
     Enrolment,
     PrivacySettings,
     Role,
     School,
+    SchoolClass,
     User,
     WithoutConsent,
 )
 from lms.people.audit import audit_record
-from lms.people.selectors import pupil_current_enrolment, user_has_role, user_school_ids
+from lms.people.selectors import (
+    classes_managed_by,
+    pupil_current_enrolment,
+    user_has_role,
+    user_school_ids,
+)
 
 CHILD_CONSENT_FROM_GRADE = 2
 
@@ -256,4 +274,178 @@ def consent_withdraw(*, actor: User, pupil: User) -> int:
     audit_record(
         actor=actor, action="consent.withdraw", target=pupil, details={"records": count}
     )
+    return count
+
+
+# --- A class's consent, in the teacher's flow ----------
+
+# Letters and digits nobody misreads on paper or types wrong: no 0/O, 1/I/L,
+# 2/Z, 5/S, 6/G or 8/B.
+SLIP_CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"
+SLIP_CODE_LENGTH = 10
+
+
+def _ensure_manages_class(actor: User, school_class: SchoolClass) -> None:
+    """Refuse unless ``actor`` manages the pupils of ``school_class`` (its teacher)."""
+    manages = (
+        actor.has_perm("lms.manage_roster")
+        and classes_managed_by(actor).filter(pk=school_class.pk).exists()
+    )
+    if not manages:
+        raise NotFound(_("There is no such class."))
+
+
+def class_consent_missing(*, school_class: SchoolClass) -> list[PupilConsentRow]:
+    """Return the class's active pupils whose consent is not complete.
+
+    The caller found ``school_class`` through ``classes_managed_by``.
+    """
+    return consent_overview(
+        school=school_class.school,
+        school_class_id=school_class.pk,
+        missing_only=True,
+    )
+
+
+def class_consent_missing_count(*, school_class: SchoolClass) -> int:
+    """Return how many of the class's pupils lack the consent to keep answers."""
+    return len(class_consent_missing(school_class=school_class))
+
+
+def answers_kept_without_consent(*, school: School) -> bool:
+    """Return whether the province lets pupils without consent use everything."""
+    return privacy_settings_for(school=school).without_consent == WithoutConsent.FULL
+
+
+def slip_code_generate() -> str:
+    """Return a new random slip code such as ``K7MXRT9ACD`` (about 45 bits)."""
+    return "".join(secrets.choice(SLIP_CODE_ALPHABET) for _ in range(SLIP_CODE_LENGTH))
+
+
+def slip_code_format(code: str) -> str:
+    """Return ``code`` as printed, in two groups of five: ``K7MXR-T9ACD``."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def slip_code_hash(code: str) -> str:
+    """Return the stored form of a slip code: a keyed SHA-256 of its letters.
+
+    Keyed (``SECRET_KEY``) because a ten-letter code is short enough to guess
+    offline from a plain hash; dashes, spaces and case do not count, as a family
+    types it.
+    """
+    letters = "".join(c for c in code.upper() if c.isalnum())
+    return salted_hmac("lms.consent_slip", letters, algorithm="sha256").hexdigest()
+
+
+@dataclass(frozen=True)
+class SlipToPrint:
+    """One pupil's consent slip, with its code in plain: shown once, on paper."""
+
+    pupil_id: int
+    display_name: str
+    roster_number: int | None
+    child_needed: bool
+    code: str
+
+
+@transaction.atomic
+def consent_slips_issue(
+    *, actor: User, school_class: SchoolClass, pupil_ids: list[int] | None = None
+) -> list[SlipToPrint]:
+    """Make a consent slip for each pupil of the class who lacks consent.
+
+    Each slip gets a new code, of which only the hash is stored; the unused slips
+    printed before for these pupils are deleted, so a lost slip's code stops
+    working. ``pupil_ids`` narrows it (ids outside the class are ignored).
+    Returns the slips in roster order, for the PDF; nothing to print is [].
+    """
+    _ensure_manages_class(actor, school_class)
+    rows = class_consent_missing(school_class=school_class)
+    if pupil_ids is not None:
+        rows = [row for row in rows if row.enrolment.pupil_id in set(pupil_ids)]
+    ids = [row.enrolment.pupil_id for row in rows]
+    ConsentSlip.objects.filter(pupil_id__in=ids, used_at__isnull=True).delete()
+    slips = []
+    for row in rows:
+        code = slip_code_generate()
+        slips.append(
+            SlipToPrint(
+                pupil_id=row.enrolment.pupil_id,
+                display_name=row.enrolment.pupil.display_name,
+                roster_number=row.enrolment.roster_number,
+                child_needed=row.child_needed,
+                code=code,
+            )
+        )
+    ConsentSlip.objects.bulk_create(
+        [
+            ConsentSlip(
+                pupil_id=slip.pupil_id,
+                code_hash=slip_code_hash(slip.code),
+                issued_by=actor,
+            )
+            for slip in slips
+        ]
+    )
+    if slips:
+        audit_record(
+            actor=actor,
+            action="consent.slips_issue",
+            target=school_class,
+            details={"pupils": ids},
+        )
+    return slips
+
+
+@transaction.atomic
+def consent_slips_returned_record(
+    *,
+    actor: User,
+    school_class: SchoolClass,
+    parent_ids: list[int],
+    child_ids: list[int],
+    consented_on: datetime.date,
+) -> int:
+    """Record the signed slips a class's families returned, in one go.
+
+    ``parent_ids``: pupils whose slip a parent or guardian signed; ``child_ids``:
+    those whose slip the child signed too (counted from grade 2 only). Every id
+    must be a pupil of the class, or nothing is written (``NotFound``). Writes
+    through ``consent_record_bulk`` (paper, the current notice version), which
+    audits. Returns how many consent records were made.
+    """
+    _ensure_manages_class(actor, school_class)
+    parents, children = set(parent_ids), set(child_ids)
+    if not parents and not children:
+        raise LmsError(
+            _("Tick the pupils whose signed slip came back."), code="consent_nobody"
+        )
+    if consented_on > timezone.localdate():
+        raise LmsError(_("The date cannot be in the future."), code="consent_date")
+    in_class = set(
+        Enrolment.objects.filter(
+            school_class=school_class, left_on__isnull=True
+        ).values_list("pupil_id", flat=True)
+    )
+    if not (parents | children) <= in_class:
+        raise NotFound(_("There is no such pupil."))
+    notice_version = privacy_settings_for(school=school_class.school).notice_version
+    count = 0
+    for pupil_ids, given_by in (
+        (parents & children, [ConsentGiver.PARENT, ConsentGiver.CHILD]),
+        (parents - children, [ConsentGiver.PARENT]),
+        (children - parents, [ConsentGiver.CHILD]),
+    ):
+        if pupil_ids:
+            count += consent_record_bulk(
+                recorded_by=actor,
+                school=school_class.school,
+                pupil_ids=sorted(pupil_ids),
+                given_by=given_by,
+                method=ConsentMethod.PAPER,
+                consented_on=consented_on,
+                notice_version=notice_version,
+            )
     return count

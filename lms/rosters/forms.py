@@ -30,3 +30,28 @@ class PupilSelectionForm(forms.Form):
     def __init__(self, *args, pupil_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].choices = [(str(pk), str(pk)) for pk in pupil_ids]
+
+
+class PupilIdsField(forms.MultipleChoiceField):
+    """Pupil ids as posted; which of them belong to the class is the service's rule.
+
+    (A choice list would turn a foreign id into a form error; the service answers
+    it with a 404 and writes nothing, like any other foreign object.)
+    """
+
+    def valid_value(self, value) -> bool:
+        return str(value).isdigit()
+
+    def clean(self, value) -> list[int]:
+        return [int(pk) for pk in super().clean(value)]
+
+
+class ReturnedSlipsForm(forms.Form):
+    """Which signed consent slips came back, who signed them, and the date on them."""
+
+    parent = PupilIdsField(required=False, widget=forms.CheckboxSelectMultiple)
+    child = PupilIdsField(required=False, widget=forms.CheckboxSelectMultiple)
+    consented_on = forms.DateField(
+        label=_("Date on the slips"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

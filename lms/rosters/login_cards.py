@@ -1,6 +1,7 @@
 """Login cards: one A4 sheet holds eight cards a teacher cuts out and hands round.
 
-Each card shows the school, the class, the pupil's name, the username and the
+Each card shows the school, the class, the pupil's name (with the roster number
+when another card of the batch has the same name), the username and the
 password in large type, and a QR code that signs the pupil in without typing. The
 QR code encodes the site's address (``common.site``) +
 ``/dang-nhap/the/<card key>/``; the key is shown only here (the database keeps
@@ -30,6 +31,7 @@ from reportlab.pdfgen.canvas import Canvas
 from common.pdf import FONT, FONT_BOLD, draw_qr, fit_font_size, register_fonts
 from common.site import absolute_url
 from lms.models import SchoolClass
+from lms.people.names import colliding_name_keys, name_collides, name_disambiguator
 from lms.rosters.pupil_accounts import PupilCredentials
 
 COLUMNS, ROWS = 2, 4
@@ -74,6 +76,7 @@ def _draw_card(
     y: float,
     width: float,
     height: float,
+    same_names: frozenset[str] = frozenset(),
 ) -> None:
     left = x + CARD_PADDING
     top = y + height - CARD_PADDING
@@ -97,8 +100,14 @@ def _draw_card(
 
     canvas.setFillColor(black)
     cursor -= 17
-    name_size = fit_font_size(credentials.display_name, FONT_BOLD, 13, text_width, 11)
-    name_lines = simpleSplit(credentials.display_name, FONT_BOLD, name_size, text_width)
+    name = credentials.display_name
+    if credentials.roster_number is not None and name_collides(name, same_names):
+        # A namesake's card is in the same pile: the roster number tells them
+        # apart (the username, printed below, differs anyway).
+        tag = name_disambiguator(roster_number=credentials.roster_number)
+        name = f"{name} ({tag})"
+    name_size = fit_font_size(name, FONT_BOLD, 13, text_width, 11)
+    name_lines = simpleSplit(name, FONT_BOLD, name_size, text_width)
     canvas.setFont(FONT_BOLD, name_size)
     for name_line in name_lines[:2]:
         canvas.drawString(left, cursor, name_line)
@@ -166,6 +175,7 @@ def login_cards_pdf(
     card_width = (page_width - 2 * PAGE_MARGIN) / COLUMNS
     card_height = (page_height - 2 * PAGE_MARGIN) / ROWS
     per_page = COLUMNS * ROWS
+    same_names = colliding_name_keys(card.display_name for card in credentials)
     out = io.BytesIO()
     with translation.override(CARD_LANGUAGE):
         # Roboto from the start, so not even an unused Helvetica is referenced.
@@ -184,6 +194,7 @@ def login_cards_pdf(
                     y=page_height - PAGE_MARGIN - (row + 1) * card_height,
                     width=card_width,
                     height=card_height,
+                    same_names=same_names,
                 )
             canvas.showPage()
         canvas.save()

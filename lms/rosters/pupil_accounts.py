@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -60,13 +60,22 @@ class PupilCredentials:
     username: str
     password: str
     card_key: str
+    # The roster number (STT), printed beside the name when two cards share it.
+    roster_number: int | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> PupilCredentials:
-        return cls(**{field: data[field] for field in cls.__dataclass_fields__})
+        # ``get``: a batch kept in a session before a field was added still loads.
+        return cls(
+            **{
+                field: data[field]
+                for field in cls.__dataclass_fields__
+                if field in data
+            }
+        )
 
 
 def username_base(display_name: str) -> str:
@@ -74,7 +83,8 @@ def username_base(display_name: str) -> str:
 
     Vietnamese names run family name first and given name last, and a child is
     called by the given name, so "Nguyễn Văn An" gives "an.nguyen". A part in
-    brackets (a teacher's "(B)" that tells two namesakes apart) is left out.
+    brackets (a nickname a teacher added) is left out. Two namesakes share the
+    base and differ by the digits ``UsernameAllocator`` adds.
     """
     without_brackets = re.sub(r"\([^)]*\)", " ", display_name)
     words = re.findall(r"[a-z]+", ascii_fold(without_brackets))
@@ -153,7 +163,9 @@ def pupil_create(
     """Create a pupil account enrolled in ``school_class``; return its first secrets.
 
     The account holds the display name and the language only: no email, no birth
-    date, no contact. Callers that create many pupils share one ``allocator``.
+    date, no contact. The display name is kept exactly as given, even when a
+    classmate has the same name: the generated username tells them apart.
+    Callers that create many pupils share one ``allocator``.
     """
     allocator = allocator or UsernameAllocator()
     pupil = User(
@@ -169,7 +181,13 @@ def pupil_create(
         pupil=pupil, school_class=school_class, roster_number=roster_number
     )
     # The primary key exists only now.
-    return PupilCredentials(**{**credentials.as_dict(), "pupil_id": pupil.pk})
+    return PupilCredentials(
+        **{
+            **credentials.as_dict(),
+            "pupil_id": pupil.pk,
+            "roster_number": roster_number,
+        }
+    )
 
 
 def ensure_manages_class(actor: User, school_class: SchoolClass) -> None:
@@ -209,7 +227,14 @@ def pupil_password_reset(
     pupil = User.objects.select_for_update().get(pk=pupil.pk)
     credentials = _new_secrets(pupil)
     pupil.save(update_fields=["password", "login_card_key_hash"])
-    return credentials
+    number = (
+        Enrolment.objects.filter(
+            school_class=school_class, pupil=pupil, left_on__isnull=True
+        )
+        .values_list("roster_number", flat=True)
+        .first()
+    )
+    return replace(credentials, roster_number=number)
 
 
 @transaction.atomic
@@ -238,8 +263,9 @@ def class_login_cards_reissue(
             school_class=school_class, pupil_id__in=[p.pk for p in pupils]
         ).values_list("pupil_id", "roster_number")
     )
+    issued = [replace(c, roster_number=numbers.get(c.pupil_id)) for c in issued]
     # Cards come out in roster order, the order of the class list on the wall.
     return sorted(
         issued,
-        key=lambda c: (numbers.get(c.pupil_id) is None, numbers.get(c.pupil_id) or 0),
+        key=lambda c: (c.roster_number is None, c.roster_number or 0),
     )

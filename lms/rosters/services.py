@@ -8,8 +8,10 @@ Three steps, so a teacher sees what will happen before anything is written:
    while reading and only its heading is reported. A pupil account holds a display
    name and a class, nothing more.
 2. ``roster_preview`` is a dry run against the class: each line will be created,
-   is already enrolled (same name in the class: unchanged, never a second
-   account), or has an error with its spreadsheet line number and the reason.
+   is already enrolled (the same roster number and name in the class: unchanged,
+   never a second account, and the preview names the pupil it matched), or has
+   an error with its spreadsheet line number and the reason. Two children may
+   share a name: they are two pupils with two usernames and the same exact name.
 3. ``roster_apply`` creates the new pupils, all or nothing. It never trusts a plan
    sent back by a browser: it recomputes the plan from the parsed roster (kept on
    the server, in the session, between preview and confirmation) inside the
@@ -43,7 +45,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lms.errors import LmsError
-from lms.models import SchoolClass, User
+from lms.models import Enrolment, SchoolClass, User
+from lms.people.names import name_key
 from lms.rosters.files import ParsedRoster, is_whole_number, roster_file_read
 from lms.rosters.pupil_accounts import (
     PupilCredentials,
@@ -56,7 +59,7 @@ from lms.rosters.pupil_accounts import (
 NAME_MAX_LENGTH = User._meta.get_field("display_name").max_length
 ROSTER_NUMBER_MAX = 99_999
 # Characters a name may hold besides letters and spaces: apostrophes and hyphens
-# of minority names (H'Hen Niê), dots of initials, brackets of "(B)".
+# of minority names (H'Hen Niê), dots of initials, brackets of a nickname.
 NAME_PUNCTUATION = set("'’-.()")
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -109,12 +112,38 @@ class RowProblem:
 
 
 @dataclass(frozen=True)
+class MatchedPupil:
+    """The pupil already in the class that a line of the file is."""
+
+    pupil_id: int
+    roster_number: int | None
+    display_name: str
+    username: str
+
+    @property
+    def description(self) -> str:
+        """Say who was matched: "Already in the class: No. 12 An (username ...)"."""
+        values = {
+            "number": self.roster_number,
+            "name": self.display_name,
+            "username": self.username,
+        }
+        if self.roster_number is None:
+            return _("Already in the class: %(name)s (username %(username)s)") % values
+        return (
+            _("Already in the class: No. %(number)d %(name)s (username %(username)s)")
+            % values
+        )
+
+
+@dataclass(frozen=True)
 class PlanRow:
     line: int
     roster_number: int | None
     full_name: str
     action: RowAction
     problems: tuple[RowProblem, ...] = ()
+    matched: MatchedPupil | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +177,13 @@ class RosterPlan:
     def fingerprint(self) -> str:
         """Return a digest of the plan, to tell whether a confirmed preview is stale."""
         data = [self.school_class.pk] + [
-            [row.line, row.roster_number, row.full_name, row.action]
+            [
+                row.line,
+                row.roster_number,
+                row.full_name,
+                row.action,
+                row.matched.pupil_id if row.matched else None,
+            ]
             for row in self.rows
         ]
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:32]
@@ -160,11 +195,6 @@ class RosterResult:
 
     created: tuple[PupilCredentials, ...]
     unchanged: int = 0
-
-
-def name_key(name: str) -> str:
-    """Return the form two names are compared in: case and spacing do not count."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def class_key(name: str) -> str:
@@ -224,20 +254,84 @@ def _number_problems(number: str) -> tuple[int | None, list[RowProblem]]:
     ]
 
 
+@dataclass(frozen=True)
+class _Enrolled:
+    pupil_id: int
+    roster_number: int | None
+    display_name: str
+    username: str
+
+
+def _enrolled_pupils(school_class: SchoolClass) -> list[_Enrolled]:
+    return [
+        _Enrolled(*row)
+        for row in Enrolment.objects.filter(
+            school_class=school_class, left_on__isnull=True
+        )
+        .order_by("roster_number", "pk")
+        .values_list(
+            "pupil_id", "roster_number", "pupil__display_name", "pupil__username"
+        )
+    ]
+
+
+def _matched(pupil: _Enrolled) -> MatchedPupil:
+    return MatchedPupil(
+        pupil_id=pupil.pupil_id,
+        roster_number=pupil.roster_number,
+        display_name=pupil.display_name,
+        username=pupil.username,
+    )
+
+
+def _match_enrolled(
+    lines: list[tuple[int | None, str]], enrolled: list[_Enrolled]
+) -> tuple[dict[int, MatchedPupil], dict[int, _Enrolled]]:
+    """Match the file's lines to the pupils already in the class.
+
+    ``lines`` holds (roster number, name) by position. Returns the matches (line
+    position -> pupil) and the conflicts (line position -> the pupil who holds
+    that roster number under another name). Same names are common, so a name
+    alone never matches a numbered pupil: a line matches a pupil with its number
+    and its name; a pupil enrolled without a number (an import of a list without
+    STT) is matched by name, each pupil once.
+    """
+    by_number = {p.roster_number: p for p in enrolled if p.roster_number is not None}
+    unnumbered: dict[str, list[_Enrolled]] = defaultdict(list)
+    for pupil in enrolled:
+        if pupil.roster_number is None:
+            unnumbered[name_key(pupil.display_name)].append(pupil)
+    matches: dict[int, MatchedPupil] = {}
+    conflicts: dict[int, _Enrolled] = {}
+    for position, (number, name) in enumerate(lines):
+        holder = by_number.get(number) if number is not None else None
+        if holder is None:
+            continue
+        if name_key(holder.display_name) == name_key(name):
+            matches[position] = _matched(holder)
+        else:
+            conflicts[position] = holder
+    for position, (_number, name) in enumerate(lines):
+        if position in matches or position in conflicts:
+            continue
+        waiting = unnumbered.get(name_key(name))
+        if waiting:
+            matches[position] = _matched(waiting.pop(0))
+    return matches, conflicts
+
+
 def roster_preview(*, school_class: SchoolClass, parsed: ParsedRoster) -> RosterPlan:
     """Return what importing ``parsed`` into ``school_class`` would do; write nothing.
 
-    A name already enrolled in the class (compared without case and extra spaces)
-    is unchanged, so importing the same file twice creates nobody new. Two equal
-    names in the file are both errors: a teacher tells them apart ("Nguyễn Văn An
-    (B)") rather than the import guessing.
+    A line whose roster number (STT) and name (compared without case and extra
+    spaces) are those of a pupil in the class is unchanged, so importing the same
+    file twice creates nobody new. Two children may share a name: two equal names
+    in the file are two pupils (each gets their own username, both keep the exact
+    name), and a name equal to a pupil's in the class under another number is a
+    new pupil. The same number under another name is an error the teacher
+    resolves; so is a number given twice in the file.
     """
-    enrolled = {
-        name_key(name)
-        for name in User.objects.filter(
-            enrolments__school_class=school_class, enrolments__left_on__isnull=True
-        ).values_list("display_name", flat=True)
-    }
+    enrolled = _enrolled_pupils(school_class)
     other_classes = {
         class_key(name): name
         for name in SchoolClass.objects.filter(
@@ -247,16 +341,24 @@ def roster_preview(*, school_class: SchoolClass, parsed: ParsedRoster) -> Roster
         .values_list("name", flat=True)
     }
     chosen_key = class_key(school_class.name)
-    lines_by_name: dict[str, list[int]] = defaultdict(list)
-    for line in parsed.lines:
-        if line.full_name:
-            lines_by_name[name_key(line.full_name)].append(line.line)
     any_numbered = any(line.number for line in parsed.lines)
+    numbers = [_number_problems(line.number) for line in parsed.lines]
+    lines_by_number: dict[int, list[int]] = defaultdict(list)
+    for line, (number, _problems) in zip(parsed.lines, numbers, strict=True):
+        if number is not None:
+            lines_by_number[number].append(line.line)
+    matches, conflicts = _match_enrolled(
+        [
+            (number, line.full_name)
+            for line, (number, _problems) in zip(parsed.lines, numbers, strict=True)
+        ],
+        enrolled,
+    )
 
     rows = []
-    for line in parsed.lines:
+    for position, line in enumerate(parsed.lines):
         problems = _name_problems(line.full_name)
-        number, number_problems = _number_problems(line.number)
+        number, number_problems = numbers[position]
         problems += number_problems
         if any_numbered and not line.number and line.full_name:
             problems.append(
@@ -268,19 +370,38 @@ def roster_preview(*, school_class: SchoolClass, parsed: ParsedRoster) -> Roster
                     ),
                 )
             )
-        same_name = lines_by_name.get(name_key(line.full_name), [])
-        if len(same_name) > 1:
+        same_number = lines_by_number.get(number, []) if number is not None else []
+        if len(same_number) > 1:
             problems.append(
                 RowProblem(
-                    "duplicate_in_file",
+                    "duplicate_number",
                     _(
-                        "“%(name)s” is in the file more than once (lines %(lines)s). "
-                        "If they are two pupils, tell them apart, for example "
-                        "“%(name)s (B)”."
+                        "The number (STT) %(number)d is in the file more than once "
+                        "(lines %(lines)s). Give each pupil their own number."
                     )
                     % {
-                        "name": line.full_name,
-                        "lines": ", ".join(str(n) for n in same_name),
+                        "number": number,
+                        "lines": ", ".join(str(n) for n in same_number),
+                    },
+                )
+            )
+        elif position in conflicts:
+            holder = conflicts[position]
+            problems.append(
+                RowProblem(
+                    "number_taken",
+                    _(
+                        "In this class the number (STT) %(number)d is "
+                        "%(name)s (username %(username)s), not “%(line_name)s”. "
+                        "If this is another pupil, give the line a number not "
+                        "used in the class; if it is the same child, write the "
+                        "name as it is in the class."
+                    )
+                    % {
+                        "number": number,
+                        "name": holder.display_name,
+                        "username": holder.username,
+                        "line_name": line.full_name,
                     },
                 )
             )
@@ -300,10 +421,12 @@ def roster_preview(*, school_class: SchoolClass, parsed: ParsedRoster) -> Roster
                         % {"name": line.class_name},
                     )
                 )
+        matched = None
         if problems:
             action = RowAction.ERROR
-        elif name_key(line.full_name) in enrolled:
+        elif position in matches:
             action = RowAction.UNCHANGED
+            matched = matches[position]
         else:
             action = RowAction.CREATE
         rows.append(
@@ -313,6 +436,7 @@ def roster_preview(*, school_class: SchoolClass, parsed: ParsedRoster) -> Roster
                 full_name=line.full_name,
                 action=action,
                 problems=tuple(problems),
+                matched=matched,
             )
         )
     return RosterPlan(school_class=school_class, parsed=parsed, rows=tuple(rows))

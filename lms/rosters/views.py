@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lms.errors import LmsError
 from lms.models import SchoolClass
-from lms.people import selectors
+from lms.people import consent, selectors
 from lms.rosters import pupil_accounts
 from lms.rosters.files import ParsedRoster
 from lms.rosters.forms import PupilSelectionForm, RosterConfirmForm, RosterUploadForm
@@ -53,6 +53,18 @@ def _managed_class(request, class_id: int) -> SchoolClass:
         ),
         pk=class_id,
     )
+
+
+def _consent_context(school_class: SchoolClass) -> dict:
+    """Return how many pupils lack consent, for the notice on the class's pages."""
+    return {
+        "consent_missing": consent.class_consent_missing_count(
+            school_class=school_class
+        ),
+        "consent_answers_kept": consent.answers_kept_without_consent(
+            school=school_class.school
+        ),
+    }
 
 
 def _class_enrolments(request, school_class: SchoolClass):
@@ -111,7 +123,12 @@ def _keep_cards(
         "created": time.time(),
         "unchanged": unchanged,
         "pupils": [
-            {"id": c.pupil_id, "display_name": c.display_name, "username": c.username}
+            {
+                "id": c.pupil_id,
+                "display_name": c.display_name,
+                "username": c.username,
+                "roster_number": c.roster_number,
+            }
             for c in credentials
         ],
         "secrets": [c.as_dict() for c in credentials],
@@ -141,6 +158,7 @@ def class_detail(request, class_id: int):
         {
             "school_class": school_class,
             "enrolments": _class_enrolments(request, school_class),
+            **_consent_context(school_class),
         },
     )
 
@@ -190,6 +208,7 @@ def _render_preview(request, plan: RosterPlan):
             "plan": plan,
             "parsed": plan.parsed,
             "form": RosterConfirmForm(initial={"fingerprint": plan.fingerprint}),
+            **_consent_context(plan.school_class),
         },
     )
 
@@ -261,6 +280,7 @@ def new_login_cards(request, class_id: int, batch: str):
             )
             if card_batch
             else None,
+            **_consent_context(school_class),
         },
     )
     add_never_cache_headers(response)
@@ -318,13 +338,14 @@ def class_login_cards(request, class_id: int):
             login_cards_pdf(school_class=school_class, credentials=credentials),
             school_class,
         )
-    pupils = [e.pupil for e in enrolments if not chosen or e.pupil_id in chosen]
+    chosen_enrolments = [e for e in enrolments if not chosen or e.pupil_id in chosen]
     return render(
         request,
         "lms/roster/class_cards.html",
         {
             "school_class": school_class,
-            "pupils": pupils,
+            "pupils": [e.pupil for e in chosen_enrolments],
+            "chosen_enrolments": chosen_enrolments,
             "chosen": chosen,
             "form": PupilSelectionForm(
                 initial={"pupil": chosen}, pupil_ids=class_pupil_ids

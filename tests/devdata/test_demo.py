@@ -18,6 +18,7 @@ from devdata.demo import (
     demo_load,
     school_year_start,
 )
+from lms.learning.services import assignment_create
 from lms.models import (
     AdministrativeUnit,
     ConsentRecord,
@@ -32,6 +33,7 @@ from lms.models import (
     User,
 )
 from lms.people import selectors
+from tests.lms.learning_helpers import learning_module
 
 TODAY = datetime.date(2026, 11, 27)
 
@@ -260,3 +262,29 @@ def test_demo_pupil_may_take_quizzes_and_some_pupils_lack_consent(demo):
     )
     # The consent overview has someone to show, but most pupils have consent.
     assert 0 < without.count() < ConsentRecord.objects.values("pupil").count()
+
+
+def test_the_two_nguyen_minh_an_of_5a_are_told_apart(demo, client):
+    school_class = SchoolClass.objects.get(school__code="72000101", name="5A")
+    namesakes = Enrolment.objects.filter(
+        school_class=school_class, pupil__display_name="Nguyễn Minh An"
+    )
+    assert namesakes.count() == 2
+    teacher = User.objects.get(username="gv.demo")
+    assignment_create(
+        actor=teacher,
+        school_class=school_class,
+        module=learning_module(),
+        opens_on=TODAY,
+    )
+    client.force_login(teacher)
+    for page in ("lms:class_detail", "lms:class_progress"):
+        html = client.get(
+            reverse(page, kwargs={"class_id": school_class.pk})
+        ).content.decode()
+        for (number,) in namesakes.values_list("roster_number"):
+            tagged = (
+                f'Nguyễn Minh An <span class="muted name-tag">(STT {number})</span>'
+            )
+            assert tagged in html
+        assert html.count("name-tag") == 2

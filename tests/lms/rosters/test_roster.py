@@ -230,13 +230,13 @@ def test_preview_reports_every_bad_line_with_its_spreadsheet_line_number(school_
     rows = [
         ["DANH SÁCH LỚP"],
         ["STT", "Họ và tên", "Lớp"],
-        [1, "Nguyễn Văn An", "5A1"],  # line 3: duplicate of line 9
+        [1, "Nguyễn Văn An", "5A1"],  # line 3: number 1 again on line 9
         [2, "", "5A1"],  # line 4: empty name (a later line has a name)
         [3, "X" * 121, "5A1"],  # line 5: too long
         [4, "Trần Bảo 2", "5A1"],  # line 6: digits
         [5, "Lý Thu Trang", "5A2"],  # line 7: another class of the school
         [6, "Mai Anh Đào", "6C9"],  # line 8: no such class
-        [7, "nguyễn  văn an", "5A1"],  # line 9: same name, other case and spacing
+        [1, "nguyễn  văn an", "5A1"],  # line 9: same number (and name, other case)
         ["7b", "Phan Thanh Hải", "5A1"],  # line 10: number is not a whole number
         ["", "Đinh Công Tráng", "lớp 5a1"],  # line 11: no number among numbered
         [8, "H'Hen Niê", "5 A1"],  # line 12: fine (apostrophe, class spelled loosely)
@@ -245,13 +245,13 @@ def test_preview_reports_every_bad_line_with_its_spreadsheet_line_number(school_
         school_class=school_class, parsed=roster_parse(file=xlsx_upload(rows))
     )
     assert codes_by_line(plan) == {
-        3: {"duplicate_in_file"},
+        3: {"duplicate_number"},
         4: {"empty_name"},
         5: {"name_too_long"},
         6: {"name_characters"},
         7: {"other_class"},
         8: {"unknown_class"},
-        9: {"duplicate_in_file"},
+        9: {"duplicate_number"},
         10: {"bad_number"},
         11: {"missing_number"},
     }
