@@ -135,8 +135,8 @@ class Server:
         return json.loads(out.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="session")
-def e2e_server():
+def _live_server(commands: tuple[str, ...]):
+    """Yield a live server on a fresh database set up by ``commands``."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); .ci/run has it")
     env = {
@@ -172,7 +172,7 @@ def e2e_server():
     server = None
     log = None
     try:
-        for command in ("migrate", "load_demo", "load_curriculum"):
+        for command in commands:
             _run(["manage.py", command, "--verbosity", "0"], env)
         port = _free_port()
         env["SITE_URL"] = f"http://127.0.0.1:{port}"
@@ -189,8 +189,22 @@ def e2e_server():
             drop()
 
 
+@pytest.fixture(scope="session")
+def e2e_server():
+    """The demo province (``load_demo``) and the curriculum."""
+    yield from _live_server(("migrate", "load_demo", "load_curriculum"))
+
+
 @pytest.fixture(scope="module")
-def browser(e2e_server):
+def empty_server():
+    """A province's first day: the curriculum, and no school, unit or person yet."""
+    yield from _live_server(("migrate", "load_curriculum"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); .ci/run has it")
     # Module scope: the sync API runs an event loop in this thread while it is
     # open, which would make Django refuse sync calls in later tests of the worker.
     from playwright.sync_api import sync_playwright
@@ -206,9 +220,8 @@ def browser(e2e_server):
 class Journey:
     """Screenshots and accessibility checks of the screens of one journey."""
 
-    def __init__(self, name: str, server: Server):
+    def __init__(self, name: str):
         self.name = name
-        self.server = server
         self.folder = ARTIFACTS / name
         self.folder.mkdir(parents=True, exist_ok=True)
         for old in self.folder.glob("*.png"):
@@ -254,8 +267,8 @@ def assert_accessible(page) -> None:
 
 
 @pytest.fixture
-def journey(request, e2e_server):
-    return Journey(request.node.name.removeprefix("test_"), e2e_server)
+def journey(request):
+    return Journey(request.node.name.removeprefix("test_"))
 
 
 def sign_in(page, server: Server, username: str, password: str = STAFF_PASSWORD):

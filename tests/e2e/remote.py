@@ -231,6 +231,44 @@ def totp_device(*, username: str) -> dict:
     return {"key": device.key, "step": device.step, "digits": device.digits}
 
 
+def platform_admin_create(*, username: str, password: str) -> dict:
+    """The one person an empty province starts with, and their authenticator."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from lms.models import Role
+    from lms.people.services import role_assign, staff_create
+
+    user = staff_create(
+        username=username, display_name="Quản trị nền tảng", password=password
+    )
+    role_assign(user=user, role=Role.PLATFORM_ADMIN)
+    device = TOTPDevice.objects.create(user=user, name="Điện thoại", confirmed=True)
+    return {"key": device.key, "step": device.step, "digits": device.digits}
+
+
+def enrolments(*, username: str) -> dict:
+    """A pupil's classes, year by year, and how many quiz attempts they kept."""
+    from lms.models import Enrolment, User
+    from quizzes.models import Attempt
+
+    pupil = User.objects.get(username=username)
+    rows = Enrolment.objects.filter(pupil=pupil).select_related(
+        "school_class__school_year"
+    )
+    return {
+        "classes": sorted(
+            [
+                e.school_class.school_year.name,
+                e.school_class.name,
+                e.school_class.grade,
+                e.left_on is None,
+            ]
+            for e in rows
+        ),
+        "attempts": Attempt.objects.filter(user=pupil, status="submitted").count(),
+    }
+
+
 def class_of(*, username: str) -> dict:
     from lms.models import RoleAssignment, SchoolClass
 
@@ -257,6 +295,8 @@ COMMANDS = {
         page_state,
         totp_device,
         class_of,
+        platform_admin_create,
+        enrolments,
     )
 }
 
