@@ -118,6 +118,19 @@ def schools_visible_to(user: User) -> QuerySet[School]:
     return School.objects.filter(condition)
 
 
+def schools_managed_by(user: User) -> QuerySet[School]:
+    """Return the schools whose classes and rosters the user runs as a whole.
+
+    A school administrator runs their school (the school-year rollover, moving
+    pupils between classes); a platform administrator runs every school. Teachers
+    manage their own classes only (``classes_managed_by``), officers none.
+    """
+    if _is_platform_admin(user):
+        return School.objects.all()
+    ids = user_school_ids(user, Role.SCHOOL_ADMIN)
+    return School.objects.filter(pk__in=ids) if ids else School.objects.none()
+
+
 def units_visible_to(user: User) -> QuerySet[AdministrativeUnit]:
     """Return the administrative units an officer may report on (their subtrees)."""
     if _is_platform_admin(user):
