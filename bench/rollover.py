@@ -1,8 +1,9 @@
 """Benchmark: roll a province over to the next school year.
 
 Run: ``.venv/bin/python bench/rollover.py`` (SQLite, a scratch file in /tmp,
-made afresh) or ``.venv/bin/python bench/rollover.py --pg`` (PostgreSQL on
-127.0.0.1, the database ``bench_rollover``, created if missing; never any other).
+kept between runs; ``BENCH_ROLL_FRESH=1`` makes it afresh) or
+``.venv/bin/python bench/rollover.py --pg`` (PostgreSQL on 127.0.0.1, the
+database ``bench_rollover``, created if missing; never any other).
 
 Options (environment): ``BENCH_ROLL_SCHOOLS`` (default 40 on SQLite, 1000 with
 ``--pg``), ``BENCH_ROLL_PUPILS`` pupils per school (default 600).
@@ -58,7 +59,9 @@ def database_prepare() -> None:
         _server.database_ensure(DB_NAME)
         _server.database_migrate(env)
         return
-    if os.path.exists(SQLITE):
+    # The scratch file is kept between runs (what exists is kept, the rollover
+    # undone): BENCH_ROLL_FRESH=1 starts from an empty one.
+    if os.environ.get("BENCH_ROLL_FRESH") and os.path.exists(SQLITE):
         os.remove(SQLITE)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],

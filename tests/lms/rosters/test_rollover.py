@@ -384,10 +384,11 @@ def test_the_past_year_keeps_its_pupils_progress_and_rollups(client, settings):
     admin = make_staff(Role.SCHOOL_ADMIN, school=school)
     client.force_login(admin)
     for school_class in (first, fifth):
-        page = client.get(reverse("lms:class_detail", args=[school_class.pk]))
-        assert page.status_code == 200
-        for enrolment in school_class.enrolments.all():
-            assert enrolment.pupil.display_name in page.content.decode()
+        for name in ("lms:class_detail", "lms:class_progress"):
+            page = client.get(reverse(name, args=[school_class.pk]))
+            assert page.status_code == 200
+            for enrolment in school_class.enrolments.all():
+                assert enrolment.pupil.display_name in page.content.decode()
 
 
 def test_a_past_class_page_lists_its_leavers(client, primary, year_a, year_b):
