@@ -472,7 +472,9 @@ def _teachers_check(school: School, homeroom_teachers: dict[int, int]) -> None:
     wanted = set(homeroom_teachers.values())
     teachers = set(
         RoleAssignment.objects.filter(
-            role=Role.TEACHER, school=school, user_id__in=wanted
+            role__in=[Role.TEACHER, Role.SCHOOL_ADMIN],
+            school=school,
+            user_id__in=wanted,
         ).values_list("user_id", flat=True)
     )
     if wanted - teachers:
@@ -583,17 +585,15 @@ def rollover_apply(
     # check): the plan made the grade (g + 1 below the last grade, at most 12) and
     # the name (its length and its uniqueness in B are plan conflicts) valid.
     SchoolClass.objects.bulk_create(new_classes)
+    # A hand-made class of B is linked to the old class; its teachers, chosen by
+    # whoever made it, stay.
     adopted = [
-        SchoolClass(
-            pk=step.target_id,
-            previous_class_id=step.old_id,
-            homeroom_teacher_id=step.homeroom_teacher_id,
-        )
+        SchoolClass(pk=step.target_id, previous_class_id=step.old_id)
         for step in plan.classes
         if step.action == ClassAction.EXISTING and step.adopt
     ]
     if adopted:
-        SchoolClass.objects.bulk_update(adopted, ["previous_class", "homeroom_teacher"])
+        SchoolClass.objects.bulk_update(adopted, ["previous_class"])
     # One read maps each old class to its class of B (bulk_create may not return
     # primary keys on every database).
     target_of = dict(

@@ -243,8 +243,9 @@ def test_a_hand_made_class_is_used_and_a_taken_name_is_reported(
     primary, year_a, year_b
 ):
     school, classes = primary
+    teacher = make_staff(Role.TEACHER, school=school)
     hand_made = SchoolClassFactory(
-        school=school, school_year=year_b, name="2A", grade=2
+        school=school, school_year=year_b, name="2A", grade=2, homeroom_teacher=teacher
     )
     other = SchoolClassFactory(school=school, school_year=year_a, name="X", grade=3)
     SchoolClassFactory(
@@ -263,6 +264,7 @@ def test_a_hand_made_class_is_used_and_a_taken_name_is_reported(
     rollover_apply(school=school, from_year=year_a, to_year=year_b, actor=None)
     hand_made.refresh_from_db()
     assert hand_made.previous_class == classes["1A"]
+    assert hand_made.homeroom_teacher == teacher  # chosen by hand: kept
     assert len(enrolled(hand_made)) == 3
     # The conflicting class's pupils were not carried; nothing else failed.
     assert Enrolment.objects.filter(school_class__school_year=year_b).count() == 3
