@@ -1,10 +1,11 @@
 """Plumbing shared by the benchmarks: their own database, and a uvicorn they start.
 
 Each benchmark owns one PostgreSQL database on 127.0.0.1:5432 (``bench_answers``,
-``bench_live``, ``bench_dash``); these helpers create and migrate that one and
-refuse any name outside ``BENCH_DATABASES``, so no benchmark can touch a test or
-development database. ``server_start`` runs uvicorn in a process group of its own,
-which ``server_stop`` ends by that group's id (never by a process name).
+``bench_live``, ``bench_dash``, ``bench_rollover``); these helpers create and
+migrate that one and refuse any name outside ``BENCH_DATABASES``, so no benchmark
+can touch a test or development database. ``server_start`` runs uvicorn in a
+process group of its own, which ``server_stop`` ends by that group's id (never by
+a process name).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
-BENCH_DATABASES = frozenset({"bench_answers", "bench_live", "bench_dash"})
+BENCH_DATABASES = frozenset(
+    {"bench_answers", "bench_live", "bench_dash", "bench_rollover"}
+)
 
 
 def database_url(name: str) -> str:

@@ -8,6 +8,7 @@ from lms.accounts import views as security_views
 from lms.learning import views as learning_views
 from lms.reports import views as report_views
 from lms.rosters import consent_views as class_consent_views
+from lms.rosters import rollover_views
 from lms.rosters import views as roster_views
 from lms.safeguarding import privacy_views
 from lms.safeguarding import views as help_views
@@ -124,6 +125,23 @@ urlpatterns = [
         "lop/<int:class_id>/dong-y/in-phieu/",
         class_consent_views.class_consent_slips,
         name="class_consent_slips",
+    ),
+    path(
+        "lop/<int:class_id>/hoc-sinh/<int:pupil_id>/chuyen-lop/",
+        roster_views.pupil_move,
+        name="pupil_move",
+    ),
+    path(
+        "lop/<int:class_id>/hoc-sinh/<int:pupil_id>/nghi-hoc/",
+        roster_views.pupil_leave,
+        name="pupil_leave",
+    ),
+    # The new school year: classes move up, the last grade leaves
+    # (lms/rosters/rollover_views.py).
+    path(
+        "truong/<int:school_id>/nam-hoc-moi/",
+        rollover_views.school_rollover,
+        name="school_rollover",
     ),
     # The learning loop: the module player and giving modules to a class
     # (lms/learning/views.py).

@@ -42,6 +42,11 @@ def home(request):
         context["schools"] = (
             selectors.schools_visible_to(user).select_related("unit").order_by("name")
         )[:100]
+    # The new school year, for those who run a school (lms/rosters/rollover_views.py).
+    if Role.SCHOOL_ADMIN in roles:
+        context["rollover_schools"] = selectors.schools_administered_by(user).order_by(
+            "name"
+        )[:20]
     # Help requests, consent and sign-in security (lms/safeguarding/, lms/accounts/).
     if user.has_perm("lms.handle_help_requests"):
         context["help_queue"] = help_selectors.help_queue_summary(user=user)

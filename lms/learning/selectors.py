@@ -37,6 +37,7 @@ from lms.people.selectors import (
     pupil_current_enrolment,
     user_has_role,
 )
+from lms.rosters.selectors import class_roster
 
 DUE_SOON_DAYS = 3
 SUGGESTION_LIMIT = 6
@@ -85,9 +86,14 @@ def class_assignment_get(
 
 
 def class_enrolments(*, school_class: SchoolClass) -> list[Enrolment]:
-    """Return the class's active enrolments, pupils loaded, in roster order."""
+    """Return the class's pupils, loaded, in roster order.
+
+    Today's pupils; for a class of a year that has ended, those it had at the end
+    of the year (``lms.rosters.selectors.class_roster``), so its progress still
+    reads back after the new school year's rollover.
+    """
     return list(
-        Enrolment.objects.filter(school_class=school_class, left_on__isnull=True)
+        class_roster(school_class=school_class)
         .select_related("pupil")
         .order_by("roster_number", "pupil__display_name", "pk")
     )

@@ -260,7 +260,12 @@ def schools_managed_by(user: User) -> QuerySet[School]:
 
 
 def schools_administered_by(user: User) -> QuerySet[School]:
-    """Return the schools whose classes the user may set up: their own school."""
+    """Return the schools whose classes and rosters the user runs as a whole.
+
+    A school administrator runs their school (setting up classes, the school-year
+    rollover, moving pupils between classes); a platform administrator runs every
+    school. Teachers manage their own classes only (``classes_managed_by``).
+    """
     if _is_platform_admin(user):
         return School.objects.all()
     ids = user_school_ids(user, Role.SCHOOL_ADMIN)

@@ -55,3 +55,65 @@ class ReturnedSlipsForm(forms.Form):
         label=_("Date on the slips"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+class RolloverYearsForm(forms.Form):
+    """The school year to leave and the one to start (GET: ``tu``, ``den``)."""
+
+    tu = forms.ModelChoiceField(queryset=None, label=_("From school year"))
+    den = forms.ModelChoiceField(queryset=None, label=_("To school year"))
+
+    def __init__(self, *args, years=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tu"].queryset = years
+        self.fields["den"].queryset = years
+
+    def clean(self):
+        cleaned = super().clean()
+        source, target = cleaned.get("tu"), cleaned.get("den")
+        if source and target and target.starts_on <= source.ends_on:
+            raise forms.ValidationError(
+                _("The new school year (%(to)s) must start after the old one ends."),
+                params={"to": target.name},
+                code="years_overlap",
+            )
+        return cleaned
+
+
+class RolloverConfirmForm(forms.Form):
+    """The preview's digest, and an optional homeroom teacher for each new class."""
+
+    fingerprint = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, steps=(), teachers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Choose later"))] + [
+            (str(teacher.pk), teacher.name) for teacher in teachers
+        ]
+        for step in steps:
+            field = forms.TypedChoiceField(
+                label=step.new_name,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.fields[f"teacher_{step.old_id}"] = field
+
+    def homeroom_teachers(self) -> dict[int, int | None]:
+        return {
+            int(name.removeprefix("teacher_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("teacher_")
+        }
+
+
+class PupilMoveForm(forms.Form):
+    """The class of the same school and year a pupil moves to."""
+
+    lop = forms.ModelChoiceField(queryset=None, label=_("New class"))
+
+    def __init__(self, *args, classes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lop"].queryset = classes
+        self.fields["lop"].label_from_instance = lambda school_class: school_class.name

@@ -23,6 +23,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,9 +31,15 @@ from django.views.decorators.http import require_GET, require_POST
 from lms.errors import LmsError
 from lms.models import SchoolClass
 from lms.people import consent, selectors
-from lms.rosters import pupil_accounts
+from lms.rosters import membership, pupil_accounts
+from lms.rosters import selectors as roster_selectors
 from lms.rosters.files import ParsedRoster
-from lms.rosters.forms import PupilSelectionForm, RosterConfirmForm, RosterUploadForm
+from lms.rosters.forms import (
+    PupilMoveForm,
+    PupilSelectionForm,
+    RosterConfirmForm,
+    RosterUploadForm,
+)
 from lms.rosters.login_cards import login_cards_pdf
 from lms.rosters.pupil_accounts import PupilCredentials, ascii_fold
 from lms.rosters.services import RosterPlan, roster_apply, roster_parse, roster_preview
@@ -147,19 +154,124 @@ def _card_batch(request, school_class: SchoolClass, batch_id: str) -> dict | Non
 # --- Class page -----------------------------------------------------------------------
 
 
+def _runs_school(request, school_class: SchoolClass) -> bool:
+    return (
+        selectors.schools_administered_by(request.user)
+        .filter(pk=school_class.school_id)
+        .exists()
+    )
+
+
 @login_required
 @require_GET
 def class_detail(request, class_id: int):
-    """List a class's pupils with their usernames, and what a teacher can do."""
+    """List a class's pupils with their usernames, and what a teacher can do.
+
+    A class of a year that has ended lists the pupils it had at the end of the year
+    (read only), and says which class of the next year its pupils went to.
+    """
     school_class = _managed_class(request, class_id)
+    past = school_class.school_year.ends_on < timezone.localdate()
+    enrolments = (
+        roster_selectors.class_roster(school_class=school_class)
+        .select_related("pupil")
+        .order_by(F("roster_number").asc(nulls_last=True), "pupil__display_name")
+    )
+    runs_school = _runs_school(request, school_class)
     return render(
         request,
         "lms/roster/class_detail.html",
         {
             "school_class": school_class,
-            "enrolments": _class_enrolments(request, school_class),
             **_consent_context(school_class),
+            "enrolments": enrolments,
+            "past_year": past,
+            "next_classes": school_class.next_classes.select_related("school_year"),
+            "runs_school": runs_school,
         },
+    )
+
+
+# --- Class membership (school administrators) ----------------------------------------
+
+
+def _school_class_and_pupil(request, class_id: int, pupil_id: int):
+    """Return a class of a school the user runs and one of its current pupils."""
+    school_class = _managed_class(request, class_id)
+    if not _runs_school(request, school_class):
+        raise Http404
+    pupil = get_object_or_404(
+        selectors.pupils_visible_to(request.user).filter(
+            enrolments__school_class=school_class, enrolments__left_on__isnull=True
+        ),
+        pk=pupil_id,
+    )
+    return school_class, pupil
+
+
+@login_required
+def pupil_move(request, class_id: int, pupil_id: int):
+    """Move a pupil to another class of the same school and year, after a choice."""
+    school_class, pupil = _school_class_and_pupil(request, class_id, pupil_id)
+    targets = (
+        selectors.classes_managed_by(request.user)
+        .filter(school_id=school_class.school_id, school_year=school_class.school_year)
+        .exclude(pk=school_class.pk)
+        .order_by("grade", "name")
+    )
+    form = PupilMoveForm(request.POST or None, classes=targets)
+    if request.method == "POST":
+        # A class id from outside the school and year is not a choice: 404.
+        target_id = request.POST.get("lop", "")
+        if target_id.isdigit() and not targets.filter(pk=int(target_id)).exists():
+            raise Http404
+        if form.is_valid():
+            target = form.cleaned_data["lop"]
+            try:
+                membership.pupil_move(
+                    actor=request.user,
+                    pupil=pupil,
+                    from_class=school_class,
+                    to_class=target,
+                )
+            except LmsError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s moved to class %(class)s.")
+                    % {"name": pupil.name, "class": target.name},
+                )
+            return redirect("lms:class_detail", class_id=school_class.pk)
+    return render(
+        request,
+        "lms/roster/pupil_move.html",
+        {"school_class": school_class, "pupil": pupil, "form": form},
+    )
+
+
+@login_required
+def pupil_leave(request, class_id: int, pupil_id: int):
+    """Record that a pupil left the school, after a confirmation."""
+    school_class, pupil = _school_class_and_pupil(request, class_id, pupil_id)
+    if request.method == "POST":
+        try:
+            membership.pupil_leave(
+                actor=request.user, pupil=pupil, school_class=school_class
+            )
+        except LmsError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s left class %(class)s. Their account and results are kept.")
+                % {"name": pupil.name, "class": school_class.name},
+            )
+        return redirect("lms:class_detail", class_id=school_class.pk)
+    return render(
+        request,
+        "lms/roster/pupil_leave.html",
+        {"school_class": school_class, "pupil": pupil},
     )
 
 
