@@ -181,7 +181,7 @@ def test_every_bad_school_line_is_reported_with_its_line_and_nothing_is_written(
     parsed, plan = run(officer, "schools", xlsx_upload(rows))
     assert set(problems(plan)) == {2, 3, 4, 5, 6}
     assert actions(plan)[7] == Action.CREATE
-    assert "line(s) 5" in problems(plan)[2][0]
+    assert "dòng 5" in problems(plan)[2][0]
     with pytest.raises(LmsError) as caught:
         onboarding_apply(actor=officer, parsed=parsed)
     assert caught.value.code == "import_has_errors"
@@ -199,7 +199,7 @@ def test_an_officer_cannot_put_a_school_under_another_provinces_unit(officer, co
     ]
     parsed, plan = run(officer, "schools", xlsx_upload(rows))
     assert actions(plan) == {2: "error", 3: "error"}
-    assert "not in your area" in problems(plan)[2][0]
+    assert "không thuộc địa bàn của bạn" in problems(plan)[2][0]
     with pytest.raises(LmsError):
         onboarding_apply(actor=officer, parsed=parsed)
     assert not School.objects.filter(code="80009").exists()
@@ -220,7 +220,7 @@ def test_a_pdf_uploaded_as_a_sheet_is_not_an_excel_or_csv_file(officer):
     with pytest.raises(LmsError) as caught:
         onboarding_parse(kind="schools", file=pdf)
     assert caught.value.code == "not_a_spreadsheet"
-    assert "not an Excel or CSV file" in str(caught.value)
+    assert "không phải tệp Excel hoặc CSV" in str(caught.value)
 
 
 # --- Staff ----------------------------------------------------------------------------
@@ -315,7 +315,7 @@ def test_bad_staff_lines_are_all_reported_and_nothing_is_written(officer, school
     ]
     parsed, plan = run(officer, "staff", xlsx_upload(rows))
     assert set(problems(plan)) == {2, 3, 4, 5, 6, 7}
-    assert "belongs to a pupil" in problems(plan)[5][0]
+    assert "là của một học sinh" in problems(plan)[5][0]
     count = User.objects.count()
     with pytest.raises(LmsError):
         onboarding_apply(actor=officer, parsed=parsed)

@@ -105,7 +105,7 @@ def test_reimport_matches_by_number_and_name_and_says_whom(school_class, teacher
     assert [row.matched.roster_number for row in plan.rows] == [3, 7]
     assert plan.rows[0].matched.pupil_id == first.pk
     assert plan.rows[0].matched.description == (
-        f"Already in the class: No. 3 {AN} (username {first.username})"
+        f"Đã có trong lớp: STT 3 {AN} (tên đăng nhập {first.username})"
     )
     result = roster_apply(school_class=school_class, plan=plan, actor=teacher)
     assert result.created == ()
