@@ -29,7 +29,17 @@ LAYERS = [
     "common",
 ]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}  # a larger rank is lower
-COMMON_NAMES = ("base.html", "icons/")
+# Django looks these up by fixed names: the error pages (400, 403, 404, 500, the
+# CSRF failure) are common's, beside the base page they share.
+COMMON_NAMES = (
+    "base.html",
+    "icons/",
+    "400.html",
+    "403.html",
+    "403_csrf.html",
+    "404.html",
+    "500.html",
+)
 
 INCLUDE = re.compile(r"{%-?\s*(?:include|extends)\s+(['\"])(?P<name>[^'\"]+)\1")
 STATIC = re.compile(r"{%-?\s*static\s+(['\"])(?P<name>[^'\"]+)\1")

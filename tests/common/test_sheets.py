@@ -121,7 +121,7 @@ def test_files_that_are_not_tables_are_refused_with_a_reason(content, code):
 def test_a_pdf_is_told_it_is_not_an_excel_or_csv_file():
     with pytest.raises(SheetError) as caught:
         read(b"%PDF-1.4\n1 0 obj\n")
-    assert "not an Excel or CSV file" in str(caught.value)
+    assert "không phải tệp Excel hoặc CSV" in str(caught.value)
 
 
 def test_too_many_lines_are_refused():
