@@ -27,6 +27,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from common.sheets import ascii_fold
 from lms.errors import LmsError
 from lms.models import SchoolClass
 from lms.people import consent, selectors
@@ -34,7 +35,7 @@ from lms.rosters import pupil_accounts
 from lms.rosters.files import ParsedRoster
 from lms.rosters.forms import PupilSelectionForm, RosterConfirmForm, RosterUploadForm
 from lms.rosters.login_cards import login_cards_pdf
-from lms.rosters.pupil_accounts import PupilCredentials, ascii_fold
+from lms.rosters.pupil_accounts import PupilCredentials
 from lms.rosters.services import RosterPlan, roster_apply, roster_parse, roster_preview
 
 ROSTER_SESSION_KEY = "lms_roster_upload"
