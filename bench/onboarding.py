@@ -155,11 +155,8 @@ def main() -> None:
     from django.db import connection
 
     from lms.models import Role, User
-    from lms.people.onboarding import (
-        onboarding_apply,
-        onboarding_parse,
-        onboarding_preview,
-    )
+    from lms.people.onboarding.parsing import onboarding_parse
+    from lms.people.onboarding.services import onboarding_apply, onboarding_preview
     from lms.people.services import role_assign
 
     settings.ONBOARDING_USERNAME_SUFFIX = "bo"

@@ -1,12 +1,12 @@
 """The school layer in the Wagtail admin: the organisation screens (units, schools,
 school years, reporting periods, classes, staff), scoped by role in
-``lms.people.admin_views``, and the bulk onboarding imports
-(``lms.people.onboarding_hooks``)."""
+``lms.people.admin_views`` and ``lms.people.staff_admin``, and the bulk
+onboarding imports (``lms.people.onboarding.wagtail_hooks``)."""
 
 from wagtail import hooks
 
-from lms.people import onboarding_hooks  # noqa: F401
 from lms.people.admin_views import OrganisationViewSetGroup
+from lms.people.onboarding import wagtail_hooks  # noqa: F401
 
 
 @hooks.register("register_admin_viewset")

@@ -4,7 +4,8 @@ Every choice of a related object (a unit, a school, a teacher) is limited to wha
 the signed-in person reaches, through ``lms.people.selectors``: a foreign unit or a
 teacher of another school is never offered, and a forged choice fails as an
 invalid choice. The forms only validate; the admin views hand the cleaned data to
-``lms.people.services``, which check the scope again and write.
+``lms.people.organisation`` and ``lms.people.services``, which check the scope
+again and write.
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ def _model_permissions(actions: str, *models: str) -> list[str]:
     return [f"lms.{action}_{model}" for model in models for action in actions.split()]
 
 
-# The organisation admin in Wagtail (/cms/, lms/people/admin_views.py). These say
+# The organisation admin in Wagtail (/cms/, lms/people/admin_views.py and
+# staff_admin.py). These say
 # which screens a role opens; which units, schools, classes and staff it reaches
 # there is lms.people.selectors' answer. Nobody deletes from those screens.
 ORGANISATION_READER_PERMISSIONS = [

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import not_found_as_404
+from common.sheets import ascii_fold
 from lms.errors import LmsError
 from lms.people import consent
 from lms.people.consent_slips import consent_slips_pdf
 from lms.rosters.forms import ReturnedSlipsForm
-from lms.rosters.pupil_accounts import ascii_fold
 from lms.rosters.views import _managed_class
 
 

@@ -23,11 +23,10 @@ from dataclasses import asdict, dataclass, replace
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from common.sheets import ascii_fold
 from lms.accounts.card_keys import card_key_hash
 from lms.errors import LmsError
 from lms.models import Enrolment, Role, SchoolClass, User
-from lms.people import selectors
+from lms.people import names, selectors
 from lms.people.services import role_assign
 
 # Kid-friendly words a child can read and type, without diacritics. Nouns first,
@@ -87,13 +86,11 @@ def username_base(display_name: str) -> str:
     base and differ by the digits ``UsernameAllocator`` adds.
     """
     without_brackets = re.sub(r"\([^)]*\)", " ", display_name)
-    words = re.findall(r"[a-z]+", ascii_fold(without_brackets))
-    if not words:
-        return "hs"  # học sinh
-    given = words[-1][:USERNAME_PART_MAX]
-    if len(words) == 1:
-        return given
-    return f"{given}.{words[0][:USERNAME_PART_MAX]}"
+    return names.username_base(
+        without_brackets,
+        part_max=USERNAME_PART_MAX,
+        fallback="hs",  # học sinh
+    )
 
 
 class UsernameAllocator:

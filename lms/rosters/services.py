@@ -44,6 +44,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from common.sheets import ascii_fold
 from lms.errors import LmsError
 from lms.models import Enrolment, SchoolClass, User
 from lms.people.names import name_key
@@ -51,7 +52,6 @@ from lms.rosters.files import ParsedRoster, is_whole_number, roster_file_read
 from lms.rosters.pupil_accounts import (
     PupilCredentials,
     UsernameAllocator,
-    ascii_fold,
     ensure_manages_class,
     pupil_create,
 )

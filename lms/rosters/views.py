@@ -28,6 +28,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from common.sheets import ascii_fold
 from lms.errors import LmsError
 from lms.models import SchoolClass
 from lms.people import consent, selectors
@@ -41,7 +42,7 @@ from lms.rosters.forms import (
     RosterUploadForm,
 )
 from lms.rosters.login_cards import login_cards_pdf
-from lms.rosters.pupil_accounts import PupilCredentials, ascii_fold
+from lms.rosters.pupil_accounts import PupilCredentials
 from lms.rosters.services import RosterPlan, roster_apply, roster_parse, roster_preview
 
 ROSTER_SESSION_KEY = "lms_roster_upload"

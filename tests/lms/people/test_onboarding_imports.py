@@ -10,12 +10,9 @@ from pypdf import PdfReader
 
 from lms.errors import LmsError
 from lms.models import AdministrativeUnit, Role, RoleAssignment, School, User
-from lms.people.onboarding import (
-    Action,
-    onboarding_apply,
-    onboarding_parse,
-    onboarding_preview,
-)
+from lms.people.onboarding.parsing import onboarding_parse
+from lms.people.onboarding.plans import Action
+from lms.people.onboarding.services import onboarding_apply, onboarding_preview
 from tests.factories import SchoolFactory, UnitFactory, UserFactory, make_staff
 from tests.lms.roster_helpers import csv_upload, xlsx_bytes, xlsx_upload
 
@@ -349,7 +346,7 @@ def test_staff_csv_with_a_bom(officer, schools):
 
 
 def test_password_sheet_pdf_has_the_names_usernames_and_passwords(officer, schools):
-    from lms.people.password_sheets import password_sheet_pdf
+    from lms.people.onboarding.password_sheets import password_sheet_pdf
 
     rows = [
         STAFF_HEADING,

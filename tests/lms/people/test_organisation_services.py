@@ -23,7 +23,7 @@ from lms.models import (
     SchoolYear,
     User,
 )
-from lms.people import selectors, services
+from lms.people import organisation, selectors, services
 from tests.factories import (
     ReportingPeriodFactory,
     SchoolClassFactory,
@@ -72,7 +72,7 @@ def world():
 
 
 def test_officer_adds_a_commune_under_their_province(world):
-    unit = services.unit_create(
+    unit = organisation.unit_create(
         actor=world.officer,
         name="Xã Hòa Thành",
         code="TN-03",
@@ -85,10 +85,10 @@ def test_officer_adds_a_commune_under_their_province(world):
 
 def test_only_the_platform_admin_adds_a_province(world):
     with pytest.raises(LmsError):
-        services.unit_create(
+        organisation.unit_create(
             actor=world.officer, name="Bình Dương", code="BD", level="province"
         )
-    unit = services.unit_create(
+    unit = organisation.unit_create(
         actor=world.platform_admin, name="Bình Dương", code="BD", level="province"
     )
     assert unit.is_root()
@@ -98,7 +98,7 @@ def test_only_the_platform_admin_adds_a_province(world):
 def test_a_duplicate_unit_code_is_refused(world, code):
     count = AdministrativeUnit.objects.count()
     with pytest.raises(LmsError) as error:
-        services.unit_create(
+        organisation.unit_create(
             actor=world.officer,
             name="Trùng",
             code=code,
@@ -111,7 +111,7 @@ def test_a_duplicate_unit_code_is_refused(world, code):
 
 def test_officer_cannot_add_under_another_province(world):
     with pytest.raises(LmsError):
-        services.unit_create(
+        organisation.unit_create(
             actor=world.officer,
             name="Lạ",
             code="X-1",
@@ -123,7 +123,7 @@ def test_officer_cannot_add_under_another_province(world):
 
 def test_unit_officer_only_reads(world):
     with pytest.raises(LmsError):
-        services.unit_create(
+        organisation.unit_create(
             actor=world.unit_officer,
             name="Ấp",
             code="TN-01-1",
@@ -133,7 +133,7 @@ def test_unit_officer_only_reads(world):
 
 
 def test_moving_a_unit_moves_its_schools_with_it(world):
-    services.unit_update(
+    organisation.unit_update(
         actor=world.officer,
         unit=world.commune,
         name=world.commune.name,
@@ -152,7 +152,7 @@ def test_moving_a_unit_moves_its_schools_with_it(world):
 def test_a_unit_cannot_move_under_itself(world):
     child = UnitFactory(parent=world.commune, code="TN-01-A")
     with pytest.raises(LmsError) as error:
-        services.unit_update(
+        organisation.unit_update(
             actor=world.officer,
             unit=world.commune,
             name="Đổi tên",
@@ -183,7 +183,7 @@ def school_fields(**overrides):
 
 
 def test_officer_creates_a_school_in_their_province(world):
-    school = services.school_create(
+    school = organisation.school_create(
         actor=world.officer, unit=world.commune, **school_fields()
     )
     assert school.unit == world.commune
@@ -195,7 +195,7 @@ def test_officer_creates_a_school_in_their_province(world):
 @pytest.mark.parametrize("code", ["TH-001", "th-001", "TH-900"])
 def test_a_duplicate_school_code_is_refused(world, code):
     with pytest.raises(LmsError) as error:
-        services.school_create(
+        organisation.school_create(
             actor=world.officer, unit=world.commune, **school_fields(code=code)
         )
     assert error.value.code == "school_code_taken"
@@ -204,7 +204,7 @@ def test_a_duplicate_school_code_is_refused(world, code):
 
 def test_a_school_outside_the_officers_province_is_refused(world):
     with pytest.raises(LmsError) as error:
-        services.school_create(
+        organisation.school_create(
             actor=world.officer, unit=world.foreign_commune, **school_fields()
         )
     assert error.value.code == "unit_not_found"
@@ -213,7 +213,7 @@ def test_a_school_outside_the_officers_province_is_refused(world):
 
 def test_officer_cannot_edit_another_provinces_school(world):
     with pytest.raises(LmsError):
-        services.school_update(
+        organisation.school_update(
             actor=world.officer,
             school=world.foreign_school,
             code="TH-900",
@@ -226,7 +226,7 @@ def test_officer_cannot_edit_another_provinces_school(world):
 def test_moving_a_school_keeps_its_classes_pupils_and_writes_an_audit_entry(world):
     school_class = SchoolClassFactory(school=world.school)
     pupil = make_pupil(school_class)
-    services.school_update(
+    organisation.school_update(
         actor=world.officer,
         school=world.school,
         code=world.school.code,
@@ -246,7 +246,7 @@ def test_moving_a_school_keeps_its_classes_pupils_and_writes_an_audit_entry(worl
 
 def test_a_school_cannot_move_to_another_province(world):
     with pytest.raises(LmsError):
-        services.school_move(
+        organisation.school_move(
             actor=world.officer, school=world.school, unit=world.foreign_commune
         )
     world.school.refresh_from_db()
@@ -275,7 +275,7 @@ def test_a_new_school_year_copies_last_years_terms_a_year_later(world):
         starts_on=datetime.date(2026, 1, 19),
         ends_on=datetime.date(2026, 5, 31),
     )
-    year = services.school_year_create(
+    year = organisation.school_year_create(
         actor=world.officer,
         name="2026-2027",
         starts_on=datetime.date(2026, 9, 5),
@@ -291,7 +291,7 @@ def test_a_new_school_year_copies_last_years_terms_a_year_later(world):
 
 def test_a_school_year_that_ends_before_it_starts_is_refused(world):
     with pytest.raises(ValidationError):
-        services.school_year_create(
+        organisation.school_year_create(
             actor=world.officer,
             name="2027-2028",
             starts_on=datetime.date(2027, 9, 5),
@@ -303,7 +303,7 @@ def test_a_school_year_that_ends_before_it_starts_is_refused(world):
 def test_a_duplicate_school_year_name_is_refused(world):
     SchoolYearFactory(name="2026-2027")
     with pytest.raises(LmsError):
-        services.school_year_create(
+        organisation.school_year_create(
             actor=world.platform_admin,
             name="2026-2027",
             starts_on=datetime.date(2026, 9, 1),
@@ -314,7 +314,7 @@ def test_a_duplicate_school_year_name_is_refused(world):
 @pytest.mark.parametrize("who", ["unit_officer", "school_admin", "teacher"])
 def test_only_province_officers_and_the_platform_admin_keep_the_calendar(world, who):
     with pytest.raises(LmsError):
-        services.school_year_create(
+        organisation.school_year_create(
             actor=getattr(world, who),
             name="2030-2031",
             starts_on=datetime.date(2030, 9, 1),
@@ -325,7 +325,7 @@ def test_only_province_officers_and_the_platform_admin_keep_the_calendar(world, 
 def test_a_period_outside_its_year_is_refused(world):
     year = SchoolYearFactory()
     with pytest.raises(LmsError) as error:
-        services.reporting_period_create(
+        organisation.reporting_period_create(
             actor=world.officer,
             school_year=year,
             name="Hè",
@@ -342,7 +342,7 @@ def test_a_period_outside_its_year_is_refused(world):
 def test_school_admin_opens_a_class_with_their_schools_teachers(world):
     year = SchoolYearFactory()
     homeroom = make_staff(Role.TEACHER, school=world.school)
-    school_class = services.class_create(
+    school_class = organisation.class_create(
         actor=world.school_admin,
         school=world.school,
         school_year=year,
@@ -358,7 +358,7 @@ def test_school_admin_opens_a_class_with_their_schools_teachers(world):
 
 def test_a_class_in_another_school_is_refused(world):
     with pytest.raises(LmsError):
-        services.class_create(
+        organisation.class_create(
             actor=world.school_admin,
             school=world.foreign_school,
             school_year=SchoolYearFactory(),
@@ -370,7 +370,7 @@ def test_a_class_in_another_school_is_refused(world):
 
 def test_a_teacher_of_another_school_is_refused(world):
     with pytest.raises(LmsError) as error:
-        services.class_create(
+        organisation.class_create(
             actor=world.school_admin,
             school=world.school,
             school_year=SchoolYearFactory(),
@@ -387,7 +387,7 @@ def test_a_class_name_used_twice_in_a_year_is_refused(world, name):
     year = SchoolYearFactory()
     SchoolClassFactory(school=world.school, school_year=year, name="6A1", grade=6)
     with pytest.raises(LmsError) as error:
-        services.class_create(
+        organisation.class_create(
             actor=world.school_admin,
             school=world.school,
             school_year=year,
@@ -403,7 +403,7 @@ def test_renaming_a_class_onto_another_is_refused(world):
     SchoolClassFactory(school=world.school, school_year=year, name="6A1", grade=6)
     other = SchoolClassFactory(school=world.school, school_year=year, name="6A2")
     with pytest.raises(LmsError):
-        services.class_update(
+        organisation.class_update(
             actor=world.school_admin,
             school_class=other,
             school_year=year,
@@ -416,7 +416,7 @@ def test_renaming_a_class_onto_another_is_refused(world):
 
 def test_a_grade_outside_1_to_12_is_refused(world):
     with pytest.raises(ValidationError):
-        services.class_create(
+        organisation.class_create(
             actor=world.school_admin,
             school=world.school,
             school_year=SchoolYearFactory(),

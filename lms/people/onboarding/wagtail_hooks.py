@@ -2,7 +2,7 @@
 
 Imported by ``lms/wagtail_hooks.py`` (Wagtail discovers only that module name).
 Wagtail wraps the pages in its admin-access check; the pages check the import
-permissions themselves (``onboarding.import_kinds_for``).
+permissions themselves (``plans.import_kinds_for``).
 """
 
 from django.urls import path, reverse
@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from lms.people import onboarding_views as views
-from lms.people.onboarding import import_kinds_for
+from lms.people.onboarding import views
+from lms.people.onboarding.plans import import_kinds_for
 
 
 @hooks.register("register_admin_urls")

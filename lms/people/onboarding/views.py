@@ -1,6 +1,6 @@
 """Wagtail admin pages of bulk onboarding: upload -> preview -> confirm -> sheets.
 
-Thin: each page checks what the user may import (``onboarding.import_kinds_for``),
+Thin: each page checks what the user may import (``plans.import_kinds_for``),
 calls one service and renders Wagtail's own admin look. Two things wait in the
 importer's session, as with class rosters (``lms.rosters.views``):
 
@@ -27,18 +27,16 @@ from django.views.decorators.http import require_POST
 
 from common.sheets import ascii_fold
 from lms.errors import LmsError
-from lms.people.onboarding import (
+from lms.people.onboarding.parsing import ParsedImport, onboarding_parse
+from lms.people.onboarding.password_sheets import password_sheet_pdf
+from lms.people.onboarding.plans import (
     KIND_LABELS,
     Action,
     ImportKind,
-    ParsedImport,
-    StaffCredentials,
     import_kinds_for,
-    onboarding_apply,
-    onboarding_parse,
-    onboarding_preview,
 )
-from lms.people.password_sheets import password_sheet_pdf
+from lms.people.onboarding.services import onboarding_apply, onboarding_preview
+from lms.people.onboarding.staff_accounts import StaffCredentials
 
 UPLOAD_SESSION_KEY = "lms_onboarding_upload"
 PASSWORDS_SESSION_KEY = "lms_onboarding_passwords"

@@ -23,7 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from common.pdf import FONT, FONT_BOLD, fit_font_size, register_fonts
 from lms.models import Role
-from lms.people.onboarding import StaffCredentials
+from lms.people.onboarding.staff_accounts import StaffCredentials
 
 MARGIN = 15 * mm
 ROW_HEIGHT = 9 * mm
