@@ -125,7 +125,7 @@ def queries_of_one_school(source, target) -> int:
 
     from devdata.scale import SCALE_CODE_PREFIX
     from lms.models import School
-    from lms.rosters.rollover import rollover_apply
+    from lms.rosters.rollover_apply import rollover_apply
 
     school = School.objects.filter(code__startswith=SCALE_CODE_PREFIX).first()
     with transaction.atomic():

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from lms.errors import LmsError
 from lms.models import Enrolment, SchoolClass, User
 from lms.people.audit import audit_record
-from lms.rosters.rollover import ensure_manages_school
+from lms.rosters.rollover_apply import ensure_manages_school
 
 
 def _active_enrolment(pupil: User, school_class: SchoolClass) -> Enrolment:

@@ -21,7 +21,8 @@ from lms.models import SchoolYear
 from lms.people import selectors
 from lms.rosters import selectors as roster_selectors
 from lms.rosters.forms import RolloverConfirmForm, RolloverYearsForm
-from lms.rosters.rollover import rollover_apply, rollover_plan
+from lms.rosters.rollover import rollover_plan
+from lms.rosters.rollover_apply import rollover_apply
 
 
 @login_required

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from lms.errors import LmsError
 from lms.models import AdministrativeUnit, School, SchoolYear
-from lms.rosters.rollover import rollover_periods_plan, rollover_schools
+from lms.rosters.rollover import rollover_periods_plan
+from lms.rosters.rollover_apply import rollover_schools
 
 
 class Command(BaseCommand):

@@ -25,12 +25,8 @@ from lms.models import (
     SchoolYear,
     User,
 )
-from lms.rosters.rollover import (
-    ClassAction,
-    advanced_class_name,
-    rollover_apply,
-    rollover_plan,
-)
+from lms.rosters.rollover import ClassAction, advanced_class_name, rollover_plan
+from lms.rosters.rollover_apply import rollover_apply
 from tests.factories import (
     ReportingPeriodFactory,
     SchoolClassFactory,
