@@ -1,6 +1,13 @@
 """OpenAPI schema hooks."""
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.openapi import AutoSchema as _AutoSchema
+
+
+class SecondFactorSessionScheme(SessionScheme):
+    """The session sign-in, refused while it owes a second factor: still a cookie."""
+
+    target_class = "lms.accounts.security.SecondFactorSessionAuthentication"
 
 
 def product_api_only(endpoints):

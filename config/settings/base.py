@@ -267,7 +267,7 @@ CMS_REVIEWER_GROUP = "role:content_reviewer"
 # --- API ----------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "lms.accounts.security.SecondFactorSessionAuthentication",
         "lms.accounts.security.SecondFactorTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
