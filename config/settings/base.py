@@ -202,11 +202,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # address: a whole school often shares one NAT address, so one child typing a wrong
 # password must never lock out the school (see lms/accounts/lockout.py).
 LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
+LOGIN_FAILURES_PER_USERNAME_ANYWHERE = env.int(
+    "LOGIN_FAILURES_PER_USERNAME_ANYWHERE", default=20
+)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=200)
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-# Axes counts failures per username and per address, each on its own; the handler
-# gives the address its own, higher limit.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Axes counts failures per username at an address, per username anywhere and per
+# address; the handler gives each its own limit, and the address's applies only to
+# unknown usernames and card keys that open no card (lms/accounts/lockout.py,
+# docs/privacy.md "Sign-in throttling"), so a school behind one address is never
+# locked out by one pupil.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_HANDLER = "lms.accounts.lockout.LoginThrottleHandler"
 AXES_FAILURE_LIMIT = "lms.accounts.lockout.failures_per_username"
 AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=0.25)
