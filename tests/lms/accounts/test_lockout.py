@@ -1,4 +1,4 @@
-"""Sign-in throttling: guessing is slowed, a school behind one address is never locked out."""
+"""Sign-in throttling: guessing slows, a school behind one address keeps signing in."""
 
 import datetime
 
