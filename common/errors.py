@@ -8,6 +8,7 @@ becomes a 500.
 
 from functools import wraps
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import status
@@ -38,6 +39,15 @@ class NotFound(DomainError):
     default_code = "not_found"
 
 
+def _body_too_large_message() -> str:
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    return _("The request body is too large (at most %(size)d KB).") % {
+        "size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    }
+
+
 def api_exception_handler(exc, context):
     """Turn domain and model validation errors into 4xx answers with a message."""
     if isinstance(exc, DomainError):
@@ -45,6 +55,12 @@ def api_exception_handler(exc, context):
         if exc.details:
             body["errors"] = exc.details
         return Response(body, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        # Reading the body past DATA_UPLOAD_MAX_MEMORY_SIZE: the API's own 400.
+        return Response(
+            {"detail": _body_too_large_message(), "code": "too_large"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DjangoValidationError):
         return Response(
             {"detail": " ".join(str(m) for m in exc.messages), "code": "invalid"},

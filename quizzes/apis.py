@@ -16,10 +16,10 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.pagination import MAX_OFFSET, BoundedLimitOffsetPagination
 from quizzes import selectors, services
 from quizzes.errors import QuizError, QuizNotFound
 from quizzes.models import Quiz
@@ -360,8 +360,17 @@ class MyAttemptListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("quiz_id", OpenApiTypes.INT, required=False),
-            OpenApiParameter("limit", OpenApiTypes.INT, required=False),
-            OpenApiParameter("offset", OpenApiTypes.INT, required=False),
+            OpenApiParameter(
+                "limit",
+                OpenApiTypes.INT,
+                required=False,
+                description="At most 200; a larger number is lowered to it.",
+            ),
+            OpenApiParameter(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+                required=False,
+            ),
         ],
         responses={200: OutputSerializer(many=True), 400: ErrorOutputSerializer},
     )
@@ -373,6 +382,6 @@ class MyAttemptListApi(APIView):
             if quiz is None:
                 return Response([])
         attempts = selectors.attempts_of_user(user=request.user, quiz=quiz)
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(attempts, request, view=self)
         return Response(self.OutputSerializer(page, many=True).data)
