@@ -150,7 +150,9 @@ class ModuleListApi(APIView):
 
     class FilterSerializer(serializers.Serializer):
         # CharField refuses NUL characters, which PostgreSQL cannot store or compare.
-        audience = serializers.CharField(required=False, allow_blank=True)
+        audience = serializers.ChoiceField(
+            choices=[a.value for a in Audience], required=False, allow_blank=True
+        )
         age_band = serializers.CharField(required=False, allow_blank=True)
         topic = serializers.CharField(required=False, allow_blank=True)
         q = serializers.CharField(required=False, allow_blank=True)

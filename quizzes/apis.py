@@ -19,6 +19,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.errors import ErrorOutputSerializer
 from common.pagination import MAX_OFFSET, BoundedLimitOffsetPagination
 from quizzes import selectors, services
 from quizzes.errors import QuizError, QuizNotFound
@@ -45,12 +46,6 @@ def _attempt_urls(attempt_id) -> dict:
 
 
 # --- Shared output shapes ----------
-
-
-class ErrorOutputSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="A message for the pupil, translated.")
-    code = serializers.CharField()
-    errors = serializers.JSONField(required=False, help_text="Errors per field.")
 
 
 class ChoiceOutputSerializer(serializers.Serializer):
@@ -362,7 +357,7 @@ class MyAttemptListApi(APIView):
             OpenApiParameter("quiz_id", OpenApiTypes.INT, required=False),
             OpenApiParameter(
                 "limit",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1},
                 required=False,
                 description="At most 200; a larger number is lowered to it.",
             ),

@@ -274,6 +274,8 @@ CMS_EDITOR_GROUP = "role:content_editor"
 CMS_REVIEWER_GROUP = "role:content_reviewer"
 
 # --- API ----------
+# Under /api/ a failed CSRF check answers JSON like every API error.
+CSRF_FAILURE_VIEW = "common.errors.csrf_failure"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "lms.accounts.security.SecondFactorSessionAuthentication",
@@ -299,6 +301,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["config.schema.product_api_only"],
+    # Every operation documents the errors it can answer (config/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.standard_error_responses",
+    ],
     # Served from our own static files: schools' networks may block CDNs.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
