@@ -2,9 +2,12 @@
 
 The schema is generated in-process (drf-spectacular) and every operation is called
 through the WSGI app with generated valid and invalid input, signed in with a DRF
-token of each role. Checks: no server error, status codes, content types and
-bodies as documented, invalid input rejected with a 4xx. Bounded: a few examples
-per operation and role, no shrinking; marked slow (``make test`` only).
+token of each role. Every schemathesis check runs: no server error, status codes,
+content types, headers and bodies as documented, schema-violating input refused,
+schema-valid input accepted, authentication enforced. The standard error answers
+are documented for every operation by ``config.schema.standard_error_responses``.
+Bounded: a few examples per operation and role, no shrinking; marked slow
+(``make test`` only).
 """
 
 from __future__ import annotations
