@@ -8,11 +8,27 @@ becomes a 500.
 
 from functools import wraps
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from rest_framework import status
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+
+class ErrorOutputSerializer(serializers.Serializer):
+    """The body of every API error: ``{"detail": ..., "code": ...}``.
+
+    ``errors`` holds the errors per field when input was refused. The schema
+    documents it for every operation's 4xx answers (``config.schema``).
+    """
+
+    detail = serializers.CharField(help_text="A message for the person, translated.")
+    code = serializers.CharField()
+    errors = serializers.JSONField(required=False, help_text="Errors per field.")
 
 
 class DomainError(Exception):
@@ -38,6 +54,15 @@ class NotFound(DomainError):
     default_code = "not_found"
 
 
+def _body_too_large_message() -> str:
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    return _("The request body is too large (at most %(size)d KB).") % {
+        "size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    }
+
+
 def api_exception_handler(exc, context):
     """Turn domain and model validation errors into 4xx answers with a message."""
     if isinstance(exc, DomainError):
@@ -45,12 +70,29 @@ def api_exception_handler(exc, context):
         if exc.details:
             body["errors"] = exc.details
         return Response(body, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        # Reading the body past DATA_UPLOAD_MAX_MEMORY_SIZE: the API's own 400.
+        return Response(
+            {"detail": _body_too_large_message(), "code": "too_large"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DjangoValidationError):
         return Response(
             {"detail": " ".join(str(m) for m in exc.messages), "code": "invalid"},
             status=status.HTTP_400_BAD_REQUEST,
         )
     response = exception_handler(exc, context)
+    if (
+        response is not None
+        and isinstance(exc, exceptions.ValidationError)
+        and not (isinstance(response.data, dict) and "detail" in response.data)
+    ):
+        # A serializer's errors per field: in the one error shape, under "errors".
+        response.data = {
+            "detail": _("Some of what was sent is not valid."),
+            "code": "invalid",
+            "errors": response.data,
+        }
     # DRF's own errors (not signed in, forbidden, not found, throttled) carry only
     # "detail"; add their code so every error has the documented shape.
     if (
@@ -76,3 +118,25 @@ def not_found_as_404(view):
             raise Http404(str(error.message)) from error
 
     return wrapper
+
+
+def _api_error(request, status_code: int, detail: str, code: str) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code}, status=status_code)
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Every ``/api/`` path no API answers: a JSON 404, never an HTML page."""
+    return _api_error(request, 404, _("There is no such API address."), "not_found")
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: JSON under ``/api/``, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _api_error(
+            request,
+            403,
+            _("The request was refused (CSRF check failed). Sign in again."),
+            "csrf_failed",
+        )
+    return django_csrf_failure(request, reason=reason)

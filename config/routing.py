@@ -1,6 +1,7 @@
 """Websocket routes of every app, gathered in one place."""
 
-from django.urls import path  # noqa: E402
+from channels.routing import URLRouter
+from django.urls import path
 
 from config.settings.base import env  # noqa: E402
 from lms.learning.consumers import ClassProgressConsumer  # noqa: E402
@@ -23,3 +24,21 @@ if env.bool("BENCH_ENDPOINTS", default=False):
     from devdata.bench_consumers import FloorConsumer  # noqa: E402
 
     websocket_urlpatterns.append(path("ws/bench/floor/", FloorConsumer.as_asgi()))
+
+
+def websocket_application():
+    """Every websocket route behind the checks every socket must pass.
+
+    Channels' session and user first (``AuthMiddlewareStack``), then the second
+    factor (a session that still owes it is closed with 4403 before any consumer
+    runs: ``lms.accounts.security``, the same rule as pages and the API), then the
+    routes. ``config/asgi.py`` puts the origin check around it. Built here, around
+    the whole router, so a new consumer is covered by construction.
+    """
+    from channels.auth import AuthMiddlewareStack
+
+    from lms.accounts.security import SecondFactorWebsocketMiddleware
+
+    return AuthMiddlewareStack(
+        SecondFactorWebsocketMiddleware(URLRouter(websocket_urlpatterns))
+    )

@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from common.errors import api_not_found
 from common.health import healthz
 from config.settings.base import env
 
@@ -36,6 +37,8 @@ urlpatterns = [
     path("api/certificates/", include("certificates.api_urls")),
     path("api/", include("quizzes.api_urls")),
     path("api/", include("lms.api_urls")),
+    # Any other /api/ address: a JSON 404, never a page of the site.
+    re_path(r"^api/", api_not_found, name="api-not-found"),
     path("", include("lms.urls")),
     path("", include("content_cms.urls")),
     path("", include("quizzes.urls")),

@@ -7,11 +7,11 @@ callers see the parents' modules only.
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.pagination import BoundedLimitOffsetPagination
 from content_cms import selectors
 from content_cms.models import AgeBand, Audience, ModulePage, Topic
 
@@ -141,7 +141,7 @@ class ModuleListApi(APIView):
 
     permission_classes = [AllowAny]
 
-    class Pagination(LimitOffsetPagination):
+    class Pagination(BoundedLimitOffsetPagination):
         default_limit = 50
         max_limit = 200
 
@@ -150,7 +150,9 @@ class ModuleListApi(APIView):
 
     class FilterSerializer(serializers.Serializer):
         # CharField refuses NUL characters, which PostgreSQL cannot store or compare.
-        audience = serializers.CharField(required=False, allow_blank=True)
+        audience = serializers.ChoiceField(
+            choices=[a.value for a in Audience], required=False, allow_blank=True
+        )
         age_band = serializers.CharField(required=False, allow_blank=True)
         topic = serializers.CharField(required=False, allow_blank=True)
         q = serializers.CharField(required=False, allow_blank=True)

@@ -16,10 +16,12 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.errors import ErrorOutputSerializer
+from common.fields import StrictCharField
+from common.pagination import MAX_OFFSET, BoundedLimitOffsetPagination
 from quizzes import selectors, services
 from quizzes.errors import QuizError, QuizNotFound
 from quizzes.models import Quiz
@@ -45,12 +47,6 @@ def _attempt_urls(attempt_id) -> dict:
 
 
 # --- Shared output shapes ----------
-
-
-class ErrorOutputSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="A message for the pupil, translated.")
-    code = serializers.CharField()
-    errors = serializers.JSONField(required=False, help_text="Errors per field.")
 
 
 class ChoiceOutputSerializer(serializers.Serializer):
@@ -140,10 +136,10 @@ class AttemptStartApi(APIView):
     @extend_schema_serializer(component_name="AttemptStartInput")
     class InputSerializer(serializers.Serializer):
         quiz_id = serializers.IntegerField(min_value=1)
-        context_key = serializers.CharField(
+        context_key = StrictCharField(
             max_length=80, required=False, allow_blank=True, default=""
         )
-        return_url = serializers.CharField(
+        return_url = StrictCharField(
             max_length=500,
             required=False,
             allow_blank=True,
@@ -213,7 +209,7 @@ class AttemptAnswerApi(APIView):
         client_id = serializers.UUIDField(
             help_text="Made by the device for this answer; repeats are harmless."
         )
-        question_id = serializers.CharField(max_length=40)
+        question_id = StrictCharField(max_length=40)
         response = serializers.JSONField(
             help_text='{"choice_ids": [id, ...]} or, for ordering, {"order": [...]}'
         )
@@ -359,20 +355,33 @@ class MyAttemptListApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("quiz_id", OpenApiTypes.INT, required=False),
-            OpenApiParameter("limit", OpenApiTypes.INT, required=False),
-            OpenApiParameter("offset", OpenApiTypes.INT, required=False),
+            OpenApiParameter(
+                "quiz_id", {"type": "integer", "minimum": 1}, required=False
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1},
+                required=False,
+                description="At most 200; a larger number is lowered to it.",
+            ),
+            OpenApiParameter(
+                "offset",
+                {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+                required=False,
+            ),
         ],
         responses={200: OutputSerializer(many=True), 400: ErrorOutputSerializer},
     )
     def get(self, request):
         filters = _validated(self.FilterSerializer, request.query_params)
         quiz = None
+        attempts = None
         if "quiz_id" in filters:
             quiz = Quiz.objects.filter(pk=filters["quiz_id"]).first()
             if quiz is None:
-                return Response([])
-        attempts = selectors.attempts_of_user(user=request.user, quiz=quiz)
-        paginator = LimitOffsetPagination()
+                attempts = []  # still paginated: limit and offset are checked
+        if attempts is None:
+            attempts = selectors.attempts_of_user(user=request.user, quiz=quiz)
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(attempts, request, view=self)
         return Response(self.OutputSerializer(page, many=True).data)

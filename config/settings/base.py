@@ -76,6 +76,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte in the path, query string or form fields is a 400 before anything
+    # reads it (PostgreSQL cannot store or compare it; common/middleware.py).
+    "common.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Without SITE_URL (development), printed addresses follow the request.
     "common.site.RequestOriginMiddleware",
@@ -232,11 +235,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # address: a whole school often shares one NAT address, so one child typing a wrong
 # password must never lock out the school (see lms/accounts/lockout.py).
 LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
+LOGIN_FAILURES_PER_USERNAME_ANYWHERE = env.int(
+    "LOGIN_FAILURES_PER_USERNAME_ANYWHERE", default=20
+)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=200)
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-# Axes counts failures per username and per address, each on its own; the handler
-# gives the address its own, higher limit.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Axes counts failures per username at an address, per username anywhere and per
+# address; the handler gives each its own limit, and the address's applies only to
+# unknown usernames and card keys that open no card (lms/accounts/lockout.py,
+# docs/privacy.md "Sign-in throttling"), so a school behind one address is never
+# locked out by one pupil.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_HANDLER = "lms.accounts.lockout.LoginThrottleHandler"
 AXES_FAILURE_LIMIT = "lms.accounts.lockout.failures_per_username"
 AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=0.25)
@@ -298,14 +307,23 @@ CMS_EDITOR_GROUP = "role:content_editor"
 CMS_REVIEWER_GROUP = "role:content_reviewer"
 
 # --- API ----------
+# Under /api/ a failed CSRF check answers JSON like every API error.
+CSRF_FAILURE_VIEW = "common.errors.csrf_failure"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "lms.accounts.security.SecondFactorSessionAuthentication",
         "lms.accounts.security.SecondFactorTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # limit/offset checked before they reach a query (common/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "common.pagination.BoundedLimitOffsetPagination",
+    # JSON bounded in size and depth, NUL characters refused (common/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "common.errors.api_exception_handler",
 }
@@ -316,6 +334,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["config.schema.product_api_only"],
+    # Every operation documents the errors it can answer (config/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.standard_error_responses",
+    ],
     # Served from our own static files: schools' networks may block CDNs.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from common.consumers import DirectDispatchMixin
+from common.consumers import JsonWebsocketConsumer
 from lms.learning.progress_live import class_progress_group
 from lms.learning.selectors import class_for_progress
 
@@ -19,7 +18,7 @@ def _may_follow(user, class_id: int) -> bool:
     return class_for_progress(user=user, class_id=class_id) is not None
 
 
-class ClassProgressConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
+class ClassProgressConsumer(JsonWebsocketConsumer):
     """Push a class's progress changes to its grid (``/ws/lop/<id>/tien-do/``).
 
     Only people who may open the grid (``class_for_progress``: teachers of the

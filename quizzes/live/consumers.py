@@ -22,12 +22,11 @@ import json
 import time
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.consumers import DirectDispatchMixin
+from common.consumers import JsonWebsocketConsumer
 from quizzes.errors import QuizError
 from quizzes.live import answers as live_answers
 from quizzes.live import seats as live_seats
@@ -194,7 +193,7 @@ def _standings_of(event: dict) -> dict:
     return parsed
 
 
-class _LiveConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
+class _LiveConsumer(JsonWebsocketConsumer):
     session_id: int | None = None
     seq = 0
 
@@ -223,12 +222,6 @@ class _LiveConsumer(DirectDispatchMixin, AsyncJsonWebsocketConsumer):
             await self.refuse(_("Bad message"), code="bad_message")
             return
         await self.handle(content["type"], content)
-
-    async def decode_json(self, text_data):
-        try:
-            return await super().decode_json(text_data)
-        except ValueError:
-            return None
 
     async def disconnect(self, code):
         await self.leave_groups()

@@ -311,7 +311,9 @@ def test_an_unknown_or_staff_card_gets_the_same_404_page(client, school_class):
     assert first == second
 
 
-def test_wrong_cards_count_against_the_address_limit(client, school_class, settings):
+def test_wrong_cards_count_against_the_address_limit_real_cards_still_open(
+    client, school_class, settings
+):
     settings.LOGIN_FAILURES_PER_ADDRESS = 6
     credentials = pupil_create(
         display_name="Y Moan Ênuôl", school_class=school_class, roster_number=3
@@ -321,10 +323,13 @@ def test_wrong_cards_count_against_the_address_limit(client, school_class, setti
     recorded = AccessAttempt.objects.filter(username__startswith="login-card:")
     assert recorded.count() == 6
     assert not AccessAttempt.objects.filter(username__contains="guess").exists()
-    # The address is paused now: even a real card waits, and says so (429).
-    response = client.get(reverse("lms:login_card", args=[credentials.card_key]))
+    # The address is paused now for keys that open no card (429)...
+    response = client.get(reverse("lms:login_card", args=["guess-7-abcdefgh"]))
     assert response.status_code == 429
-    assert "_auth_user_id" not in client.session
+    # ...but a real card still opens: a school is never locked out by guessing.
+    response = client.get(reverse("lms:login_card", args=[credentials.card_key]))
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(credentials.pupil_id)
 
 
 def test_school_admin_manages_every_class_of_the_school(client, school_class):
