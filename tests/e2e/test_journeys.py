@@ -133,13 +133,13 @@ def test_pupil_phone(browser, e2e_server, journey):
     context.close()
 
 
-def _roster_xlsx(names: list[str]) -> bytes:
+def _roster_xlsx(names: list[str], *, first_number: int = 1) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     sheet.append(["STT", "Họ và tên"])
-    for number, name in enumerate(names, start=1):
+    for number, name in enumerate(names, start=first_number):
         sheet.append([number, name])
     out = io.BytesIO()
     book.save(out)
@@ -165,7 +165,9 @@ def test_teacher(browser, e2e_server, journey):
                 "name": "danh-sach.xlsx",
                 "mimeType": "application/vnd.openxmlformats-officedocument"
                 ".spreadsheetml.sheet",
-                "buffer": _roster_xlsx(names),
+                # New pupils join after the class's existing roster numbers
+                # (a number already held by another child is refused).
+                "buffer": _roster_xlsx(names, first_number=101),
             }
         ],
     )
@@ -503,11 +505,12 @@ def test_live_quiz_survives_a_server_restart(browser, e2e_server, journey):
 
     # Every screen reconnects by itself; the guest's answer is sent again and
     # counted, so everyone has answered and the results show by themselves.
+    # (A loaded CI machine may take half a minute to start the server again.)
     host_page.wait_for_function(
-        "() => document.body.dataset.phase === 'results'", timeout=40000
+        "() => document.body.dataset.phase === 'results'", timeout=55000
     )
     for page in phones:
-        page.wait_for_selector("#live-result:not([hidden])", timeout=40000)
+        page.wait_for_selector("#live-result:not([hidden])", timeout=55000)
     journey.check(guest_page, "guest-result-after-restart")
     assert pupil_page.locator("#live-me").inner_text() == points_before
     game = server.remote("live_game", session_id=session_id)

@@ -40,8 +40,9 @@
       }
       if (self.handlers.lost) { self.handlers.lost(); }
       // Jitter: after a server restart thousands of phones must not come back
-      // in lock-step waves; each waits between half and one and a half delays.
-      var wait = Math.round(self.delay * (0.5 + Math.random()));
+      // in lock-step waves; each waits between half and one and a half delays
+      // (never more than the longest delay, so nobody waits longer than before).
+      var wait = Math.min(8000, Math.round(self.delay * (0.5 + Math.random())));
       window.setTimeout(function () { self.open(); }, wait);
       self.delay = Math.min(self.delay * 2, 8000);
     };
