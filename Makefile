@@ -33,7 +33,7 @@ setup: $(VENV)/.runtime
 
 ## Set up, load the demo data and serve on http://127.0.0.1:8000
 run: setup
-	@$(PY) manage.py demo_logins
+	@$(PY) manage.py demo_logins --address http://$(HOST):$(PORT)
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
 		--ws-per-message-deflate false
 

@@ -288,3 +288,10 @@ def test_the_two_nguyen_minh_an_of_5a_are_told_apart(demo, client):
             )
             assert tagged in html
         assert html.count("name-tag") == 2
+
+
+def test_demo_logins_print_the_port_make_run_serves(demo):
+    """``make run PORT=8101`` must not send people to :8000."""
+    out = StringIO()
+    call_command("demo_logins", "--address", "http://127.0.0.1:8101", stdout=out)
+    assert "http://127.0.0.1:8101/dang-nhap/" in out.getvalue()

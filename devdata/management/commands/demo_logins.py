@@ -13,6 +13,13 @@ from lms.models import Role, User
 class Command(BaseCommand):
     help = "Print the demo sign-ins created by load_demo."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="",
+            help="The address the site is served on (make run passes its port).",
+        )
+
     def handle(self, *args, **options):
         header = [_("Role"), _("Username"), _("Password"), _("What they see")]
         rows = [
@@ -32,7 +39,9 @@ class Command(BaseCommand):
             ]
             return "  ".join([*padded, cells[3]]).rstrip()
 
-        url = absolute_url(reverse("lms:login"))
+        address = options["address"].rstrip("/")
+        path = reverse("lms:login")
+        url = address + path if address else absolute_url(path)
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("Demo sign-ins")))
         self.stdout.write(line(header))
