@@ -163,10 +163,15 @@ def _failed(kind: JobKind, pk: int, attempt: int, error: BaseException) -> None:
         attempt,
         attempts_allowed(),
     )
-    _give_up_or_retry(kind, pk, attempt, str(error) or type(error).__name__)
+    delay = getattr(settings, "TASK_RETRY_DELAY", 30) * attempt
+    _give_up_or_retry(
+        kind, pk, attempt, str(error) or type(error).__name__, delay=delay
+    )
 
 
-def _give_up_or_retry(kind: JobKind, pk: int, attempt: int, error: str) -> bool:
+def _give_up_or_retry(
+    kind: JobKind, pk: int, attempt: int, error: str, *, delay: float = 0
+) -> bool:
     """Put a running row back in the queue, or fail it when its attempts are used."""
     retry = attempt < attempts_allowed()
     updated = kind.model.objects.filter(pk=pk, status=RUNNING, attempts=attempt).update(
@@ -175,7 +180,6 @@ def _give_up_or_retry(kind: JobKind, pk: int, attempt: int, error: str) -> bool:
         finished_at=None if retry else timezone.now(),
     )
     if updated and retry:
-        delay = getattr(settings, "TASK_RETRY_DELAY", 30) * attempt
         kind.enqueue(pk, delay=delay)
     return bool(updated)
 

@@ -129,6 +129,10 @@ class Command(BaseCommand):
             time_limit=time_limit(),
             sweep_every=options["sweep_every"],
         )
+        handlers = {
+            number: signal.getsignal(number)
+            for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+        }
         worker.configure_signals()
         logger.info(
             "tasks worker %s: queues %s, time limit %g s, %s attempts",
@@ -137,9 +141,13 @@ class Command(BaseCommand):
             worker.time_limit,
             settings.TASK_ATTEMPTS,
         )
-        while worker.running:
-            worker.sweep_if_due()
-            worker.run()
-            if options["batch"] or not worker.running:
-                break
-            time.sleep(options["interval"])
+        try:
+            while worker.running:
+                worker.sweep_if_due()
+                worker.run()
+                if options["batch"] or not worker.running:
+                    break
+                time.sleep(options["interval"])
+        finally:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
