@@ -192,6 +192,8 @@ class ReportExport(models.Model):
         default=ExportStatus.PENDING,
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     content_hash = models.CharField(
         _("content hash (SHA-256)"), max_length=64, blank=True, db_index=True
     )
