@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lms', '0007_onboarding_permissions'),
+        ('lms', '0008_teaching_and_topics'),
     ]
 
     operations = [
