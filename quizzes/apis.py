@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from common.errors import ErrorOutputSerializer
 from common.fields import StrictCharField
 from common.pagination import MAX_OFFSET, BoundedLimitOffsetPagination
+from common.serializers import StrictInputSerializer
 from quizzes import selectors, services
 from quizzes.errors import QuizError, QuizNotFound
 from quizzes.models import Quiz
@@ -135,7 +136,7 @@ class AttemptStartApi(APIView):
     """
 
     @extend_schema_serializer(component_name="AttemptStartInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         quiz_id = serializers.IntegerField(min_value=1)
         context_key = StrictCharField(
             max_length=80, required=False, allow_blank=True, default=""
@@ -233,7 +234,7 @@ class AttemptAnswerApi(APIView):
     """
 
     @extend_schema_serializer(component_name="AttemptAnswerInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         client_id = serializers.UUIDField(
             help_text="Made by the device for this answer; repeats are harmless."
         )

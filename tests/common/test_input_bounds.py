@@ -136,3 +136,20 @@ def test_the_schema_forbids_a_nul_inside_an_answers_ids_as_the_server_does():
         text_id = shape["properties"][key]["items"]["oneOf"][0]
         assert text_id["type"] == "string"
         assert text_id["pattern"] == "^[^\\u0000]*$"
+
+
+def test_a_field_the_api_does_not_know_is_refused_by_name(client):
+    """The schema says request bodies take only their fields; so does the server."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    pupil = make_pupil(SchoolClassFactory())
+    client.force_login(pupil)
+    body = json.dumps({"quiz_id": 1, "quizid": 2})
+    response = client.post("/api/attempts/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["quizid"] == [
+        "Trường này không thuộc biểu mẫu này."
+    ]
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    component = schema["components"]["schemas"]["AttemptStartInput"]
+    assert component["additionalProperties"] is False
