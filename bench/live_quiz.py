@@ -666,8 +666,8 @@ class _Host:
         self.socket = None
         self.messages: asyncio.Queue = asyncio.Queue()
         self.reconnects = 0
-        self.lost_at: float | None = None
-        self.back_after: list[float] = []
+        self.lost = False
+        self.back_at: list[float] = []  # time.monotonic() of each return
         self.errors: list[str] = []
         self.stopped = False
 
@@ -682,9 +682,9 @@ class _Host:
                 ) as socket:
                     delay = BACKOFF_FIRST
                     self.socket = socket
-                    if self.lost_at is not None:
-                        self.back_after.append(time.monotonic() - self.lost_at)
-                        self.lost_at = None
+                    if self.lost:
+                        self.back_at.append(time.monotonic())
+                        self.lost = False
                     async for raw in socket:
                         await self.messages.put((_now_ms(), json.loads(raw)))
             except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError):
@@ -694,8 +694,7 @@ class _Host:
             self.socket = None
             if self.stopped:
                 break
-            if self.lost_at is None:
-                self.lost_at = time.monotonic()
+            self.lost = True
             await asyncio.sleep(_backoff_wait(delay))
             delay = min(delay * 2, BACKOFF_LONGEST)
             self.reconnects += 1
@@ -729,12 +728,15 @@ def _shown(message: dict) -> tuple[str, int | None]:
     return kind, message.get("index")
 
 
-async def host_drive(host: _Host, joined_target: int, taps: dict) -> dict:
+async def host_drive(
+    host: _Host, joined_target: int, taps: dict, timings: dict
+) -> None:
     """Wait for every player, then play QUESTIONS questions and end the game.
 
-    ``taps`` gets each question's tap time (epoch ms, this machine's clock).
+    ``taps`` gets each question's tap time (epoch ms, this machine's clock),
+    ``timings`` what the host saw, as it happens (the restart reads it).
     """
-    timings: dict = {"host_seen": {}, "results_after": {}, "commands_resent": 0}
+    timings.update({"host_seen": {}, "results_after": {}, "commands_resent": 0})
     players = 0
     started = time.monotonic()
     while players < joined_target and time.monotonic() - started < JOIN_LIMIT_SECONDS:
@@ -781,7 +783,6 @@ async def host_drive(host: _Host, joined_target: int, taps: dict) -> dict:
             break
         if message["type"] == "sync":
             await host.send({"type": "end"})
-    return timings
 
 
 # --- The restart ----------
@@ -810,21 +811,32 @@ async def restart_drive(holder: dict, taps: dict, online, timings: dict) -> dict
     await asyncio.sleep(max(0.0, taps[RESTART_INDEX] / 1000 + RESTART_AT - time.time()))
     info["question_open"] = RESTART_INDEX not in timings["results_after"]
     info["online_before"] = online.value
-    halted = time.monotonic()
+    halted = info["halted_at"] = time.monotonic()
+
+    async def watch():
+        """The seated players, every 0.1 s: the lowest, the first back, all back."""
+        lowest = online.value
+        while time.monotonic() - halted < RESTART_LIMIT_SECONDS:
+            now = online.value
+            if now > lowest and "first_back_after" not in info:
+                info["first_back_after"] = time.monotonic() - halted
+            lowest = min(lowest, now)
+            info["lowest_online"] = lowest
+            if now >= info["online_before"] and lowest < info["online_before"]:
+                info["all_back_after"] = time.monotonic() - halted
+                return
+            await asyncio.sleep(0.1)
+
+    watcher = asyncio.ensure_future(watch())
     await asyncio.to_thread(_server_halt, holder["server"], RESTART)
     info["stopped_after"] = time.monotonic() - halted
     await asyncio.sleep(RESTART_DOWN)
+    started = time.monotonic()
     holder["server"] = await asyncio.to_thread(server_start)
     await asyncio.to_thread(_server.server_wait, f"{ORIGIN}/healthz")
     info["ready_after"] = time.monotonic() - halted
-    lowest = online.value
-    while time.monotonic() - halted < RESTART_LIMIT_SECONDS:
-        lowest = min(lowest, online.value)
-        if online.value >= info["online_before"]:
-            info["all_back_after"] = time.monotonic() - halted
-            break
-        await asyncio.sleep(0.1)
-    info["lowest_online"] = lowest
+    info["start_seconds"] = time.monotonic() - started
+    await watcher
     info["online_after"] = online.value
     return info
 
@@ -839,7 +851,7 @@ def game_drive(session_id, cookie, holder, taps, online, timings, restart) -> No
             else None
         )
         try:
-            timings.update(await host_drive(host, PLAYERS, taps))
+            await host_drive(host, PLAYERS, taps, timings)
             if restarting is not None:
                 if not restarting.done():
                     restarting.cancel()  # the game ended before question 2
@@ -851,7 +863,7 @@ def game_drive(session_id, cookie, holder, taps, online, timings, restart) -> No
                 await host.socket.close()
             connection.cancel()
         timings["host_reconnects"] = host.reconnects
-        timings["host_back_after"] = host.back_after
+        timings["host_back_at"] = host.back_at
         timings["host_errors"] = host.errors
 
     asyncio.run(main())
@@ -1075,19 +1087,25 @@ def print_figures(session_id, reports, floor, taps, timings, restart, rss) -> in
             back = restart.get("all_back_after")
             print(
                 f"  restart ({RESTART}) {RESTART_AT:g} s into question 2 (question "
-                f"still open: {'yes' if restart['question_open'] else 'NO'}): server "
-                f"gone after {restart['stopped_after']:.1f} s, answering /healthz "
-                f"after {restart['ready_after']:.1f} s; "
+                f"still open: {'yes' if restart['question_open'] else 'NO'}; "
+                f"{restart['online_before']} players seated): server gone after "
+                f"{restart['stopped_after']:.1f} s, started again "
+                f"{RESTART_DOWN:g} s later, answering /healthz after "
+                f"{restart['ready_after']:.1f} s (its start took "
+                f"{restart['start_seconds']:.1f} s); seated players: lowest "
+                f"{restart.get('lowest_online', '?')}, first back after "
+                f"{restart.get('first_back_after', float('nan')):.1f} s, "
                 + (
-                    f"all {restart['online_before']} seated players back after "
-                    f"{back:.1f} s"
+                    f"all back after {back:.1f} s"
                     if back is not None
-                    else f"NOT all back ({restart['online_after']} of "
-                    f"{restart['online_before']})"
+                    else f"NOT all back ({restart['online_after']})"
                 )
-                + f" (lowest {restart['lowest_online']}); host back after "
-                + ", ".join(f"{v:.1f}" for v in timings.get("host_back_after", []))
-                + " s"
+                + "; host back after "
+                + ", ".join(
+                    f"{at - restart['halted_at']:.1f}"
+                    for at in timings.get("host_back_at", [])
+                )
+                + " s (times from the stop)"
             )
         else:
             print("  restart: did not happen (the game ended before question 2)")
