@@ -29,6 +29,9 @@ Options (environment):
   the server stays down ``BENCH_LIVE_RESTART_DOWN`` more seconds (default 0; over
   10 s the open question is given back its lost time) and starts again on the
   same port; every client, the host's too, reconnects and carries on;
+- ``BENCH_LIVE_GAMES`` (default 1): games played one after the other on the same
+  server, each with a new session and the same number of players (does the
+  memory of one game serve the next, or does it grow?);
 - ``BENCH_LIVE_FLOOR=0`` skips the floor (below).
 
 One bounded run that stops by itself:
@@ -68,6 +71,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 import json
 import multiprocessing
 import os
@@ -106,6 +110,7 @@ RESTART_AT = float(os.environ.get("BENCH_LIVE_RESTART_AT", "2"))
 RESTART_DOWN = float(os.environ.get("BENCH_LIVE_RESTART_DOWN", "0"))
 RESTART_INDEX = 1  # question 2
 FLOOR = os.environ.get("BENCH_LIVE_FLOOR", "1") != "0"
+GAMES = int(os.environ.get("BENCH_LIVE_GAMES", "1"))
 
 SECONDS_PER_QUESTION = 20
 JOIN_LIMIT_SECONDS = 120
@@ -124,6 +129,8 @@ BACKOFF_FIRST, BACKOFF_LONGEST = 0.5, 8.0
 # After "ended", a phone with an unacknowledged answer waits this long for it.
 ENDED_WAIT_SECONDS = 5
 RSS_AFTER_SECONDS = 10
+# Several workers importing Django on a busy 2-core machine took 40 s.
+SERVER_START_SECONDS = 180
 FLOOR_BROADCASTS = 3
 
 SERVER_ENV = {
@@ -176,6 +183,8 @@ def options_check() -> None:
         problems.append("a restart happens on question 2: BENCH_LIVE_QUESTIONS >= 2")
     if not 0 <= DROP < 1:
         problems.append("BENCH_LIVE_DROP is a share between 0 and 1")
+    if GAMES < 1:
+        problems.append("BENCH_LIVE_GAMES is at least 1")
     if not 1 <= QUESTIONS <= 10:
         problems.append("BENCH_LIVE_QUESTIONS is 1 to 10 (the quiz has 10)")
     if problems:
@@ -748,7 +757,7 @@ async def host_drive(
     for number in range(QUESTIONS):
         command = {"type": "start" if number == 0 else "next"}
         taps[number] = _now_ms()
-        sent = await host.send(command)
+        await host.send(command)  # if the socket is down, the sync below tells
         opened = time.monotonic()
         limit = SECONDS_PER_QUESTION + 30 + RESTART_LIMIT_SECONDS
         while time.monotonic() - opened < limit:
@@ -767,9 +776,7 @@ async def host_drive(
                 kind == before and (number == 0 or index == number - 1)
             ):
                 timings["commands_resent"] += 1
-                sent = await host.send(command)
-            elif not sent and host.socket is not None and kind == before:
-                sent = await host.send(command)
+                await host.send(command)
         await asyncio.sleep(1)
     await host.send({"type": "end"})
     deadline = time.monotonic() + 30
@@ -802,10 +809,9 @@ def _server_halt(server, mode: str) -> None:
         server.wait(timeout=30)
 
 
-async def restart_drive(holder: dict, taps: dict, online, timings: dict) -> dict:
+async def restart_drive(holder: dict, taps: dict, online, timings, info) -> None:
     """RESTART_AT s after the tap on question 2, stop the server and start it
-    again on the same port; time the players' return."""
-    info: dict = {}
+    again on the same port; time the players' return (in ``info``)."""
     while RESTART_INDEX not in taps:
         await asyncio.sleep(0.05)
     await asyncio.sleep(max(0.0, taps[RESTART_INDEX] / 1000 + RESTART_AT - time.time()))
@@ -822,7 +828,7 @@ async def restart_drive(holder: dict, taps: dict, online, timings: dict) -> dict
                 info["first_back_after"] = time.monotonic() - halted
             lowest = min(lowest, now)
             info["lowest_online"] = lowest
-            if now >= info["online_before"] and lowest < info["online_before"]:
+            if now >= PLAYERS and lowest < PLAYERS:
                 info["all_back_after"] = time.monotonic() - halted
                 return
             await asyncio.sleep(0.1)
@@ -833,30 +839,36 @@ async def restart_drive(holder: dict, taps: dict, online, timings: dict) -> dict
     await asyncio.sleep(RESTART_DOWN)
     started = time.monotonic()
     holder["server"] = await asyncio.to_thread(server_start)
-    await asyncio.to_thread(_server.server_wait, f"{ORIGIN}/healthz")
+    await asyncio.to_thread(
+        _server.server_wait, f"{ORIGIN}/healthz", seconds=SERVER_START_SECONDS
+    )
     info["ready_after"] = time.monotonic() - halted
     info["start_seconds"] = time.monotonic() - started
     await watcher
     info["online_after"] = online.value
-    return info
 
 
-def game_drive(session_id, cookie, holder, taps, online, timings, restart) -> None:
+def game_drive(
+    session_id, cookie, holder, taps, online, timings, restart: dict | None
+) -> None:
+    """Drive one game as its host; with ``restart`` (a dict it fills), restart
+    the server on question 2."""
+
     async def main():
         host = _Host(session_id, cookie)
         connection = asyncio.ensure_future(host.run())
         restarting = (
-            asyncio.ensure_future(restart_drive(holder, taps, online, timings))
-            if RESTART
+            asyncio.ensure_future(restart_drive(holder, taps, online, timings, restart))
+            if restart is not None
             else None
         )
         try:
             await host_drive(host, PLAYERS, taps, timings)
             if restarting is not None:
-                if not restarting.done():
-                    restarting.cancel()  # the game ended before question 2
+                if "halted_at" in restart:  # still watching the players return
+                    await asyncio.wait_for(restarting, RESTART_LIMIT_SECONDS)
                 else:
-                    restart.update(restarting.result())
+                    restarting.cancel()  # the game ended before question 2
         finally:
             host.stopped = True
             if host.socket is not None:
@@ -942,20 +954,25 @@ def main() -> int:
             if RESTART
             else ""
         )
+        + (
+            f"; {GAMES} games one after the other on the same server"
+            if GAMES > 1
+            else ""
+        )
     )
     print(f"  {_server.load_average()} at the start")
+    started = time.monotonic()
     holder = {"server": server_start()}
-    sampler = _RssSampler(holder)
     context = multiprocessing.get_context("spawn")
-    online = context.Value("i", 0)
-    taps: dict[int, float] = {}
-    timings: dict = {}
-    restart: dict = {}
     floor: list = []
-    rss: dict = {}
+    failed = 0
     try:
-        _server.server_wait(f"{ORIGIN}/healthz")
-        rss["idle"] = _server.server_rss_mb(holder["server"])
+        _server.server_wait(f"{ORIGIN}/healthz", seconds=SERVER_START_SECONDS)
+        print(
+            f"  the server answered /healthz {time.monotonic() - started:.1f} s "
+            "after its start"
+        )
+        idle = _server.server_rss_mb(holder["server"])
         if FLOOR:
             connected = context.Value("i", 0)
             floor = run_clients(
@@ -964,25 +981,75 @@ def main() -> int:
                 lambda: asyncio.run(floor_drive(connected, PLAYERS, question)),
                 collect_seconds=120,
             )
-        rss["before"] = _server.server_rss_mb(holder["server"])
-        sampler.start()
-        collected = run_clients(
-            client_process,
-            (pin, online),
-            lambda: game_drive(
-                session_id, cookie, holder, taps, online, timings, restart
-            ),
-            collect_seconds=RUN_LIMIT_SECONDS + 60,
-        )
-        sampler.running = False
-        time.sleep(RSS_AFTER_SECONDS)  # every player has left: what comes back
-        rss["after"] = _server.server_rss_mb(holder["server"])
-        rss["peak"] = max(sampler.peak, rss["before"])
+        for game in range(GAMES):
+            if game:
+                session_id, pin, cookie, _question = fixtures_create()
+                print(f"  game {game + 1} (a new session on the same server):")
+            online = context.Value("i", 0)
+            taps: dict[int, float] = {}
+            timings: dict = {}
+            restart = {} if RESTART and game == 0 else None
+            rss = {"idle": idle, "before": _server.server_rss_mb(holder["server"])}
+            sampler = _RssSampler(holder)
+            sampler.start()
+            try:
+                collected = run_clients(
+                    client_process,
+                    (pin, online),
+                    functools.partial(
+                        game_drive,
+                        session_id,
+                        cookie,
+                        holder,
+                        taps,
+                        online,
+                        timings,
+                        restart,
+                    ),
+                    collect_seconds=RUN_LIMIT_SECONDS + 60,
+                )
+            finally:
+                sampler.running = False
+            time.sleep(RSS_AFTER_SECONDS)  # every player has left: what comes back
+            rss["after"] = _server.server_rss_mb(holder["server"])
+            rss["peak"] = max(sampler.peak, rss["before"])
+            reports = [report for reports in collected for report in reports]
+            failed += print_figures(
+                session_id, reports, floor, taps, timings, restart, rss
+            )
+            floor = []  # measured once, before the first game
     finally:
-        sampler.running = False
         _server.server_stop(holder["server"])
-    reports = [report for reports in collected for report in reports]
-    return print_figures(session_id, reports, floor, taps, timings, restart, rss)
+    return 1 if failed else 0
+
+
+def _restart_line(restart: dict, timings: dict) -> str:
+    if not restart.get("halted_at"):
+        return "  restart: did not happen (the game ended before question 2)"
+
+    def after(key: str) -> str:
+        value = restart.get(key)
+        return "?" if value is None else f"{value:.1f} s"
+
+    back = (
+        f"all back after {after('all_back_after')}"
+        if restart.get("all_back_after") is not None
+        else f"NOT all back ({restart.get('online_after', '?')})"
+    )
+    host = ", ".join(
+        f"{at - restart['halted_at']:.1f} s" for at in timings.get("host_back_at", [])
+    )
+    return (
+        f"  restart ({RESTART}) {RESTART_AT:g} s into question 2 (question still "
+        f"open: {'yes' if restart['question_open'] else 'NO'}; "
+        f"{restart['online_before']} of {PLAYERS} players seated): server gone after "
+        f"{after('stopped_after')}, started again {RESTART_DOWN:g} s later, "
+        f"answering /healthz after {after('ready_after')} (its start took "
+        f"{after('start_seconds')}); seated players: lowest "
+        f"{restart.get('lowest_online', '?')}, first back after "
+        f"{after('first_back_after')}, {back}; host back after {host or '?'} "
+        "(times from the stop)"
+    )
 
 
 def print_figures(session_id, reports, floor, taps, timings, restart, rss) -> int:
@@ -1068,7 +1135,7 @@ def print_figures(session_id, reports, floor, taps, timings, restart, rss) -> in
         f"LOST {lost}"
     )
     print(
-        f"    resent after reconnecting {counts['resent']} "
+        f"    sent again after reconnecting {counts['resent']} "
         f"(acknowledged as already saved: {counts['duplicate_acks']}); "
         f"refusals by code {refusal_codes or '{}'}; other refusals "
         f"{other_refusals or '{}'}; taps after the results (missed) {counts['missed']}"
@@ -1082,33 +1149,8 @@ def print_figures(session_id, reports, floor, taps, timings, restart, rss) -> in
         f"reconnects {timings.get('host_reconnects', 0)}, "
         f"host commands tapped again {timings.get('commands_resent', 0)}"
     )
-    if RESTART:
-        if restart:
-            back = restart.get("all_back_after")
-            print(
-                f"  restart ({RESTART}) {RESTART_AT:g} s into question 2 (question "
-                f"still open: {'yes' if restart['question_open'] else 'NO'}; "
-                f"{restart['online_before']} players seated): server gone after "
-                f"{restart['stopped_after']:.1f} s, started again "
-                f"{RESTART_DOWN:g} s later, answering /healthz after "
-                f"{restart['ready_after']:.1f} s (its start took "
-                f"{restart['start_seconds']:.1f} s); seated players: lowest "
-                f"{restart.get('lowest_online', '?')}, first back after "
-                f"{restart.get('first_back_after', float('nan')):.1f} s, "
-                + (
-                    f"all back after {back:.1f} s"
-                    if back is not None
-                    else f"NOT all back ({restart['online_after']})"
-                )
-                + "; host back after "
-                + ", ".join(
-                    f"{at - restart['halted_at']:.1f}"
-                    for at in timings.get("host_back_at", [])
-                )
-                + " s (times from the stop)"
-            )
-        else:
-            print("  restart: did not happen (the game ended before question 2)")
+    if restart is not None:
+        print(_restart_line(restart, timings))
     print(
         "  per question: "
         + ", ".join(
@@ -1136,7 +1178,7 @@ def print_figures(session_id, reports, floor, taps, timings, restart, rss) -> in
     )
     host_p = ", ".join(f"{v:,.0f}" for _i, v in sorted(host_seen.items()))
     restart_cell = "-"
-    if RESTART and restart:
+    if restart:
         back = restart.get("all_back_after")
         restart_cell = (
             f"{RESTART}, all back {back:.1f} s" if back else f"{RESTART}, not all back"
