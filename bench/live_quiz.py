@@ -906,7 +906,7 @@ TABLE_HEADER = (
     "| from the tap p50 / p95 / p99 | per question p95 | host tap -> question "
     "| server-stamp p95 | answers sent / acknowledged / stored "
     "| refused in time / late | lost | reconnects "
-    "| server RSS before / peak / after | errors |"
+    "| server RSS before / peak / after | errors | load at the end |"
 )
 
 
@@ -1015,7 +1015,7 @@ def main() -> int:
             rss["peak"] = max(sampler.peak, rss["before"])
             reports = [report for reports in collected for report in reports]
             failed += print_figures(
-                session_id, reports, floor, taps, timings, restart, rss
+                game, session_id, reports, floor, taps, timings, restart, rss
             )
             floor = []  # measured once, before the first game
     finally:
@@ -1052,7 +1052,7 @@ def _restart_line(restart: dict, timings: dict) -> str:
     )
 
 
-def print_figures(session_id, reports, floor, taps, timings, restart, rss) -> int:
+def print_figures(game, session_id, reports, floor, taps, timings, restart, rss) -> int:
     joins = [r["join_seconds"] for r in reports if r["join_seconds"] is not None]
     print(
         f"  joined: {len(joins)}/{PLAYERS}; host saw all joined after "
@@ -1185,9 +1185,10 @@ def print_figures(session_id, reports, floor, taps, timings, restart, rss) -> in
         )
     print("  row for docs/performance.md:")
     print(f"{TABLE_HEADER}\n{'| --- ' * TABLE_HEADER.count(' | ')}| --- |")
+    which = f", game {game + 1} of {GAMES}" if GAMES > 1 else ""
     print(
-        f"| {datetime.date.today():%d %b %Y} | {PLAYERS:,} | {SHAPE}, {WORKERS} workers"
-        f", {LAYER} | drop {DROP:g} | {restart_cell} | "
+        f"| {datetime.date.today():%d %b %Y} | {PLAYERS:,} x {QUESTIONS} q{which} | "
+        f"{SHAPE}, {WORKERS} workers, {LAYER} | drop {DROP:g} | {restart_cell} | "
         f"{timings.get('join_seconds', float('nan')):.1f} s | "
         f"{percentile(tap_all, 0.5):,.0f} / {tap_p95:,.0f} / "
         f"{percentile(tap_all, 0.99):,.0f} ms | {per_question} ms | {host_p} ms | "
@@ -1196,7 +1197,7 @@ def print_figures(session_id, reports, floor, taps, timings, restart, rss) -> in
         f"{len(refused_in_time)} / {len(refused_late)} | {lost} | "
         f"{counts['reconnects']:,} | {rss['before']:,.0f} / {rss['peak']:,.0f} / "
         f"{rss['after']:,.0f} MB ({1000 * growth / max(PLAYERS, 1):,.1f} per 1,000) | "
-        f"{len(errors)} |"
+        f"{len(errors)} | {os.getloadavg()[0]:.1f} |"
     )
     return 0 if lost == 0 and not errors and len(joins) == PLAYERS else 1
 
