@@ -76,6 +76,14 @@ class DirectDispatchMixin:
             await handler(message)
         except StopConsumer:
             raise
+        except OSError as error:
+            # The phone went away while its message was handled (the server's
+            # ClientDisconnected is an OSError): what it sent is already saved,
+            # and it sends again after reconnecting. Nothing to close or warn of.
+            self.socket_closed = True
+            logger.debug(
+                "websocket %s gone during %s: %s", type(self).__name__, kind, error
+            )
         except Exception as error:  # the last guard: never a traceback in the server
             logger.warning(
                 "websocket %s closed on %s: %s: %s",

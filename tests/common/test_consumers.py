@@ -152,3 +152,24 @@ async def test_live_sockets_survive_any_frame(layer):
     await _fuzz(None, f"/ws/choi/{session.pin}/")
     await _fuzz(None, f"/ws/choi/{session.pin}/", hello=True)
     assert await _fuzz(None, "/ws/choi/999999/") == {4404}
+
+
+async def test_a_phone_gone_mid_message_is_neither_an_error_nor_closed_again(caplog):
+    """The server raises ClientDisconnected (an OSError) when a handler sends to
+    a phone that just left: no warning, no second close, the consumer stops."""
+    from common.consumers import JsonWebsocketConsumer
+
+    class GoneWhileAnswering(JsonWebsocketConsumer):
+        async def receive_json(self, content, **kwargs):
+            raise ConnectionResetError("client disconnected")
+
+    socket = WebsocketCommunicator(GoneWhileAnswering.as_asgi(), "/ws/test/")
+    connected, _code = await socket.connect()
+    assert connected
+    with caplog.at_level("DEBUG", logger="common.consumers"):
+        await socket.send_json_to({"type": "answer"})
+        outputs = await _drain(socket)
+    assert _closes(outputs) == []
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    await socket.send_input({"type": "websocket.disconnect", "code": 1006})
+    await asyncio.wait_for(socket.wait(), timeout=3)
