@@ -4,7 +4,8 @@
 
 Dumps the source database (``DATABASE_URL`` unless ``--source``) with
 ``pg_dump -Fc``, or takes an existing dump with ``--dump``; creates a fresh database
-``restore_drill_<time>_<process>`` on the same server (``--name`` to choose it);
+``restore_drill_<time>_<process>`` on the same server (``--name`` or ``--prefix`` /
+``RESTORE_DRILL_PREFIX`` to choose it);
 restores the dump there with ``pg_restore``; runs ``manage.py rebuild_rollups
 --check`` against it, which recomputes the report tables from the restored raw
 facts and lists every difference; drops the drill database (unless ``--keep``)
@@ -183,8 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--prefix",
-        default=DEFAULT_PREFIX,
-        help="The start of the default name.",
+        default=os.environ.get("RESTORE_DRILL_PREFIX", DEFAULT_PREFIX),
+        help="The start of the default name (default: RESTORE_DRILL_PREFIX or "
+        f"{DEFAULT_PREFIX}).",
     )
     parser.add_argument(
         "--keep", action="store_true", help="Keep the drill database afterwards."
