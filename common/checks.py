@@ -1,4 +1,4 @@
-"""System checks of the floor: the database connection budget (common/connections.py)."""
+"""System checks of the floor: the connection budget (common/connections.py)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def server_budget_check(
         )
         max_connections, reserved = cursor.fetchone()
     available = max_connections - reserved
-    if settings.DB_CONNECTIONS_BUDGET > available:
+    if available < settings.DB_CONNECTIONS_BUDGET:
         return [
             checks.Error(
                 f"DB_CONNECTIONS_BUDGET={settings.DB_CONNECTIONS_BUDGET} is more "

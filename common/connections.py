@@ -7,17 +7,15 @@ within ``DB_CONNECTIONS_BUDGET``, which in turn leaves PostgreSQL's
 ``max_connections`` room for administration (psql, backups, migrations, the restore
 drill). The settings derive the pool maximum from the budget and the process count
 (the same ``WEB_WORKERS``, ``WS_WORKERS`` and ``TASK_WORKERS`` the Procfile starts),
-and the checks below refuse a configuration that could exceed either limit
-(docs/operations.md, "Connection budget").
-
-Plain Python, so the settings can use it before Django is set up; the system checks
-that enforce it are in ``common/checks.py``.
+and the system checks in ``common/checks.py`` refuse a configuration that could
+exceed either limit (docs/operations.md, "Connection budget"). Plain Python, so the
+settings can use it before Django is set up.
 """
 
 from __future__ import annotations
 
-# The fixed size the pool had before it was derived, measured in the answer-submit
-# benchmark (docs/performance.md); larger pools per process were never measured.
+# The pool size the answer-submit benchmark was measured with (docs/performance.md);
+# larger pools per process were never measured.
 POOL_MAX_CEILING = 20
 
 
