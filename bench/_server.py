@@ -80,19 +80,24 @@ def database_size(name: str) -> str:
 
 
 def server_start(
-    *, port: int, env: dict[str, str], extra_args: Sequence[str] = ()
+    *,
+    port: int,
+    env: dict[str, str],
+    extra_args: Sequence[str] = (),
+    workers: int = 2,
 ) -> subprocess.Popen:
-    """Start uvicorn (``config.asgi:application``, 2 workers) on ``port``."""
+    """Start uvicorn (``config.asgi:application``, ``workers`` worker processes)
+    on ``port``, from the virtual environment of the Python running the bench."""
     return subprocess.Popen(
         [
-            str(BASE_DIR / ".venv" / "bin" / "uvicorn"),
+            str(Path(sys.executable).parent / "uvicorn"),
             "config.asgi:application",
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
             "--workers",
-            "2",
+            str(workers),
             "--lifespan",
             "off",
             "--no-access-log",
@@ -146,3 +151,26 @@ def load_average() -> str:
     """Return the 1, 5 and 15 minute load averages, as ``uptime`` prints them."""
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def server_rss_mb(process: subprocess.Popen) -> float:
+    """Return the resident memory of the server's process group (the uvicorn
+    parent and its workers), in MB, from /proc (0 when it is not running)."""
+    total_kb = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            # The fields after the command name, which is in parentheses:
+            # state, parent id, process group id, ...
+            group = int(stat.rsplit(")", 1)[1].split()[2])
+            if group != process.pid:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+                    break
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended meanwhile
+    return total_kb / 1024

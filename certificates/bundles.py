@@ -5,42 +5,36 @@
 * for a class up to ``CERTIFICATE_BUNDLE_SYNC_LIMIT`` certificates (60 by
   default) right away in the request: 40 certificates take about a second
   (docs/performance.md), less than a queue round trip;
-* for a larger class through django-tasks when the project runs a real queue
-  (``django_tasks`` in ``INSTALLED_APPS`` and a ``TASKS`` backend other than
-  the immediate one), enqueued after the request's transaction commits so the
-  worker sees the row;
-* otherwise (embedded mode, a large class) in a thread of this process, as the
-  embedded mode does its background work.
+* for a larger class through its background job (``common.jobs``), enqueued
+  after the request's transaction commits so the worker sees the row: in the
+  worker of the queue in production, in this process in the embedded mode.
 
-The build does not run in one transaction: each step's progress is committed so
-the page polling ``bundle_status`` sees it move.
+Both go through ``bundle_build``, one attempt of the job: a failure is retried,
+a run a killed worker left behind is swept, and the row names the file only
+when it is complete. The build does not run in one transaction: each step's
+progress is committed so the page polling ``bundle_status`` sees it move.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
+import contextlib
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import close_old_connections, transaction
-from django.utils import timezone
 
-from certificates.models import BundleKind, BundleStatus, Certificate, CertificateBundle
+from certificates.models import BundleKind, Certificate, CertificateBundle
 from certificates.pdf import certificates_merged_pdf, certificates_zip
 from certificates.selectors import class_certificates, class_for_certificates
+from common.jobs import JobKind, JobOutput, job_run
 from lms.models import SchoolClass, User
 
-logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 5
 
-
-def tasks_queue_configured() -> bool:
-    """Return whether django-tasks runs tasks in a worker (not in the request)."""
-    if "django_tasks" not in settings.INSTALLED_APPS:
-        return False
-    backend = (getattr(settings, "TASKS", None) or {}).get("default", {})
-    return bool(backend) and not backend.get("BACKEND", "").endswith("ImmediateBackend")
+# The bundle's background job (settings TASK_JOBS names it for the sweep).
+BUNDLE_JOB = JobKind(
+    model=CertificateBundle,
+    task_path="certificates.tasks.bundle_build_task",
+    argument="bundle_id",
+)
 
 
 def _sync_limit() -> int:
@@ -63,65 +57,46 @@ def bundle_request(
         requested_by=actor, school_class=school_class, kind=kind, total=total
     )
     if total <= _sync_limit():
-        bundle_build(bundle_id=bundle.pk)
+        # A failure is recorded on the row (retried or failed) and logged.
+        with contextlib.suppress(Exception):
+            bundle_build(bundle_id=bundle.pk)
         bundle.refresh_from_db()
-    elif tasks_queue_configured():
-        from certificates.tasks import bundle_build_task
-
-        transaction.on_commit(lambda: bundle_build_task.enqueue(bundle_id=bundle.pk))
     else:
-        transaction.on_commit(lambda: _build_in_thread(bundle.pk))
+        BUNDLE_JOB.enqueue(bundle.pk)
     return bundle
 
 
-def _build_in_thread(bundle_id: int) -> None:
-    def run():
-        try:
-            bundle_build(bundle_id=bundle_id)
-        finally:
-            close_old_connections()
-
-    threading.Thread(
-        target=run, name=f"certificate-bundle-{bundle_id}", daemon=True
-    ).start()
-
-
 def bundle_build(*, bundle_id: int) -> CertificateBundle:
-    """Draw the bundle's certificates into its file, recording progress as it goes."""
-    bundle = CertificateBundle.objects.select_related("school_class").get(pk=bundle_id)
-    if bundle.status == BundleStatus.DONE:
-        return bundle
+    """Draw the bundle's certificates into its file, recording progress as it goes.
+
+    One attempt of the bundle's job; a bundle that is not waiting (done, failed,
+    or being drawn by another attempt) is returned as it is.
+    """
+    built = job_run(BUNDLE_JOB, bundle_id, make=_bundle_file, claim_fields={"done": 0})
+    return built or CertificateBundle.objects.get(pk=bundle_id)
+
+
+def _bundle_file(bundle: CertificateBundle) -> JobOutput:
     certificates = _with_rules(
         class_certificates(school_class=bundle.school_class, valid_only=True)
     )
-    CertificateBundle.objects.filter(pk=bundle.pk).update(
-        status=BundleStatus.RUNNING, total=len(certificates), done=0
-    )
+    CertificateBundle.objects.filter(pk=bundle.pk).update(total=len(certificates))
 
     def progress(count: int) -> None:
         if count % PROGRESS_EVERY == 0:
             CertificateBundle.objects.filter(pk=bundle.pk).update(done=count)
 
-    try:
-        if bundle.kind == BundleKind.PDF:
-            content = certificates_merged_pdf(certificates, on_progress=progress)
-            extension = "pdf"
-        else:
-            content = certificates_zip(certificates, on_progress=progress)
-            extension = "zip"
-        name = f"chung-nhan-lop-{bundle.school_class.pk}-{bundle.pk}.{extension}"
-        bundle.file.save(name, ContentFile(content), save=False)
-        bundle.status = BundleStatus.DONE
-        bundle.done = bundle.total = len(certificates)
-    except Exception as error:  # recorded for the page; the log keeps the trace
-        logger.exception("certificate bundle %s failed", bundle.pk)
-        bundle.status = BundleStatus.FAILED
-        bundle.error = str(error)[:300]
-    bundle.finished_at = timezone.now()
-    bundle.save(
-        update_fields=["file", "status", "done", "total", "error", "finished_at"]
+    if bundle.kind == BundleKind.PDF:
+        content = certificates_merged_pdf(certificates, on_progress=progress)
+        extension = "pdf"
+    else:
+        content = certificates_zip(certificates, on_progress=progress)
+        extension = "zip"
+    return JobOutput(
+        name=f"chung-nhan-lop-{bundle.school_class.pk}-{bundle.pk}.{extension}",
+        content=content,
+        fields={"done": len(certificates), "total": len(certificates)},
     )
-    return bundle
 
 
 def _with_rules(certificates: list[Certificate]) -> list[Certificate]:

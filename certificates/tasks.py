@@ -1,4 +1,4 @@
-"""Background tasks (django-tasks), imported only when the project configures it."""
+"""Background work of the certificates, through django-tasks (settings ``TASKS``)."""
 
 from django_tasks import task
 
@@ -7,5 +7,5 @@ from certificates.bundles import bundle_build
 
 @task()
 def bundle_build_task(*, bundle_id: int) -> None:
-    """Build a class's certificate bundle in a worker."""
+    """Build a class's certificate bundle (one attempt of its job, ``bundle_build``)."""
     bundle_build(bundle_id=bundle_id)

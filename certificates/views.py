@@ -29,6 +29,7 @@ from certificates.models import BundleStatus
 from certificates.pdf import certificate_filename, certificate_pdf
 from certificates.ratelimit import verification_allowed
 from common.errors import not_found_as_404
+from common.jobs import file_not_ready, job_message
 from lms.models import Role
 from lms.people.selectors import user_has_role
 
@@ -208,7 +209,11 @@ def class_bundle_create(request, class_id: int):
 def bundle_detail(request, bundle_id: int):
     """The download page: a progress bar until the file is ready, then a link."""
     bundle = selectors.bundle_for(user=request.user, bundle_id=bundle_id)
-    return render(request, "certificates/bundle.html", {"bundle": bundle})
+    return render(
+        request,
+        "certificates/bundle.html",
+        {"bundle": bundle, "message": job_message(bundle)},
+    )
 
 
 def _bundle_json(bundle) -> dict:
@@ -219,6 +224,7 @@ def _bundle_json(bundle) -> dict:
         "done": bundle.done,
         "total": bundle.total,
         "percent": bundle.percent,
+        "message": job_message(bundle),
         "download_url": (
             reverse("certificates:bundle_file", kwargs={"bundle_id": bundle.pk})
             if ready
@@ -244,7 +250,11 @@ def bundle_file(request, bundle_id: int):
     """Download a prepared bundle."""
     bundle = selectors.bundle_for(user=request.user, bundle_id=bundle_id)
     if bundle.status != BundleStatus.DONE or not bundle.file:
-        raise Http404
+        return file_not_ready(
+            request,
+            bundle,
+            back_url=reverse("certificates:bundle", kwargs={"bundle_id": bundle.pk}),
+        )
     extension = "pdf" if bundle.kind == "pdf" else "zip"
     filename = f"chung-nhan-{bundle.school_class.name}.{extension}".replace(" ", "-")
     return FileResponse(

@@ -56,6 +56,16 @@ def _no_nul(node) -> None:
             _no_nul(value)
 
 
+def _closed_request_bodies(operation: dict, schemas: dict) -> None:
+    """Say that a request body takes only its documented fields: the input
+    serializers refuse any other (``common.serializers.StrictInputSerializer``)."""
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        reference = media.get("schema", {}).get("$ref", "")
+        component = schemas.get(reference.rsplit("/", 1)[-1]) if reference else None
+        if component is not None and component.get("type") == "object":
+            component["additionalProperties"] = False
+
+
 def standard_error_responses(result, generator, request, public):
     """Postprocessing hook: add the standard error answers to every operation.
 
@@ -74,6 +84,7 @@ def standard_error_responses(result, generator, request, public):
                 continue
             _no_nul(operation.get("parameters", []))
             _no_nul(operation.get("requestBody", {}))
+            _closed_request_bodies(operation, schemas)
             responses = operation.setdefault("responses", {})
             for code, description in STANDARD_ERRORS.items():
                 responses.setdefault(

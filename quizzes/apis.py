@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
@@ -22,6 +23,7 @@ from rest_framework.views import APIView
 from common.errors import ErrorOutputSerializer
 from common.fields import StrictCharField
 from common.pagination import MAX_OFFSET, BoundedLimitOffsetPagination
+from common.serializers import StrictInputSerializer
 from quizzes import selectors, services
 from quizzes.errors import QuizError, QuizNotFound
 from quizzes.models import Quiz
@@ -134,7 +136,7 @@ class AttemptStartApi(APIView):
     """
 
     @extend_schema_serializer(component_name="AttemptStartInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         quiz_id = serializers.IntegerField(min_value=1)
         context_key = StrictCharField(
             max_length=80, required=False, allow_blank=True, default=""
@@ -196,6 +198,33 @@ class PracticeFeedbackOutputSerializer(serializers.Serializer):
     explanation = serializers.CharField(allow_blank=True)
 
 
+# A choice or item id as the question gives it (text or a number).
+_ANSWER_ID = {"oneOf": [{"type": "string", "maxLength": 64}, {"type": "integer"}]}
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "choice_ids": {"type": "array", "items": _ANSWER_ID},
+                },
+                "required": ["choice_ids"],
+            },
+            {
+                "type": "object",
+                "properties": {"order": {"type": "array", "items": _ANSWER_ID}},
+                "required": ["order"],
+            },
+        ]
+    }
+)
+class AnswerResponseField(serializers.JSONField):
+    """An answer's response, in one of the shapes of docs/scoring.md (the
+    schema shows them, so its text ids carry the no-NUL rule like every text)."""
+
+
 class AttemptAnswerApi(APIView):
     """Save one answer at once; a repeat of the same ``client_id`` is a no-op.
 
@@ -205,12 +234,12 @@ class AttemptAnswerApi(APIView):
     """
 
     @extend_schema_serializer(component_name="AttemptAnswerInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         client_id = serializers.UUIDField(
             help_text="Made by the device for this answer; repeats are harmless."
         )
         question_id = StrictCharField(max_length=40)
-        response = serializers.JSONField(
+        response = AnswerResponseField(
             help_text='{"choice_ids": [id, ...]} or, for ordering, {"order": [...]}'
         )
 

@@ -23,13 +23,7 @@ from lms.models import Role
 
 pytestmark = [pytest.mark.slow, pytest.mark.fuzz, pytest.mark.django_db]
 
-ROLES = [
-    "anonymous",
-    Role.PUPIL,
-    Role.TEACHER,
-    Role.SCHOOL_ADMIN,
-    Role.PROVINCE_OFFICER,
-]
+ROLES = ["anonymous", *Role.values]
 MAX_EXAMPLES = 20
 # Known gaps between a response and its documented schema, each to be fixed by the
 # endpoint's owner; the response-schema check is skipped only for these.
@@ -61,7 +55,7 @@ def _keep_the_test_transaction():
 
 @pytest.fixture
 def fuzz_world(db):
-    """One class with a pupil who has taken a quiz, staff of every fuzzed role."""
+    """One class with a pupil who has taken a quiz, and a user of every role."""
     from rest_framework.authtoken.models import Token
 
     from tests.factories import SchoolClassFactory, make_pupil, make_staff, make_teacher
@@ -80,9 +74,14 @@ def fuzz_world(db):
         Role.PUPIL: pupil,
         Role.TEACHER: make_teacher(school_class),
         Role.SCHOOL_ADMIN: make_staff(Role.SCHOOL_ADMIN, school=school_class.school),
+        Role.COUNSELLOR: make_staff(Role.COUNSELLOR, school=school_class.school),
+        Role.UNIT_OFFICER: make_staff(Role.UNIT_OFFICER, unit=school_class.school.unit),
         Role.PROVINCE_OFFICER: make_staff(
             Role.PROVINCE_OFFICER, unit=school_class.school.unit.get_root()
         ),
+        Role.CONTENT_EDITOR: make_staff(Role.CONTENT_EDITOR),
+        Role.CONTENT_REVIEWER: make_staff(Role.CONTENT_REVIEWER),
+        Role.PLATFORM_ADMIN: make_staff(Role.PLATFORM_ADMIN),
     }
     return {role: Token.objects.create(user=user).key for role, user in users.items()}
 

@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    # Background jobs: django-tasks and its database queue (the production backend;
+    # its table is there in every mode, so any mode can switch to it).
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -415,6 +419,7 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },
 }
@@ -426,9 +431,11 @@ BRAND_NAME = _("Safe online")
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 # --- Background tasks (django-tasks) ----------
-# Report exports (lms/reports/tasks.py) run through django-tasks. The embedded mode
-# and the tests run them at once, in the request (ImmediateBackend); production
-# points TASKS_BACKEND at a queue backend and runs its worker (docs/operations.md).
+# Report exports and large certificate bundles are background jobs (common/jobs.py).
+# The embedded mode and the tests run them at once, in the process that asks
+# (ImmediateBackend); production queues them in the database
+# (django_tasks_db.DatabaseBackend, config/settings/production.py) for
+# ``manage.py tasks_worker`` (docs/operations.md). TASKS_BACKEND overrides either.
 TASKS = {
     "default": {
         "BACKEND": env.str(
@@ -436,6 +443,18 @@ TASKS = {
         )
     }
 }
+# A job that fails is run again up to this many runs in all, then shown as failed.
+TASK_ATTEMPTS = env.int("TASK_ATTEMPTS", default=3)
+# Seconds before a retry, times the attempt number (queues that can wait only).
+TASK_RETRY_DELAY = env.int("TASK_RETRY_DELAY", default=30)
+# Seconds one run may take in the worker; a run still marked running a minute
+# after that was left by a killed worker, and the sweep runs it again.
+TASK_TIME_LIMIT = env.int("TASK_TIME_LIMIT", default=900)
+# The kinds of background job, for the sweep (common/jobs.py).
+TASK_JOBS = [
+    "lms.reports.services.REPORT_EXPORT_JOB",
+    "certificates.bundles.BUNDLE_JOB",
+]
 
 # --- Live classroom games (quizzes/live/) ----------
 # In team mode, a signed-in pupil joins the team named after their class ("5A")
@@ -450,5 +469,5 @@ CERTIFICATE_ISSUER = env.str(
 # Lookups of the public verification page per address: (count, seconds).
 CERTIFICATE_VERIFY_RATE = (env.int("CERTIFICATE_VERIFY_LIMIT", default=30), 10 * 60)
 # A class download up to this many certificates is drawn in the request; larger
-# ones go to the task queue (or a background thread in the embedded mode).
+# ones are background jobs (common/jobs.py).
 CERTIFICATE_BUNDLE_SYNC_LIMIT = env.int("CERTIFICATE_BUNDLE_SYNC_LIMIT", default=60)

@@ -58,3 +58,12 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Background jobs (report exports, class certificate bundles) wait in the
+# database for ``manage.py tasks_worker``, which runs beside the ASGI workers
+# (docs/operations.md); a restart loses none of them.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")
+    }
+}

@@ -245,12 +245,19 @@ class SecondFactorTokenAuthentication(TokenAuthentication):
 
 
 @database_sync_to_async
-def _socket_owes_second_factor(scope) -> bool:
-    return second_factor_owed(scope.get("user"), scope.get("session"))
+def _socket_refusal(scope) -> str:
+    """Why this socket's session may not open a websocket yet ("" if it may)."""
+    user = scope.get("user")
+    if second_factor_owed(user, scope.get("session")):
+        return "second factor owed"
+    if getattr(user, "is_authenticated", False) and user.must_change_password:
+        return "one-time password not changed"
+    return ""
 
 
 class SecondFactorWebsocketMiddleware:
-    """Refuse every websocket of a session that still owes its second factor.
+    """Refuse every websocket of a session that may not open pages yet: one that
+    still owes its second factor, or still holds a one-time password.
 
     ASGI middleware around the whole websocket router (``config/routing.py``),
     inside Channels' ``AuthMiddlewareStack`` (which puts the session and the
@@ -262,9 +269,11 @@ class SecondFactorWebsocketMiddleware:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "websocket" and await _socket_owes_second_factor(scope):
+        refusal = await _socket_refusal(scope) if scope["type"] == "websocket" else ""
+        if refusal:
             logger.info(
-                "websocket refused: second factor owed (user %s, path %s)",
+                "websocket refused: %s (user %s, path %s)",
+                refusal,
                 getattr(scope.get("user"), "pk", None),
                 scope.get("path"),
             )

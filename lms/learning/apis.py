@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import NotFound
+from common.serializers import StrictInputSerializer
 from lms.errors import LmsError
 from lms.learning import selectors as learning_selectors
 from lms.learning import services as learning_services
@@ -73,7 +74,7 @@ class MyProgressListApi(APIView):
 class MyProgressSectionApi(APIView):
     """Record that I read one section of a module (an app's own player)."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         seconds = serializers.IntegerField(
             min_value=0,
             default=0,
@@ -137,7 +138,7 @@ class ClassProgressApi(APIView):
 class ClassAssignmentCreateApi(APIView):
     """Give a module to a class I manage, or to some of its pupils."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         module_id = serializers.IntegerField()
         opens_on = serializers.DateField()
         due_on = serializers.DateField(required=False, allow_null=True)

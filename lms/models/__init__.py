@@ -38,14 +38,20 @@ from lms.models.reports import (
     ExportStatus,
     ProgrammeTarget,
     ReportExport,
+    TopicRequirement,
 )
 from lms.models.rollups import ClassModuleRollup, SchoolPeriodRollup
+from lms.models.teaching import ParentMeeting, TeachingAttendance, TeachingSession
 
 __all__ = [
     "ExportFormat",
     "ExportStatus",
     "ProgrammeTarget",
     "ReportExport",
+    "TopicRequirement",
+    "ParentMeeting",
+    "TeachingAttendance",
+    "TeachingSession",
     "DONE_STATUSES",
     "Assignment",
     "ClassModuleRollup",

@@ -96,6 +96,55 @@ class ProgrammeTarget(models.Model):
             )
 
 
+class TopicRequirement(models.Model):
+    """A topic every class of an age band must cover in the target's period.
+
+    Covered when at least ``min_pupil_share`` % of the class's pupils completed a
+    module of that topic and band in the period, or when a teaching session on
+    such a module was given to the class in the period (lms/models/teaching.py).
+    """
+
+    target = models.ForeignKey(
+        ProgrammeTarget,
+        verbose_name=_("programme target"),
+        on_delete=models.CASCADE,
+        related_name="topic_requirements",
+    )
+    age_band = models.ForeignKey(
+        "content_cms.AgeBand",
+        verbose_name=_("age band"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    topic = models.ForeignKey(
+        "content_cms.Topic",
+        verbose_name=_("topic"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    min_pupil_share = models.DecimalField(
+        _("pupils who completed a module on it (minimum %)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("80"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("required topic")
+        verbose_name_plural = _("required topics")
+        ordering = ["age_band__sort_order", "topic__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "age_band", "topic"],
+                name="topic_requirement_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} · {self.age_band_id} · {self.topic_id}"
+
+
 class ExportFormat(models.TextChoices):
     XLSX = "xlsx", "XLSX"
     CSV = "csv", "CSV"
@@ -143,6 +192,8 @@ class ReportExport(models.Model):
         default=ExportStatus.PENDING,
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     content_hash = models.CharField(
         _("content hash (SHA-256)"), max_length=64, blank=True, db_index=True
     )

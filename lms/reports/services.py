@@ -1,26 +1,25 @@
 """Writes of the reports: the programme rule, and evidence exports.
 
 An export is a ``ReportExport`` row created by ``report_export_create`` and
-filled by ``report_export_run``, which django-tasks runs (immediately in the
-embedded mode and tests; in a worker with a queue backend in production, see
-docs/operations.md). The page polls the row's progress and offers the file when
-it is ready.
+filled by ``report_export_run``, its background job (``common.jobs``): run by
+django-tasks in the process in the embedded mode and tests, by the queue's worker
+in production, retried and swept like every job (docs/operations.md). The page
+polls the row's progress and offers the file only when it is complete.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.jobs import JobKind, JobOutput, job_run
 from lms.errors import LmsError
 from lms.models import (
     AdministrativeUnit,
     ExportFormat,
-    ExportStatus,
     ProgrammeTarget,
     ReportExport,
     ReportingPeriod,
@@ -110,9 +109,7 @@ def report_export_create(
     export = ReportExport.objects.create(
         requested_by=actor, unit=unit, period=period, export_format=export_format
     )
-    from lms.reports.tasks import report_export_task
-
-    transaction.on_commit(lambda: report_export_task.enqueue(export_id=export.pk))
+    REPORT_EXPORT_JOB.enqueue(export.pk)
     return export
 
 
@@ -120,63 +117,69 @@ def _progress(export: ReportExport, value: int) -> None:
     ReportExport.objects.filter(pk=export.pk).update(progress=value)
 
 
-def report_export_run(*, export_id: int) -> ReportExport:
-    """Make the file of export ``export_id``: figures, hash, file; progress as it goes.
+def report_export_run(*, export_id: int) -> ReportExport | None:
+    """Make the file of export ``export_id``: one attempt of its background job.
+
+    Returns the export as the attempt left it, or ``None`` when the export was
+    not waiting for a run (``common.jobs.job_run``: retries, time limit, sweep).
+    """
+    return job_run(
+        REPORT_EXPORT_JOB,
+        export_id,
+        make=_export_file,
+        claim_fields={"progress": 5},
+    )
+
+
+def _export_file(export: ReportExport) -> JobOutput:
+    """Figures, hash, file; progress as it goes.
 
     The figures are computed as the requester sees them now; their canonical
     JSON's SHA-256 is stored with them, so the verify page can say later whether
     a copy matches the record and whether today's data still gives it.
     """
-    export = ReportExport.objects.select_related(
-        "requested_by", "unit", "period__school_year"
-    ).get(pk=export_id)
-    ReportExport.objects.filter(pk=export.pk).update(
-        status=ExportStatus.RUNNING, progress=5
+    dashboard = unit_dashboard(
+        user=export.requested_by,
+        unit=export.unit,
+        period=export.period,
+        trend=False,
     )
-    try:
-        dashboard = unit_dashboard(
-            user=export.requested_by,
-            unit=export.unit,
-            period=export.period,
-            trend=False,
+    _progress(export, 30)
+    figures = unit_report_data(dashboard)
+    content_hash = figures_hash(figures)
+    readable = unit_report_data(dashboard, with_reasons=True)
+    rule_texts = [rule.describe() for rule in dashboard.rules]
+    made_at = timezone.now()
+    _progress(export, 45)
+    maker = {
+        ExportFormat.XLSX: unit_report_xlsx,
+        ExportFormat.CSV: unit_report_csv,
+    }.get(export.export_format)
+    if maker is not None:
+        content = maker(
+            readable,
+            rule_texts=rule_texts,
+            content_hash=content_hash,
+            made_at=made_at,
         )
-        _progress(export, 30)
-        figures = unit_report_data(dashboard)
-        content_hash = figures_hash(figures)
-        readable = unit_report_data(dashboard, with_reasons=True)
-        rule_texts = [rule.describe() for rule in dashboard.rules]
-        made_at = timezone.now()
-        _progress(export, 45)
-        maker = {
-            ExportFormat.XLSX: unit_report_xlsx,
-            ExportFormat.CSV: unit_report_csv,
-        }.get(export.export_format)
-        if maker is not None:
-            content = maker(
-                readable,
-                rule_texts=rule_texts,
-                content_hash=content_hash,
-                made_at=made_at,
-            )
-        else:
-            content = unit_report_pdf(
-                readable,
-                rule_texts=rule_texts,
-                content_hash=content_hash,
-                made_at=made_at,
-                on_progress=lambda value: _progress(export, value),
-            )
-        name = f"bao-cao-{export.unit.code}-{export.period.pk}.{export.export_format}"
-        export.file.save(name, ContentFile(content), save=False)
-        export.figures = figures
-        export.content_hash = content_hash
-        export.status = ExportStatus.DONE
-        export.progress = 100
-        export.finished_at = timezone.now()
-        export.save()
-    except Exception as error:  # Recorded on the row for the page; then re-raised.
-        ReportExport.objects.filter(pk=export.pk).update(
-            status=ExportStatus.FAILED, error=str(error)[:300]
+    else:
+        content = unit_report_pdf(
+            readable,
+            rule_texts=rule_texts,
+            content_hash=content_hash,
+            made_at=made_at,
+            on_progress=lambda value: _progress(export, value),
         )
-        raise
-    return export
+    return JobOutput(
+        name=f"bao-cao-{export.unit.code}-{export.period.pk}.{export.export_format}",
+        content=content,
+        fields={"figures": figures, "content_hash": content_hash, "progress": 100},
+    )
+
+
+# The export's background job (settings TASK_JOBS names it for the sweep).
+REPORT_EXPORT_JOB = JobKind(
+    model=ReportExport,
+    task_path="lms.reports.tasks.report_export_task",
+    argument="export_id",
+)

@@ -8,4 +8,5 @@ from lms.reports.services import report_export_run
 @task()
 def report_export_task(*, export_id: int) -> str:
     """Make the file of one ``ReportExport`` (see ``report_export_run``)."""
-    return report_export_run(export_id=export_id).content_hash
+    export = report_export_run(export_id=export_id)
+    return export.content_hash if export is not None else ""

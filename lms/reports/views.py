@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.jobs import file_not_ready, job_message
 from lms.errors import LmsError
 from lms.learning import selectors as learning_selectors
 from lms.learning.progress_live import class_progress_sequence
@@ -277,6 +278,7 @@ def _export_json(export) -> dict:
         "status_label": str(export.get_status_display()),
         "progress": export.progress,
         "content_hash": export.content_hash,
+        "message": job_message(export),
         "download_url": reverse("lms:report_export_download", args=[export.pk])
         if export.status == ExportStatus.DONE
         else None,
@@ -293,14 +295,22 @@ def report_export_status(request, export_id: int):
         "json"
     ):
         return JsonResponse(_export_json(export))
-    return render(request, "lms/reports/export.html", {"export": export})
+    return render(
+        request,
+        "lms/reports/export.html",
+        {"export": export, "message": job_message(export)},
+    )
 
 
 @login_required
 def report_export_download(request, export_id: int):
     export = report_selectors.export_for(user=request.user, export_id=export_id)
-    if export is None or export.status != ExportStatus.DONE or not export.file:
+    if export is None:
         raise Http404
+    if export.status != ExportStatus.DONE or not export.file:
+        return file_not_ready(
+            request, export, back_url=reverse("lms:report_export", args=[export.pk])
+        )
     return FileResponse(
         export.file.open("rb"),
         as_attachment=True,

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from django.db import connections
@@ -33,6 +35,8 @@ from quizzes.live import seats as live_seats
 from quizzes.live import selectors as live_selectors
 from quizzes.live import services as live_services
 from quizzes.live.models import LivePhase, LiveSession
+
+logger = logging.getLogger(__name__)
 
 THROTTLE_SECONDS = 0.5
 RATE_PER_SECOND = 10.0
@@ -74,10 +78,23 @@ class TokenBucket:
 # settings drop the pool: both keep Channels' single thread.
 
 
-def _db(func):
+# The host's lane: the teacher's commands (start, next, reveal, end), the
+# clock's heartbeat and the host's own reads run on threads of their own, so
+# "next" never waits behind thousands of joins and answers queued in the
+# shared pool. (With Channels' single thread there is one queue for all.)
+_HOST_LANE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="live-host")
+
+
+def _db(func=None, *, host_lane: bool = False):
+    if func is None:
+        return lambda inner: _db(inner, host_lane=host_lane)
     database = connections["default"].settings_dict
     parallel = bool(database.get("OPTIONS", {}).get("pool"))
-    return database_sync_to_async(func, thread_sensitive=not parallel)
+    if not parallel:
+        return database_sync_to_async(func, thread_sensitive=True)
+    return database_sync_to_async(
+        func, thread_sensitive=False, executor=_HOST_LANE if host_lane else None
+    )
 
 
 @_db
@@ -86,29 +103,52 @@ def _session_for_pin(pin: str) -> tuple[int, str] | None:
     return (session.pk, session.leaderboard) if session else None
 
 
-@_db
-def _session_for_host(user, session_id: int) -> LiveSession | None:
+@_db(host_lane=True)
+def _session_for_host(user, session_id: int) -> tuple[LiveSession, dict | None] | None:
+    """The host's session, and the broadcast to send if its question reopened
+    after the server was away (``live_clock_recover``)."""
     try:
-        return live_selectors.live_session_for_host(user=user, session_id=session_id)
+        session = live_selectors.live_session_for_host(user=user, session_id=session_id)
     except QuizError:
         return None
+    return session, _reopened_event(session_id)
+
+
+def _reopened_event(session_id: int) -> dict | None:
+    if not live_services.live_clock_recover(session_id=session_id):
+        return None
+    session = LiveSession.objects.get(pk=session_id)
+    return live_selectors.live_event_for(session=session)
 
 
 @_db
-def _join(session_id: int, user, token: str) -> tuple[live_seats.Seat, dict]:
+def _join(session_id: int, user, token: str):
     """Seat the player and read the state they start from, in one trip to the
-    thread pool (when thousands join at once, each trip waits in its queue)."""
+    thread pool (when thousands join at once, each trip waits in its queue).
+
+    The first socket back after a server outage gives the open question back
+    its lost time before anything else (so a resent answer is in time); the
+    broadcast that tells the other screens is returned too."""
+    reopened = _reopened_event(session_id)
     session = LiveSession.objects.get(pk=session_id)
     seat = live_seats.live_player_join(session=session, user=user, resume_token=token)
     state = live_selectors.live_state(session_id=session_id, player_id=seat.player.pk)
-    return seat, state
+    return seat, state, reopened
 
 
 @_db
-def _state(session_id: int, player_id: int | None = None, host: bool = False):
-    return live_selectors.live_state(
-        session_id=session_id, player_id=player_id, host=host
-    )
+def _state(session_id: int, player_id: int | None = None):
+    return live_selectors.live_state(session_id=session_id, player_id=player_id)
+
+
+@_db(host_lane=True)
+def _host_state(session_id: int):
+    return live_selectors.live_state(session_id=session_id, host=True)
+
+
+@_db(host_lane=True)
+def _clock_beat(session_ids: list[int]) -> int:
+    return live_services.live_clock_beat(session_ids=session_ids)
 
 
 @_db
@@ -128,7 +168,7 @@ def _choose_team(player_id: int, team: str):
     return live_seats.live_player_choose_team(player_id=player_id, team=team)
 
 
-@_db
+@_db(host_lane=True)
 def _command(session_id, user, command, player_id=None, expected_index=None):
     result = live_services.live_session_command(
         session_id=session_id,
@@ -141,7 +181,7 @@ def _command(session_id, user, command, player_id=None, expected_index=None):
     return result, event
 
 
-@_db
+@_db(host_lane=True)
 def _aggregate(session_id: int) -> dict:
     session = LiveSession.objects.get(pk=session_id)
     message = live_selectors.live_aggregate(session=session)
@@ -150,7 +190,7 @@ def _aggregate(session_id: int) -> dict:
     return message
 
 
-@_db
+@_db(host_lane=True)
 def _roster(session_id: int) -> dict:
     session = LiveSession.objects.get(pk=session_id)
     return {
@@ -163,6 +203,42 @@ def _roster(session_id: int) -> dict:
 @_db
 def _record_attempts(session_id: int) -> int:
     return live_answers.live_session_record_attempts(session_id=session_id)
+
+
+class _ClockKeeper:
+    """Beats the clock of every game this process holds a socket of.
+
+    One heartbeat per process and game every ``CLOCK_BEAT_SECONDS`` (not one
+    per socket): while any process beats, the server is running the game.
+    """
+
+    def __init__(self):
+        self.sockets: dict[int, int] = {}
+        self.task: asyncio.Task | None = None
+
+    def add(self, session_id: int) -> None:
+        self.sockets[session_id] = self.sockets.get(session_id, 0) + 1
+        loop = asyncio.get_running_loop()
+        if self.task is None or self.task.done() or self.task.get_loop() is not loop:
+            self.task = loop.create_task(self.run())
+
+    def discard(self, session_id: int) -> None:
+        left = self.sockets.get(session_id, 0) - 1
+        if left > 0:
+            self.sockets[session_id] = left
+        else:
+            self.sockets.pop(session_id, None)
+
+    async def run(self) -> None:
+        while self.sockets:
+            try:
+                await _clock_beat(list(self.sockets))
+            except Exception:  # a lost database: the next beat tries again
+                logger.warning("Live clock heartbeat failed", exc_info=True)
+            await asyncio.sleep(live_services.CLOCK_BEAT_SECONDS)
+
+
+_CLOCK = _ClockKeeper()
 
 
 def _group(session_id: int) -> str:
@@ -224,7 +300,36 @@ class _LiveConsumer(JsonWebsocketConsumer):
         await self.handle(content["type"], content)
 
     async def disconnect(self, code):
+        if getattr(self, "clock_held", False):
+            self.clock_held = False
+            _CLOCK.discard(self.session_id)
         await self.leave_groups()
+
+    def hold_clock(self) -> None:
+        """Count this socket among those keeping the game's clock alive."""
+        if not getattr(self, "clock_held", False):
+            self.clock_held = True
+            _CLOCK.add(self.session_id)
+
+    async def broadcast_event(self, event: dict) -> None:
+        """Send a phase broadcast (``live_event_for``) to every screen of the game."""
+        personal = event.get("type") in {"results", "ended"}
+        standings = event.pop("standings", None)
+        # Encoded once here rather than once per player socket (thousands).
+        # Results are personalised by each player socket from the standings of
+        # every player, which travel as one block of JSON bytes: for each socket
+        # the layer only copies the bytes, and each process parses them once
+        # (``_standings_of``), instead of every socket decoding every player's row.
+        await self.channel_layer.group_send(
+            _group(self.session_id),
+            {
+                "type": "live.event",
+                "payload": event,
+                "text": "" if personal else json.dumps(event),
+                "standings": json.dumps(standings).encode() if standings else b"",
+                "standings_key": f"{self.session_id}:{event.get('seq', 0)}",
+            },
+        )
 
     async def leave_groups(self) -> None:
         for group in self.groups_joined:
@@ -286,7 +391,7 @@ class LivePlayerConsumer(_LiveConsumer):
         # Broadcasts that arrive meanwhile wait until this message is handled.
         await self.join_group(_group(self.session_id))
         try:
-            seat, state = await _join(
+            seat, state, reopened = await _join(
                 self.session_id, self.scope.get("user"), str(token)[:200]
             )
         except QuizError as error:
@@ -295,6 +400,9 @@ class LivePlayerConsumer(_LiveConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.player_id = seat.player.pk
+        self.hold_clock()
+        if reopened is not None:
+            await self.broadcast_event(reopened)
         welcome = {
             "type": "welcome",
             "player": {
@@ -396,14 +504,18 @@ class LiveHostConsumer(_LiveConsumer):
         if not getattr(self.user, "is_authenticated", False):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        session = await _session_for_host(self.user, session_id)
-        if session is None:
+        found = await _session_for_host(self.user, session_id)
+        if found is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        session, reopened = found
         self.session_id = session.pk
+        self.hold_clock()
         await self.join_group(_group(self.session_id))
         await self.join_group(_host_group(self.session_id))
-        state = await _state(self.session_id, host=True)
+        if reopened is not None:
+            await self.broadcast_event(reopened)
+        state = await _host_state(self.session_id)
         await self.send_message(state)
         self.schedule_reveal(state["current"])
 
@@ -415,7 +527,7 @@ class LiveHostConsumer(_LiveConsumer):
 
     async def handle(self, kind: str, content: dict) -> None:
         if kind == "sync":
-            await self.send_message(await _state(self.session_id, host=True))
+            await self.send_message(await _host_state(self.session_id))
         elif kind == "ping":
             await self.send_message({"type": "pong"})
         elif kind in live_services.HOST_COMMANDS:
@@ -440,31 +552,15 @@ class LiveHostConsumer(_LiveConsumer):
             return
         if not result.changed:
             return
-        group = _group(self.session_id)
         if result.removed_player_id is not None:
             await self.channel_layer.group_send(
-                group, {"type": "live.removed", "player_id": result.removed_player_id}
+                _group(self.session_id),
+                {"type": "live.removed", "player_id": result.removed_player_id},
             )
             await self.channel_layer.group_send(
                 _host_group(self.session_id), {"type": "live.roster"}
             )
-        # Encoded once here rather than once per player socket (thousands).
-        # Results are personalised by each player socket from the standings of
-        # every player, which travel as one block of JSON bytes: for each socket
-        # the layer only copies the bytes, and each process parses them once
-        # (``_standings_of``), instead of every socket decoding every player's row.
-        personal = event.get("type") in {"results", "ended"}
-        standings = event.pop("standings", None)
-        await self.channel_layer.group_send(
-            group,
-            {
-                "type": "live.event",
-                "payload": event,
-                "text": "" if personal else json.dumps(event),
-                "standings": json.dumps(standings).encode() if standings else b"",
-                "standings_key": f"{self.session_id}:{event.get('seq', 0)}",
-            },
-        )
+        await self.broadcast_event(event)
         if result.session.phase == LivePhase.ENDED:
             recorded = await _record_attempts(self.session_id)
             await self.channel_layer.group_send(

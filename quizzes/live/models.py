@@ -99,6 +99,11 @@ class LiveSession(models.Model):
     answer_windows = models.JSONField(default=dict, blank=True)
     # Incremented by every state change broadcast to the session's group; every
     # message a client gets carries it, so a client that sees a gap resyncs.
+    # The last moment a server process was known to be running this game's
+    # clock (a heartbeat from every process holding one of its sockets). A gap
+    # longer than ``services.CLOCK_LOST_AFTER`` means the server was away (a
+    # restart, a power cut): the question gets back the time it lost.
+    clock_seen_at = models.DateTimeField(null=True, blank=True)
     sequence = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)

@@ -184,6 +184,7 @@ def _open_question(session: LiveSession, index: int, now: datetime) -> None:
     session.question_opened_at = now
     session.question_deadline = now + timedelta(seconds=session.seconds_per_question)
     session.paused_remaining_ms = None
+    session.clock_seen_at = now
     _window_open(session, now)
 
 
@@ -276,6 +277,7 @@ def live_session_command(
             milliseconds=session.paused_remaining_ms or 0
         )
         session.paused_remaining_ms = None
+        session.clock_seen_at = now
         _window_open(session, now)
     elif command == "reveal":
         if phase == LivePhase.RESULTS and expected_index is not None:
@@ -306,3 +308,64 @@ def live_session_command(
     session.sequence += 1
     session.save()
     return CommandResult(session=session, changed=True, removed_player_id=removed)
+
+
+# --- The clock across a server outage ----------
+#
+# Every server process holding a socket of a game beats its ``clock_seen_at``
+# every ``CLOCK_BEAT_SECONDS`` (quizzes/live/consumers.py). When the first
+# socket comes back after a gap longer than ``CLOCK_LOST_AFTER`` (every
+# process was gone: a restart, a power cut, an update), the open question gets
+# back the time it had left when the server went away: its answer window closes
+# at the last beat and opens again now, so nobody is told "time is up" because
+# the server was away, and the time away costs no points. A gap shorter than
+# that (a busy server, one worker of several restarting) changes nothing.
+
+CLOCK_BEAT_SECONDS = 2
+CLOCK_LOST_AFTER = timedelta(seconds=10)
+
+
+def live_clock_beat(*, session_ids, now: datetime | None = None) -> int:
+    """Record that this process is running the clock of ``session_ids``."""
+    return (
+        LiveSession.objects.filter(pk__in=list(session_ids))
+        .exclude(phase=LivePhase.ENDED)
+        .update(clock_seen_at=now or timezone.now())
+    )
+
+
+def live_clock_recover(*, session_id: int, now: datetime | None = None) -> bool:
+    """Give the open question back the time lost while the server was away.
+
+    Returns True when the question reopened (the caller tells every screen).
+    Cheap when nothing was lost: one read without a lock.
+    """
+    now = now or timezone.now()
+    seen = (
+        LiveSession.objects.filter(pk=session_id, phase=LivePhase.QUESTION)
+        .values_list("clock_seen_at", flat=True)
+        .first()
+    )
+    if seen is None or now - seen <= CLOCK_LOST_AFTER:
+        return False
+    with transaction.atomic():
+        session = LiveSession.objects.select_for_update().get(pk=session_id)
+        seen = session.clock_seen_at
+        if (
+            session.phase != LivePhase.QUESTION
+            or seen is None
+            or now - seen <= CLOCK_LOST_AFTER
+        ):
+            return False  # another socket recovered it first
+        session.clock_seen_at = now
+        deadline = session.question_deadline
+        if deadline is None or deadline <= seen:
+            # The time was already up before the server went away.
+            session.save(update_fields=["clock_seen_at"])
+            return False
+        _window_close(session, seen)
+        session.question_deadline = now + (deadline - seen)
+        _window_open(session, now)
+        session.sequence += 1
+        session.save()
+    return True

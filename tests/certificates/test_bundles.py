@@ -1,13 +1,16 @@
 """Class downloads: one ZIP of PDFs or one merged PDF, with progress; scoped."""
 
 import io
+import threading
 import zipfile
 
 import pytest
 from django.urls import reverse
+from django_tasks.signals import task_enqueued
 from pypdf import PdfReader
 
-from certificates.bundles import bundle_build, bundle_request
+from certificates import bundles
+from certificates.bundles import bundle_request
 from certificates.models import BundleStatus, Certificate, CertificateBundle, RuleKind
 from common.errors import NotFound
 from tests.certificates.helpers import demo_like_class, demo_like_pupil, only_rules
@@ -102,20 +105,112 @@ def test_another_teachers_bundle_is_a_404(school_class, teacher, client):
         )
 
 
-def test_a_large_class_is_built_later_with_progress(
-    school_class, teacher, settings, django_capture_on_commit_callbacks, monkeypatch
+def test_a_large_class_goes_through_the_task_in_process_without_a_thread(
+    school_class, teacher, settings, django_capture_on_commit_callbacks
+):
+    """Over the sync limit the bundle is its task's job; the embedded mode's
+    immediate backend runs it at once, here, with no thread of its own."""
+    settings.CERTIFICATE_BUNDLE_SYNC_LIMIT = 2
+    enqueued = []
+
+    def record(sender, task_result, **kwargs):
+        enqueued.append((task_result.task.name, task_result.kwargs))
+
+    threads = set(threading.enumerate())
+    task_enqueued.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            bundle = bundle_request(
+                actor=teacher, school_class=school_class, kind="zip"
+            )
+            assert bundle.status == BundleStatus.PENDING  # not drawn in the request
+    finally:
+        task_enqueued.disconnect(record)
+
+    assert set(threading.enumerate()) <= threads
+    assert enqueued == [("bundle_build_task", {"bundle_id": bundle.pk})]
+    bundle.refresh_from_db()
+    assert bundle.status == BundleStatus.DONE and bundle.done == bundle.total == 4
+    assert bundle.attempts == 1
+    assert len(zipfile.ZipFile(bundle.file.open("rb")).namelist()) == 4
+
+
+def test_a_failed_run_is_retried_and_then_succeeds(
+    school_class, teacher, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.CERTIFICATE_BUNDLE_SYNC_LIMIT = 2
-    started = []
-    monkeypatch.setattr(
-        "certificates.bundles._build_in_thread",
-        lambda bundle_id: started.append(bundle_id),
-    )
+    real = bundles.certificates_zip
+    runs = []
+
+    def first_run_breaks(certificates, **kwargs):
+        runs.append(len(runs) + 1)
+        if len(runs) == 1:
+            raise OSError("disk full")
+        return real(certificates, **kwargs)
+
+    monkeypatch.setattr(bundles, "certificates_zip", first_run_breaks)
     with django_capture_on_commit_callbacks(execute=True):
         bundle = bundle_request(actor=teacher, school_class=school_class, kind="zip")
-    assert bundle.status == BundleStatus.PENDING and started == [bundle.pk]
-    built = bundle_build(bundle_id=bundle.pk)
-    assert built.status == BundleStatus.DONE and built.done == 4
+
+    bundle.refresh_from_db()
+    assert runs == [1, 2]
+    assert bundle.status == BundleStatus.DONE and bundle.attempts == 2
+    assert bundle.error == ""
+    assert len(zipfile.ZipFile(bundle.file.open("rb")).namelist()) == 4
+
+
+def test_a_run_that_keeps_failing_is_failed_after_three_tries_and_says_so(
+    school_class,
+    teacher,
+    client,
+    english,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    """A small class is drawn in the request: its failure is retried just the same."""
+    runs = []
+
+    def always_breaks(certificates, **kwargs):
+        runs.append(1)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bundles, "certificates_merged_pdf", always_breaks)
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle = bundle_request(actor=teacher, school_class=school_class, kind="pdf")
+    bundle.refresh_from_db()
+
+    assert len(runs) == 3
+    assert bundle.status == BundleStatus.FAILED and bundle.attempts == 3
+    assert not bundle.file
+    client.force_login(teacher)
+    page = client.get(reverse("certificates:bundle", args=[bundle.pk]))
+    assert "could not be made, even after 3 tries" in page.content.decode()
+    status = client.get(reverse("certificates:bundle_status", args=[bundle.pk]))
+    assert status.json()["download_url"] is None
+    assert "even after 3 tries" in status.json()["message"]
+    download = client.get(reverse("certificates:bundle_file", args=[bundle.pk]))
+    assert download.status_code == 409
+    assert "The file could not be made" in download.content.decode()
+
+
+def test_a_bundle_being_drawn_is_not_served_but_explained_in_vietnamese(
+    school_class, teacher, client
+):
+    bundle = CertificateBundle.objects.create(
+        requested_by=teacher,
+        school_class=school_class,
+        kind="zip",
+        total=4,
+        status=BundleStatus.RUNNING,
+        attempts=1,
+    )
+    client.force_login(teacher)
+    download = client.get(reverse("certificates:bundle_file", args=[bundle.pk]))
+    assert download.status_code == 409
+    page = download.content.decode()
+    assert "Tệp chưa sẵn sàng" in page
+    assert "tải về khi trang báo tệp đã sẵn sàng" in page
+    assert reverse("certificates:bundle", args=[bundle.pk]) in page
 
 
 def test_the_class_page_lists_pupils_and_buttons(school_class, teacher, client):

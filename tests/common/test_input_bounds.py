@@ -118,3 +118,38 @@ def test_a_json_body_over_the_size_cap_is_a_400(client, settings):
     response = client.post("/api/attempts/", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "too_large"
+
+
+def test_the_schema_forbids_a_nul_inside_an_answers_ids_as_the_server_does():
+    """An answer's free-form response is documented in its shapes, so the
+    no-NUL rule of every text reaches the ids inside it: a client that follows
+    the schema never sends what the server refuses with a 400."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    response = schema["components"]["schemas"]["AttemptAnswerInput"]["properties"][
+        "response"
+    ]
+    shapes = {next(iter(shape["required"])): shape for shape in response["anyOf"]}
+    assert set(shapes) == {"choice_ids", "order"}
+    for key, shape in shapes.items():
+        text_id = shape["properties"][key]["items"]["oneOf"][0]
+        assert text_id["type"] == "string"
+        assert text_id["pattern"] == "^[^\\u0000]*$"
+
+
+def test_a_field_the_api_does_not_know_is_refused_by_name(client):
+    """The schema says request bodies take only their fields; so does the server."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    pupil = make_pupil(SchoolClassFactory())
+    client.force_login(pupil)
+    body = json.dumps({"quiz_id": 1, "quizid": 2})
+    response = client.post("/api/attempts/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["quizid"] == [
+        "Trường này không thuộc biểu mẫu này."
+    ]
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    component = schema["components"]["schemas"]["AttemptStartInput"]
+    assert component["additionalProperties"] is False

@@ -10,6 +10,7 @@
   var label = document.getElementById("bundle-status-label");
   var count = document.getElementById("bundle-count");
   var template = count.getAttribute("data-template");
+  var message = document.getElementById("bundle-message");
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.json(); })
@@ -18,6 +19,9 @@
         bar.textContent = data.percent + "%";
         label.textContent = data.status_label;
         count.textContent = template.replace("{done}", data.done).replace("{total}", data.total);
+        message.textContent = data.message;
+        message.hidden = !data.message;
+        message.classList.toggle("error-box", data.status === "failed");
         if (data.status === "done") {
           document.getElementById("bundle-link").href = data.download_url;
           document.getElementById("bundle-download").hidden = false;

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from lms.people.onboarding.plans import (
     text_check,
 )
 
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 USERNAME_PART_MAX = 12
 
 STAFF_ROLES = {
@@ -216,15 +218,19 @@ def preview_staff(actor: User, records: list[dict]) -> ImportPlan:
         username = record["username"].strip().lower()
         user: User | None = None
         if username:
-            try:
-                validate_username(username)
-                if len(username) > 150:
-                    raise ValueError
-            except Exception:
+            if len(username) > USERNAME_MAX_LENGTH:
                 line.refuse(
-                    _("The username %(username)s has characters it may not have.")
-                    % {"username": username}
+                    _("The username %(username)s is longer than %(max)d characters.")
+                    % {"username": username[:40] + "…", "max": USERNAME_MAX_LENGTH}
                 )
+            else:
+                try:
+                    validate_username(username)
+                except ValidationError:
+                    line.refuse(
+                        _("The username %(username)s has characters it may not have.")
+                        % {"username": username}
+                    )
             user = by_username.get(username)
             if user is not None:
                 assignments = held.get(user.pk, [])

@@ -102,6 +102,29 @@ async def test_the_same_sockets_open_once_the_session_is_verified(layer):
     await control.disconnect()
 
 
+@pytest.mark.asyncio
+async def test_every_websocket_refuses_a_session_with_a_one_time_password(layer):
+    """Staff made by a bulk import must choose their own password before any
+    page opens; no websocket opens either (the same door)."""
+
+    @database_sync_to_async
+    def imported_staff():
+        school_class = SchoolClassFactory()
+        teacher = make_teacher(school_class, must_change_password=True)
+        live = make_session(host=teacher)
+        return teacher, [
+            f"/ws/lop/{school_class.pk}/tien-do/",
+            f"/ws/choi/{live.pk}/dieu-khien/",
+            f"/ws/choi/{live.pin}/",
+        ]
+
+    teacher, paths = await imported_staff()
+    cookie = await database_sync_to_async(session_cookie)(teacher, verified=False)
+    for path in paths:
+        connected, code = await socket(path, cookie).connect()
+        assert (connected, code) == (False, 4403), path
+
+
 def make_host_with_device():
     host = make_staff(Role.TEACHER, school=SchoolFactory())
     make_totp_device(host)

@@ -319,6 +319,18 @@ def test_bad_staff_lines_are_all_reported_and_nothing_is_written(officer, school
     assert User.objects.count() == count
 
 
+def test_an_over_long_or_odd_username_gets_the_message_that_fits(officer, schools):
+    rows = [
+        STAFF_HEADING,
+        [1, "Trần Hưng Đạo", "80001", "Giáo viên", "a" * 151],
+        [2, "Lê Lợi", "80001", "Giáo viên", "le loi!"],
+    ]
+    _parsed, plan = run(officer, "staff", xlsx_upload(rows))
+    found = problems(plan)
+    assert "dài quá 150 ký tự" in found[2][0]
+    assert "có ký tự không được phép" in found[3][0]
+
+
 def test_a_school_admin_imports_staff_of_their_own_school_only(schools):
     head = make_staff(Role.SCHOOL_ADMIN, school=schools[0], preferred_language="en")
     rows = [

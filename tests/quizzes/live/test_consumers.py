@@ -7,6 +7,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
+from quizzes.live import services as live_services
 from quizzes.live.models import LiveAnswer, LivePhase, LivePlayer, LiveSession
 from quizzes.models import Attempt
 from tests.quizzes.attempt_helpers import make_pupil_user
@@ -335,3 +336,61 @@ async def test_an_answer_noticed_while_the_host_counts_still_reveals(
     assert results["index"] == 0 and calls[0] == 1 and calls[-1] == 2
     for socket in (one, two, host):
         await socket.disconnect()
+
+
+async def test_every_open_socket_keeps_the_games_clock_alive(layer, monkeypatch):
+    monkeypatch.setattr(live_services, "CLOCK_BEAT_SECONDS", 0.05)
+    session = await sync_to_async(make_session)()
+    host = await _host(session)
+    player, _welcome, _sync = await _join(session.pin)
+    await host.send_json_to({"type": "start"})
+    await receive_until(player, "question")
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    await sync_to_async(LiveSession.objects.filter(pk=session.pk).update)(
+        clock_seen_at=long_ago
+    )
+    await asyncio.sleep(0.3)
+    beaten = await sync_to_async(
+        LiveSession.objects.values_list("clock_seen_at", flat=True).get
+    )(pk=session.pk)
+    assert timezone.now() - beaten < datetime.timedelta(seconds=5)
+    await player.disconnect()
+    await host.disconnect()
+
+
+async def test_after_a_server_outage_a_resent_answer_counts_and_screens_resume(layer):
+    """Every socket drops 5 s into a 20 s question; the server is back 40 s
+    later. The player's answer, tapped while the server was away and sent
+    again on reconnecting, counts; the host's countdown resumes from 15 s."""
+    session = await sync_to_async(make_session)(seconds_per_question=20)
+    host = await _host(session)
+    player, welcome, _sync = await _join(session.pin)
+    await host.send_json_to({"type": "start"})
+    await receive_until(player, "question")
+    await player.disconnect()
+    await host.disconnect()
+    # What the clock looks like 45 s in, after 40 s without any server.
+    opened = timezone.now() - datetime.timedelta(seconds=45)
+    await sync_to_async(LiveSession.objects.filter(pk=session.pk).update)(
+        question_opened_at=opened,
+        question_deadline=opened + datetime.timedelta(seconds=20),
+        answer_windows={"0": [[int(opened.timestamp() * 1000), None]]},
+        clock_seen_at=opened + datetime.timedelta(seconds=5),
+    )
+
+    back, _rewelcome, sync = await _join(session.pin, token=welcome["token"])
+    assert sync["current"]["type"] == "question"
+    assert 14_000 <= sync["current"]["remaining_ms"] <= 15_000
+    message = answer_message(0, right_choice(session, 0))
+    await back.send_json_to(message)
+    ack = await receive_until(back, "ack")
+    assert ack["client_id"] == message["client_id"] and not ack["duplicate"]
+    answer = await sync_to_async(LiveAnswer.objects.get)(session=session)
+    assert 5_000 <= answer.elapsed_ms <= 6_000 and answer.points > 800
+
+    host_again = await _connect(host_socket(session.pk, session.host))
+    state = await receive_until(host_again, "sync")
+    assert state["current"]["phase"] == "question"
+    assert 13_000 <= state["current"]["remaining_ms"] <= 15_000
+    await back.disconnect()
+    await host_again.disconnect()

@@ -21,7 +21,12 @@ from quizzes.live.models import LiveAnswer, LivePhase, LivePlayer, LiveSession
 from quizzes.live.nicknames import ADJECTIVES, ANIMALS
 from quizzes.live.seats import live_player_choose_team, live_player_join, token_hash
 from quizzes.live.selectors import live_results, live_team_scores, personal_results
-from quizzes.live.services import live_session_command
+from quizzes.live.services import (
+    CLOCK_LOST_AFTER,
+    live_clock_beat,
+    live_clock_recover,
+    live_session_command,
+)
 from quizzes.models import Attempt
 from quizzes.signals import attempt_submitted
 from tests.content_cms.factories import build_module, build_quiz
@@ -471,3 +476,65 @@ def test_time_spent_paused_costs_no_points():
         at=opened + datetime.timedelta(seconds=67),
     )
     assert outcome.answer.elapsed_ms == 7_000
+
+
+# --- The clock across a server outage ----------
+
+
+def test_a_server_outage_gives_the_question_back_its_lost_time():
+    """The server dies 5 s into a 20 s question and is back 40 s later: the
+    question reopens with the 15 s it had left, the time away costs no points,
+    and an answer resent on reconnecting counts."""
+    session = make_session(seconds_per_question=20)
+    opened = _started(session)
+    player = live_player_join(session=session).player
+    last_beat = opened + datetime.timedelta(seconds=5)
+    live_clock_beat(session_ids=[session.pk], now=last_beat)
+    back = last_beat + datetime.timedelta(seconds=40)
+
+    assert live_clock_recover(session_id=session.pk, now=back)
+    session.refresh_from_db()
+    assert session.phase == LivePhase.QUESTION
+    assert session.question_deadline == back + datetime.timedelta(seconds=15)
+    assert session.sequence == 2  # every screen hears the new countdown
+    outcome = _answer(
+        session,
+        player,
+        right_choice(session, 0),
+        at=back + datetime.timedelta(seconds=1),
+    )
+    assert outcome.created and outcome.answer.elapsed_ms == 6_000
+    # The next socket back changes nothing: the clock is running again.
+    assert not live_clock_recover(
+        session_id=session.pk, now=back + datetime.timedelta(seconds=2)
+    )
+
+
+def test_a_short_gap_or_a_question_already_over_does_not_reopen():
+    session = make_session(seconds_per_question=20)
+    opened = _started(session)
+    live_clock_beat(session_ids=[session.pk], now=opened)
+    busy = opened + CLOCK_LOST_AFTER - datetime.timedelta(seconds=1)
+    assert not live_clock_recover(session_id=session.pk, now=busy)
+    # The server went away 25 s in, after the 20 s were already up.
+    live_clock_beat(
+        session_ids=[session.pk], now=opened + datetime.timedelta(seconds=25)
+    )
+    session.refresh_from_db()
+    deadline = session.question_deadline
+    assert not live_clock_recover(
+        session_id=session.pk, now=opened + datetime.timedelta(seconds=90)
+    )
+    session.refresh_from_db()
+    assert session.question_deadline == deadline and session.sequence == 1
+
+
+def test_a_paused_game_has_no_clock_to_give_back():
+    session = make_session(seconds_per_question=20)
+    opened = _started(session)
+    _command(session, "pause", opened + datetime.timedelta(seconds=5))
+    assert not live_clock_recover(
+        session_id=session.pk, now=opened + datetime.timedelta(minutes=5)
+    )
+    session.refresh_from_db()
+    assert session.phase == LivePhase.PAUSED and session.paused_remaining_ms == 15_000
