@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make run` and `make test`.
+# Two commands on a fresh machine: `make run` and `make test`; `make prod` for the production shape.
 SHELL := /bin/bash
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then echo $$p; break; fi; done)
@@ -11,7 +11,7 @@ PORT ?= 8000
 TEMPLATES = $(shell find . \( -path ./.venv -o -path ./.git -o -path ./staticfiles -o -path ./media \) -prune \
 	-o -path '*/templates/*' -name '*.html' -print | sort)
 
-.PHONY: run setup test test-fast test-embedded lint format bench messages clean api-baseline
+.PHONY: run prod setup test test-fast test-embedded lint format bench messages clean api-baseline
 
 $(VENV)/bin/activate:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed."; exit 1; }
@@ -36,6 +36,11 @@ run: setup
 	@$(PY) manage.py demo_logins --address http://$(HOST):$(PORT)
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
 		--ws-per-message-deflate false
+
+## The production shape on this machine (PostgreSQL, Redis): HTTP pool, websocket pool and
+## task worker under honcho (Procfile); defaults printed at the start (docs/operations.md)
+prod: $(VENV)/.runtime
+	$(PY) -m ops.prod
 
 ## The whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
 test: $(VENV)/.dev

@@ -108,7 +108,15 @@ def server_start(
             *extra_args,
         ],
         cwd=BASE_DIR,
-        env={**os.environ, **env},
+        # The connection budget counts these two workers only, so each keeps the
+        # pool of 20 the figures were measured with (docs/operations.md).
+        env={
+            **os.environ,
+            "WEB_WORKERS": "2",
+            "WS_WORKERS": "0",
+            "TASK_WORKERS": "0",
+            **env,
+        },
         start_new_session=True,  # its own process group, stopped by id below
     )
 

@@ -6,3 +6,7 @@ class CommonConfig(AppConfig):
 
     name = "common"
     label = "common"
+
+    def ready(self) -> None:
+        # The connection budget's system checks (common/checks.py).
+        from common import checks  # noqa: F401

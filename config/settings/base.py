@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from common.connections import pool_max_per_process
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -132,6 +134,16 @@ WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
 # --- Database ----------
+# The processes that open connections, as the Procfile starts them: the HTTP pool's
+# and the websocket pool's uvicorn workers and the task workers. Together they stay
+# within DB_CONNECTIONS_BUDGET, which leaves PostgreSQL's max_connections (100 by
+# default) room for administration, backups and the restore drill.
+WEB_WORKERS = env.int("WEB_WORKERS", default=2)
+WS_WORKERS = env.int("WS_WORKERS", default=2)
+TASK_WORKERS = env.int("TASK_WORKERS", default=1)
+DB_PROCESSES = WEB_WORKERS + WS_WORKERS + TASK_WORKERS
+DB_CONNECTIONS_BUDGET = env.int("DB_CONNECTIONS_BUDGET", default=80)
+DB_POOL_MAX_DERIVED = pool_max_per_process(DB_CONNECTIONS_BUDGET, DB_PROCESSES)
 DATABASES = {
     "default": env.db_url(
         "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
@@ -148,10 +160,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Under ASGI every request may run on a different thread, so persistent
     # per-thread connections pile up; a process-wide psycopg pool reuses them.
+    # Each process's pool is its share of the site's connection budget
+    # (common/connections.py, docs/operations.md "Connection budget").
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    _pool_max = env.int("DB_POOL_MAX", default=DB_POOL_MAX_DERIVED)
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DB_POOL_MIN", default=2),
-        "max_size": env.int("DB_POOL_MAX", default=20),
+        "min_size": min(env.int("DB_POOL_MIN", default=2), _pool_max),
+        "max_size": _pool_max,
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

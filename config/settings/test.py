@@ -27,6 +27,11 @@ if REDIS_URL and _worker.startswith("gw"):  # noqa: F405
     # Pub/sub ignores the database number: the prefix keeps workers apart.
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{SITE_KEY}-{_worker}"  # noqa: F405
 
+# Several checkouts sharing one PostgreSQL server name their test databases apart
+# (Django's default is "test_" + the database's name).
+if env.str("TEST_DATABASE_NAME", default=""):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}  # noqa: F405
+
 # The connection pool serves long-lived ASGI workers; tests open and close
 # connections from many short-lived threads (consumers, live servers), which a
 # bounded pool turns into waits. Tests use plain connections.

@@ -1,6 +1,6 @@
 """Recompute the rollup tables from raw facts; report (and with --fix repair) drift."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from lms.learning.rollups import rollups_rebuild
 
@@ -8,15 +8,25 @@ from lms.learning.rollups import rollups_rebuild
 class Command(BaseCommand):
     help = (
         "Recompute ClassModuleRollup and SchoolPeriodRollup from ModuleProgress and "
-        "enrolments, print every difference; --fix makes the tables match."
+        "enrolments, print every difference; --fix makes the tables match, --check "
+        "fails (exit status 1) when they differ."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
             "--fix", action="store_true", help="Write the recomputed counts."
         )
+        mode.add_argument(
+            "--check",
+            action="store_true",
+            help=(
+                "Write nothing; exit with status 1 when the stored rollups differ "
+                "from the recomputed ones (the restore drill, monitoring)."
+            ),
+        )
 
-    def handle(self, *args, fix: bool = False, **options):
+    def handle(self, *args, fix: bool = False, check: bool = False, **options):
         differences = rollups_rebuild(fix=fix)
         for difference in differences:
             self.stdout.write(difference.describe())
@@ -25,6 +35,11 @@ class Command(BaseCommand):
         elif fix:
             self.stdout.write(
                 self.style.WARNING(f"{len(differences)} difference(s) fixed.")
+            )
+        elif check:
+            raise CommandError(
+                f"{len(differences)} difference(s) between the stored rollups and "
+                "the raw facts."
             )
         else:
             self.stdout.write(

@@ -5,7 +5,7 @@ import random
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from lms.learning import rollups
@@ -153,6 +153,26 @@ def test_rebuild_reports_and_fixes_every_difference(periods):
     out = StringIO()
     call_command("rebuild_rollups", stdout=out)
     assert "Rollups match the raw facts." in out.getvalue()
+
+
+def test_rebuild_check_fails_on_drift_and_writes_nothing(periods):
+    """``--check`` (the restore drill) exits non-zero listing every difference."""
+    school_class = SchoolClassFactory(school_year=periods["year"])
+    pupil = make_pupil(school_class)
+    module = learning_module()
+    read_all(pupil, module)
+    take_quiz(pupil, module, correct=True)
+
+    out = StringIO()
+    call_command("rebuild_rollups", "--check", stdout=out)
+    assert "Rollups match the raw facts." in out.getvalue()
+
+    ClassModuleRollup.objects.update(pupils_passed=5)
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 difference"):
+        call_command("rebuild_rollups", "--check", stdout=out)
+    assert "pupils_passed stored 5, expected 1" in out.getvalue()
+    assert ClassModuleRollup.objects.get().pupils_passed == 5
 
 
 def test_rebuild_after_a_random_workload_finds_no_difference(periods):
