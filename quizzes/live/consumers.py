@@ -18,6 +18,8 @@ never from a message, and cannot send host commands.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import gc
 import json
 import logging
 import time
@@ -228,6 +230,24 @@ class _ClockKeeper:
             self.sockets[session_id] = left
         else:
             self.sockets.pop(session_id, None)
+        if not self.sockets:
+            asyncio.get_running_loop().call_later(
+                MEMORY_RETURN_DELAY, self.return_memory
+            )
+
+    def return_memory(self) -> None:
+        """Give a finished assembly's memory back to the machine.
+
+        Thousands of sockets leave behind freed memory that the C allocator
+        keeps for this process; once the process holds no game at all (checked
+        again after a pause, so a new game's first joins do not pay for it),
+        collect and hand the free pages back (glibc's ``malloc_trim``).
+        """
+        if self.sockets:
+            return
+        gc.collect()
+        if _LIBC is not None:
+            _LIBC.malloc_trim(0)
 
     async def run(self) -> None:
         while self.sockets:
@@ -238,6 +258,18 @@ class _ClockKeeper:
             await asyncio.sleep(live_services.CLOCK_BEAT_SECONDS)
 
 
+def _libc():
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018 (glibc only)
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_LIBC = _libc()
+# Seconds after the last game socket of a process closed.
+MEMORY_RETURN_DELAY = 5.0
 _CLOCK = _ClockKeeper()
 
 

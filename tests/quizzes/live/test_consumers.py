@@ -394,3 +394,23 @@ async def test_after_a_server_outage_a_resent_answer_counts_and_screens_resume(l
     assert 13_000 <= state["current"]["remaining_ms"] <= 15_000
     await back.disconnect()
     await host_again.disconnect()
+
+
+async def test_a_process_gives_memory_back_once_its_last_game_socket_left(
+    layer, monkeypatch
+):
+    from quizzes.live import consumers as live_consumers
+
+    collected = []
+    monkeypatch.setattr(live_consumers, "_CLOCK", live_consumers._ClockKeeper())
+    monkeypatch.setattr(live_consumers, "MEMORY_RETURN_DELAY", 0.05)
+    monkeypatch.setattr(live_consumers.gc, "collect", lambda: collected.append(1))
+    session = await sync_to_async(make_session)()
+    host = await _host(session)
+    player, _welcome, _sync = await _join(session.pin)
+    await player.disconnect()
+    await asyncio.sleep(0.2)
+    assert collected == []  # the host's socket still holds the game
+    await host.disconnect()
+    await asyncio.sleep(0.2)
+    assert collected == [1]
