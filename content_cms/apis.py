@@ -161,7 +161,12 @@ class ModuleListApi(APIView):
         parameters=[
             OpenApiParameter("age_band", str, description="Age band code, e.g. g1-2"),
             OpenApiParameter("topic", str, description="Topic code, e.g. privacy"),
-            OpenApiParameter("audience", str, enum=[a.value for a in Audience]),
+            OpenApiParameter(
+                "audience",
+                str,
+                enum=["", *(a.value for a in Audience)],
+                description="Who the modules are for; empty: everyone",
+            ),
             OpenApiParameter("q", str, description="Words to search for"),
         ],
         responses=ModuleOutputSerializer(many=True),
