@@ -22,8 +22,8 @@ from lms.models import (
     Role,
 )
 from lms.models.help import HelpActionKind, add_school_days
-from lms.people.onboarding.staff import STAFF_ROLES
 from lms.people.onboarding.plans import label_key
+from lms.people.onboarding.staff import STAFF_ROLES
 from lms.safeguarding import selectors as help_selectors
 from lms.safeguarding import services as help_services
 from tests.factories import (
@@ -263,9 +263,13 @@ def test_the_commune_officer_records_an_action_and_closes(client, world):
     help_request.refresh_from_db()
     assert help_request.status == HelpStatus.CLOSED
     assert help_request.outcome == HelpOutcome.REFERRED_SUPPORTED
-    actions = AuditEntry.objects.filter(
-        actor=world["officer_a"], target_id=str(help_request.pk)
-    ).order_by("pk").values_list("action", flat=True)
+    actions = (
+        AuditEntry.objects.filter(
+            actor=world["officer_a"], target_id=str(help_request.pk)
+        )
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
     # The refused close wrote nothing; following it back opened the page.
     assert list(actions) == [
         "help_request.note",
