@@ -43,6 +43,7 @@ urlpatterns = [
         name="help_request_change",
     ),
     path("tro-giup/thong-ke/", help_views.help_counts, name="help_counts"),
+    path("tro-giup/thoi-han/", help_views.help_deadlines, name="help_deadlines"),
     path("quyen-rieng-tu/", privacy_views.privacy_notice, name="privacy_notice"),
     path(
         "truong/<int:school_id>/dong-y/",

@@ -55,6 +55,7 @@ def home(request):
     context["sees_help_counts"] = bool(
         roles & {Role.UNIT_OFFICER, Role.PROVINCE_OFFICER, Role.PLATFORM_ADMIN}
     )
+    context["sets_help_deadlines"] = user.has_perm("lms.edit_help_deadlines")
     # Live classroom games: the quiz list to host from (quizzes:live_quiz_list).
     context["may_host_live"] = may_host_live(user)
     context["is_staff_member"] = bool(roles - {Role.PUPIL})

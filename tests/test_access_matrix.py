@@ -48,6 +48,7 @@ ROLES = [
     Role.SCHOOL_ADMIN,
     Role.UNIT_OFFICER,
     Role.PROVINCE_OFFICER,
+    Role.COMMUNE_PROTECTION,
     Role.CONTENT_EDITOR,
     Role.PLATFORM_ADMIN,
 ]
@@ -62,6 +63,13 @@ FOREIGN_SIDES: dict[str, set[str]] = {
     Role.SCHOOL_ADMIN: {"other_school", "other_province"},
     Role.UNIT_OFFICER: {"other_school", "other_province"},
     Role.PROVINCE_OFFICER: {"other_province"},
+    # Need to know: only the request the school referred to them (the own side's).
+    Role.COMMUNE_PROTECTION: {
+        "classmate",
+        "other_class",
+        "other_school",
+        "other_province",
+    },
     Role.CONTENT_EDITOR: set(SIDES),
     Role.PLATFORM_ADMIN: set(),
 }
@@ -293,8 +301,11 @@ def test_the_matrix_covers_the_product():
 def _build_world() -> World:
     from certificates.models import BundleKind, Certificate, CertificateBundle
     from lms.learning.services import assignment_create
-    from lms.models import ExportFormat, ReportExport
-    from lms.safeguarding.services import help_request_create
+    from lms.models import ExportFormat, Referral, ReportExport
+    from lms.safeguarding.services import (
+        help_request_create,
+        help_request_record_action,
+    )
     from quizzes.live.models import LiveLeaderboard, LiveScoring
     from quizzes.live.services import live_session_create
     from tests.factories import (
@@ -407,13 +418,21 @@ def _build_world() -> World:
         c3.name,
         t3.display_name,
     ]
+    counsellor = make_staff(Role.COUNSELLOR, school=s1)
+    help_request_record_action(
+        user=counsellor,
+        help_request=sides["own"].help_request,
+        referral=Referral.COMMUNE,
+        note="Chuyển cán bộ xã",
+    )
     actors = {
         Role.PUPIL: sides["own"].pupil,
         Role.TEACHER: teacher,
-        Role.COUNSELLOR: make_staff(Role.COUNSELLOR, school=s1),
+        Role.COUNSELLOR: counsellor,
         Role.SCHOOL_ADMIN: make_staff(Role.SCHOOL_ADMIN, school=s1),
         Role.UNIT_OFFICER: make_staff(Role.UNIT_OFFICER, unit=c1),
         Role.PROVINCE_OFFICER: make_staff(Role.PROVINCE_OFFICER, unit=p1),
+        Role.COMMUNE_PROTECTION: make_staff(Role.COMMUNE_PROTECTION, unit=c1),
         Role.CONTENT_EDITOR: make_staff(Role.CONTENT_EDITOR),
         Role.PLATFORM_ADMIN: make_staff(Role.PLATFORM_ADMIN),
     }

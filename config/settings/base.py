@@ -377,10 +377,8 @@ CHILD_HOTLINE = "111"
 LMS_PUPIL_HOME_SECTIONS = ["certificates/_pupil_home_section.html"]
 
 # --- Help requests, privacy, security (docs/privacy.md) ----------
-# A help request nobody acknowledged within this many hours goes to the school
-# administrators too, flagged; serious ones (bullying, photos or meeting) sooner.
-HELP_ACK_DEADLINE_HOURS = env.int("HELP_ACK_DEADLINE_HOURS", default=24)
-HELP_ACK_DEADLINE_SERIOUS_HOURS = env.int("HELP_ACK_DEADLINE_SERIOUS_HOURS", default=4)
+# How long a school has to acknowledge a help request is set per province
+# (lms.models.HelpDeadlines, at /tro-giup/thoi-han/), not here.
 # Sessions end after this much inactivity. Pupils share school computers, so the
 # next child must not find the last one still signed in; a lesson page or quiz
 # question is answered well within 20 minutes, so a working child never notices.

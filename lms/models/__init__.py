@@ -2,6 +2,8 @@
 
 from lms.models.help import (
     HelpCategory,
+    HelpDeadlines,
+    HelpOutcome,
     HelpRequest,
     HelpRequestAction,
     HelpStatus,
@@ -65,6 +67,8 @@ __all__ = [
     "ConsentRecord",
     "ConsentSlip",
     "HelpCategory",
+    "HelpDeadlines",
+    "HelpOutcome",
     "HelpRequest",
     "HelpRequestAction",
     "HelpStatus",

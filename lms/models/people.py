@@ -53,13 +53,15 @@ class Role(models.TextChoices):
     SCHOOL_ADMIN = "school_admin", _("School administrator")
     UNIT_OFFICER = "unit_officer", _("Unit officer")
     PROVINCE_OFFICER = "province_officer", _("Province officer")
+    # Cán bộ làm công tác bảo vệ trẻ em cấp xã: child-protection cases of a commune.
+    COMMUNE_PROTECTION = "commune_protection", _("Commune child-protection officer")
     CONTENT_EDITOR = "content_editor", _("Content editor")
     CONTENT_REVIEWER = "content_reviewer", _("Content reviewer")
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
 
 
 SCHOOL_ROLES = {Role.PUPIL, Role.TEACHER, Role.COUNSELLOR, Role.SCHOOL_ADMIN}
-UNIT_ROLES = {Role.UNIT_OFFICER, Role.PROVINCE_OFFICER}
+UNIT_ROLES = {Role.UNIT_OFFICER, Role.PROVINCE_OFFICER, Role.COMMUNE_PROTECTION}
 PLATFORM_ROLES = {Role.CONTENT_EDITOR, Role.CONTENT_REVIEWER, Role.PLATFORM_ADMIN}
 
 
@@ -101,6 +103,10 @@ class RoleAssignment(models.Model):
             ("view_unit_reports", _("Can see reports of administrative units")),
             ("edit_programme_target", _("Can edit the programme target rule")),
             ("handle_help_requests", _("Can handle pupils' requests for help")),
+            (
+                "edit_help_deadlines",
+                _("Can set the province's deadlines for help requests"),
+            ),
             ("manage_consent", _("Can record consent and erase pupil data")),
             ("take_modules", _("Can take modules and quizzes")),
             (

@@ -108,11 +108,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.view_school_reports",
         "lms.view_unit_reports",
         "lms.edit_programme_target",
+        "lms.edit_help_deadlines",
         "quizzes.host_live_quiz",
         *ORGANISATION_MANAGER_PERMISSIONS,
         # Bulk onboarding of their province's units, schools and staff (Wagtail).
         "lms.import_organisation",
         "lms.import_staff",
+    ],
+    # Sees only the help requests referred (or escalated) to their commune.
+    Role.COMMUNE_PROTECTION: [
+        "lms.take_modules",
+        "quizzes.take_quiz",
+        "lms.handle_help_requests",
     ],
     Role.CONTENT_EDITOR: CONTENT_EDITOR_PERMISSIONS,
     Role.CONTENT_REVIEWER: CONTENT_REVIEWER_PERMISSIONS,
@@ -122,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             *SCHOOL_SETUP_PERMISSIONS,
             "lms.import_organisation",
             "lms.import_staff",
+            "lms.edit_help_deadlines",
         }
     ),
 }

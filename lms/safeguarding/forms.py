@@ -3,8 +3,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lms.models import HelpCategory, HelpStatus, HelpWish, Referral
-from lms.models.help import MESSAGE_MAX_LENGTH
+from lms.models import (
+    HelpCategory,
+    HelpDeadlines,
+    HelpOutcome,
+    HelpStatus,
+    HelpWish,
+    Referral,
+)
+from lms.models.help import ACTION_KINDS, MESSAGE_MAX_LENGTH, HelpActionKind
 
 
 class HelpRequestForm(forms.Form):
@@ -33,8 +40,14 @@ class HelpRequestForm(forms.Form):
 
 
 class HelpActionForm(forms.Form):
-    note = forms.CharField(
+    kind = forms.ChoiceField(
         label=_("What was done"),
+        choices=[(kind.value, kind.label) for kind in ACTION_KINDS],
+        initial=HelpActionKind.TALKED,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -51,3 +64,22 @@ class HelpStatusForm(forms.Form):
         label=_("Status"),
         choices=[(v, label) for v, label in HelpStatus.choices if v != HelpStatus.NEW],
     )
+    outcome = forms.ChoiceField(
+        label=_("Outcome (needed to close)"),
+        required=False,
+        choices=[("", "—"), *HelpOutcome.choices],
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class HelpDeadlinesForm(forms.ModelForm):
+    """A province's deadlines; the model's validators bound them."""
+
+    class Meta:
+        model = HelpDeadlines
+        fields = ["serious_hours", "other_school_days"]

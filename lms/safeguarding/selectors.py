@@ -4,21 +4,30 @@ A request is seen by
 - the pupil who sent it (its status, never the adults' notes);
 - the counsellors of the pupil's school;
 - the school administrators of that school, when the school has no counsellor or
-  when nobody acknowledged the request in time (it is then *escalated*).
+  when nobody acknowledged the request in time (it is then *escalated*);
+- the commune child-protection officer of the school's commune, only for the
+  requests the school referred to them, or that nobody at the school acknowledged
+  one more deadline later (need to know). They see the child's name and class
+  (to reach the child) and the adults' record, never the child's own words.
 
 Nobody else: not the pupil's teachers, not other schools, not officers (who get
-anonymous counts per school from ``help_request_counts``), not platform
-administrators (the Django admin does not list help requests). A request
-outside this scope does not exist for the user: the pages answer 404.
+anonymous counts per school from ``help_request_counts`` and ``help_measures``),
+not platform administrators (the Django admin does not list help requests). A
+request outside this scope does not exist for the user: the pages answer 404.
 """
 
 from __future__ import annotations
 
+import datetime
+import statistics
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from lms.models import (
+    AdministrativeUnit,
+    HelpDeadlines,
     HelpRequest,
     HelpStatus,
     ReportingPeriod,
@@ -27,7 +36,7 @@ from lms.models import (
     School,
     User,
 )
-from lms.models.help import SERIOUS_CATEGORIES
+from lms.models.help import SERIOUS_CATEGORIES, HelpActionKind
 from lms.people.selectors import (
     NOTHING,
     pupil_current_enrolment,
@@ -88,14 +97,85 @@ def _requests_reached_by_school_admin(user: User) -> Q:
     return condition
 
 
+def _protection_unit_paths(user: User) -> list[str]:
+    return [
+        anchor.unit_path
+        for anchor in user_anchors(user)
+        if anchor.role == Role.COMMUNE_PROTECTION and anchor.unit_path
+    ]
+
+
+def _requests_reached_by_commune_officer(user: User) -> Q:
+    condition = NOTHING
+    for path in _protection_unit_paths(user):
+        condition |= Q(referred_unit__path__startswith=path) | Q(
+            escalated_to_commune_at__isnull=False,
+            school__unit__path__startswith=path,
+        )
+    return condition
+
+
 def help_requests_handled_by(user: User) -> QuerySet[HelpRequest]:
-    """Return the requests ``user`` handles (counsellor or school administrator)."""
+    """Return the requests ``user`` handles (counsellor, school administrator, or
+    the commune child-protection officer for what reached the commune)."""
     if not user.is_authenticated or not user.has_perm("lms.handle_help_requests"):
         return HelpRequest.objects.none()
-    condition = _requests_reached_by_counsellor(
-        user
-    ) | _requests_reached_by_school_admin(user)
+    condition = (
+        _requests_reached_by_counsellor(user)
+        | _requests_reached_by_school_admin(user)
+        | _requests_reached_by_commune_officer(user)
+    )
     return HelpRequest.objects.filter(condition)
+
+
+def help_request_handled_at_school(user: User, help_request: HelpRequest) -> bool:
+    """Whether ``user`` handles the request as an adult of the child's school.
+
+    Only they read the child's own words; the commune officer does not.
+    """
+    return help_request.school_id in user_school_ids(
+        user, Role.COUNSELLOR, Role.SCHOOL_ADMIN
+    )
+
+
+def help_referral_communes(help_request: HelpRequest) -> QuerySet[AdministrativeUnit]:
+    """Return the communes a request may be referred to: the school's own."""
+    return AdministrativeUnit.objects.filter(schools__pk=help_request.school_id)
+
+
+# --- Deadlines ----------
+
+
+def province_of_unit_path(path: str) -> str:
+    return path[: AdministrativeUnit.steplen]
+
+
+def help_deadlines_of_school(school: School) -> HelpDeadlines:
+    """Return the deadlines of the school's province (the defaults when unset)."""
+    root = province_of_unit_path(school.unit.path)
+    deadlines = HelpDeadlines.objects.filter(unit__path=root).first()
+    if deadlines is None:
+        deadlines = HelpDeadlines(
+            unit=AdministrativeUnit.objects.filter(path=root).first()
+        )
+    return deadlines
+
+
+def help_deadlines_units_managed_by(user: User) -> QuerySet[AdministrativeUnit]:
+    """Return the provinces whose deadlines ``user`` may set (province officers
+    with ``lms.edit_help_deadlines`` for their province; platform administrators
+    for every province)."""
+    if not user.is_authenticated or not user.has_perm("lms.edit_help_deadlines"):
+        return AdministrativeUnit.objects.none()
+    provinces = AdministrativeUnit.objects.filter(depth=1)
+    if user_has_role(user, Role.PLATFORM_ADMIN):
+        return provinces
+    roots = {
+        province_of_unit_path(anchor.unit_path)
+        for anchor in user_anchors(user)
+        if anchor.role == Role.PROVINCE_OFFICER and anchor.unit_path
+    }
+    return provinces.filter(path__in=sorted(roots))
 
 
 def help_requests_of_pupil(*, pupil: User) -> QuerySet[HelpRequest]:
@@ -192,3 +272,198 @@ def help_request_counts(
         )
         for school in schools
     ]
+
+
+# --- Measures: is every child who asks supported? ----------
+
+
+@dataclass(frozen=True)
+class HelpMeasures:
+    """What schools did with the requests received in a period; counts only.
+
+    ``due`` is the requests whose acknowledgement deadline has passed or that
+    were acknowledged (the base of ``share_acknowledged_in_time``; a request still
+    within its deadline is not yet late). ``open_past_deadline``: not closed and
+    still unacknowledged after the deadline (the flagged ones).
+    """
+
+    school_id: int | None
+    school_name: str
+    requests: int = 0
+    serious: int = 0
+    due: int = 0
+    acknowledged_in_time: int = 0
+    with_first_action: int = 0
+    median_to_first_action: datetime.timedelta | None = None
+    referred: int = 0
+    referred_to_commune: int = 0
+    closed_with_outcome: int = 0
+    open_past_deadline: int = 0
+
+    @property
+    def share_acknowledged_in_time(self) -> Decimal | None:
+        """Percentage, rounded to one decimal; None when nothing was due."""
+        if not self.due:
+            return None
+        share = Decimal(self.acknowledged_in_time * 100) / Decimal(self.due)
+        return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def median_hours_to_first_action(self) -> Decimal | None:
+        if self.median_to_first_action is None:
+            return None
+        hours = Decimal(self.median_to_first_action.total_seconds()) / 3600
+        return hours.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def as_evidence(self) -> dict:
+        """The measures as plain numbers, for a signed export (no words, no names)."""
+        share = self.share_acknowledged_in_time
+        median = self.median_to_first_action
+        return {
+            "school_id": self.school_id,
+            "requests": self.requests,
+            "serious": self.serious,
+            "due": self.due,
+            "acknowledged_in_time": self.acknowledged_in_time,
+            "share_acknowledged_in_time": None if share is None else str(share),
+            "with_first_action": self.with_first_action,
+            "median_seconds_to_first_action": (
+                None if median is None else int(median.total_seconds())
+            ),
+            "referred": self.referred,
+            "referred_to_commune": self.referred_to_commune,
+            "closed_with_outcome": self.closed_with_outcome,
+            "open_past_deadline": self.open_past_deadline,
+        }
+
+
+def _median(values: list[datetime.timedelta]) -> datetime.timedelta | None:
+    if not values:
+        return None
+    return datetime.timedelta(
+        seconds=statistics.median(value.total_seconds() for value in values)
+    )
+
+
+def help_measures(
+    *,
+    schools: QuerySet[School],
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    now: datetime.datetime,
+) -> tuple[list[HelpMeasures], HelpMeasures]:
+    """Return the measures of each school (zeros included) and of them all.
+
+    Counts the requests received from ``starts_on`` to ``ends_on`` (local dates);
+    deadlines are judged at ``now``. Four queries whatever the number of schools.
+    Never a pupil, a category beyond "serious", or a word.
+    """
+    school_rows = list(schools.order_by("name").values_list("pk", "name"))
+    received = HelpRequest.objects.filter(
+        school__in=schools,
+        created_at__date__gte=starts_on,
+        created_at__date__lte=ends_on,
+    )
+    acknowledged = Q(acknowledged_at__isnull=False)
+    counts = {
+        row["school_id"]: row
+        for row in received.values("school_id").annotate(
+            requests=Count("pk"),
+            serious=Count("pk", filter=Q(category__in=list(SERIOUS_CATEGORIES))),
+            due=Count("pk", filter=acknowledged | Q(ack_due_at__lte=now)),
+            acknowledged_in_time=Count(
+                "pk",
+                filter=acknowledged
+                & (
+                    Q(ack_due_at__isnull=True) | Q(acknowledged_at__lte=F("ack_due_at"))
+                ),
+            ),
+            with_first_action=Count("pk", filter=Q(first_action_at__isnull=False)),
+            referred_to_commune=Count("pk", filter=Q(referred_unit__isnull=False)),
+            closed_with_outcome=Count(
+                "pk", filter=Q(status=HelpStatus.CLOSED) & ~Q(outcome="")
+            ),
+            open_past_deadline=Count(
+                "pk",
+                filter=~Q(status=HelpStatus.CLOSED)
+                & Q(acknowledged_at__isnull=True, ack_due_at__lte=now),
+            ),
+        )
+    }
+    referred = dict(
+        received.filter(actions__kind=HelpActionKind.REFERRAL)
+        .values("school_id")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("school_id", "n")
+    )
+    waits: dict[int, list[datetime.timedelta]] = {}
+    for school_id, created_at, first_action_at in received.filter(
+        first_action_at__isnull=False
+    ).values_list("school_id", "created_at", "first_action_at"):
+        waits.setdefault(school_id, []).append(first_action_at - created_at)
+    fields = (
+        "requests",
+        "serious",
+        "due",
+        "acknowledged_in_time",
+        "with_first_action",
+        "referred_to_commune",
+        "closed_with_outcome",
+        "open_past_deadline",
+    )
+    rows = []
+    for school_id, name in school_rows:
+        count = counts.get(school_id, {})
+        rows.append(
+            HelpMeasures(
+                school_id=school_id,
+                school_name=name,
+                referred=referred.get(school_id, 0),
+                median_to_first_action=_median(waits.get(school_id, [])),
+                **{field: count.get(field, 0) for field in fields},
+            )
+        )
+    total = HelpMeasures(
+        school_id=None,
+        school_name="",
+        referred=sum(row.referred for row in rows),
+        median_to_first_action=_median(
+            [
+                wait
+                for school_id, _name in school_rows
+                for wait in waits.get(school_id, [])
+            ]
+        ),
+        **{field: sum(getattr(row, field) for row in rows) for field in fields},
+    )
+    return rows, total
+
+
+def help_measures_units_visible_to(user: User) -> QuerySet[AdministrativeUnit]:
+    """Return the units whose measures ``user`` may read (officers' subtrees)."""
+    if user_has_role(user, Role.PLATFORM_ADMIN):
+        return AdministrativeUnit.objects.all()
+    condition = NOTHING
+    for anchor in user_anchors(user):
+        if anchor.role in (Role.UNIT_OFFICER, Role.PROVINCE_OFFICER):
+            condition |= Q(path__startswith=anchor.unit_path)
+    return AdministrativeUnit.objects.filter(condition)
+
+
+def help_measures_of_unit(
+    *,
+    user: User,
+    unit: AdministrativeUnit,
+    period: ReportingPeriod,
+    now: datetime.datetime,
+) -> tuple[list[HelpMeasures], HelpMeasures] | None:
+    """Return the measures of each school under ``unit`` for ``period``, and the
+    unit's total; None when the unit is not one ``user`` reports on."""
+    if not help_measures_units_visible_to(user).filter(pk=unit.pk).exists():
+        return None
+    return help_measures(
+        schools=School.objects.filter(unit__path__startswith=unit.path),
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+        now=now,
+    )

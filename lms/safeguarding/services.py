@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,29 +19,47 @@ from django.utils.translation import gettext as _
 from common.errors import NotFound
 from lms.errors import LmsError
 from lms.models import (
+    AdministrativeUnit,
     HelpCategory,
+    HelpDeadlines,
+    HelpOutcome,
     HelpRequest,
     HelpRequestAction,
     HelpStatus,
     HelpWish,
     Referral,
     Role,
+    School,
     User,
 )
-from lms.models.help import MESSAGE_MAX_LENGTH, SERIOUS_CATEGORIES, HelpActionKind
+from lms.models.help import (
+    ACTION_KINDS,
+    MESSAGE_MAX_LENGTH,
+    SERIOUS_CATEGORIES,
+    HelpActionKind,
+)
 from lms.people.audit import audit_record
 from lms.people.selectors import user_has_role
-from lms.safeguarding.selectors import help_requests_handled_by, pupil_help_school
+from lms.safeguarding.selectors import (
+    help_deadlines_of_school,
+    help_deadlines_units_managed_by,
+    help_requests_handled_by,
+    pupil_help_school,
+)
 
 
-def help_ack_deadline(*, category: str) -> datetime.timedelta:
-    """Return how long a request of ``category`` may wait for acknowledgement."""
-    hours = (
-        settings.HELP_ACK_DEADLINE_SERIOUS_HOURS
-        if category in SERIOUS_CATEGORIES
-        else settings.HELP_ACK_DEADLINE_HOURS
-    )
-    return datetime.timedelta(hours=hours)
+def help_request_due_dates(
+    *, school: School, category: str, received_at: datetime.datetime
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """Return (acknowledge by, escalate to the commune at) for a new request.
+
+    The province's deadline for the category, counted from when the request
+    arrived; the commune step comes one more deadline after the first.
+    """
+    deadlines = help_deadlines_of_school(school)
+    serious = category in SERIOUS_CATEGORIES
+    ack_due = deadlines.due_after(received_at, serious=serious)
+    return ack_due, deadlines.due_after(ack_due, serious=serious)
 
 
 @transaction.atomic
@@ -77,13 +95,19 @@ def help_request_create(
             _("Your account is not in a school yet. Please call 111."),
             code="help_no_school",
         )
+    now = now or timezone.now()
+    ack_due_at, commune_due_at = help_request_due_dates(
+        school=school, category=category, received_at=now
+    )
     help_request = HelpRequest.objects.create(
         pupil=pupil,
         school=school,
         category=category,
         message=message,
         wants_to_talk_to=wants_to_talk_to,
-        created_at=now or timezone.now(),
+        created_at=now,
+        ack_due_at=ack_due_at,
+        commune_due_at=commune_due_at,
     )
     audit_record(
         actor=pupil,
@@ -146,42 +170,89 @@ def help_request_acknowledge(
     return help_request
 
 
+def _referral_unit(
+    help_request: HelpRequest, unit: AdministrativeUnit | None
+) -> AdministrativeUnit:
+    """Return the commune a request may be referred to: the school's own only."""
+    school_unit = School.objects.select_related("unit").get(pk=help_request.school_id)
+    if unit is not None and unit.pk != school_unit.unit_id:
+        raise LmsError(
+            _(
+                "A request can be referred only to the child-protection officer "
+                "of the school's own commune."
+            ),
+            code="help_referral_commune",
+        )
+    return school_unit.unit
+
+
 @transaction.atomic
 def help_request_record_action(
     *,
     user: User,
     help_request: HelpRequest,
+    kind: str = HelpActionKind.NOTE,
     note: str = "",
     referral: str = "",
+    unit: AdministrativeUnit | None = None,
     now: datetime.datetime | None = None,
 ) -> HelpRequestAction:
-    """Record what was done (a note) or who the child was referred to."""
+    """Record what was done (talked with the child, informed the family, a note)
+    or who the child was referred to.
+
+    A referral to the commune child-protection officer goes to the officer of the
+    school's own commune (``unit``, when given, must be that commune); from then
+    on that officer sees the request. The first action is stamped for the measures.
+    """
     help_request = _handled(user, help_request)
     note = (note or "").strip()
+    kind = kind or HelpActionKind.NOTE
     if referral and referral not in Referral.values:
         raise LmsError(_("Choose a referral from the list."), code="help_referral")
-    if not note and not referral:
+    if kind not in ACTION_KINDS:
+        raise LmsError(_("Choose what was done from the list."), code="help_kind")
+    if kind == HelpActionKind.NOTE and not note and not referral:
         raise LmsError(_("Write what was done, or choose a referral."), code="empty")
+    if help_request.status == HelpStatus.CLOSED:
+        raise LmsError(
+            _("This request is closed. Reopen it to record more."), code="help_closed"
+        )
     now = now or timezone.now()
     if help_request.acknowledged_at is None:
         help_request_acknowledge(user=user, help_request=help_request, now=now)
         help_request.refresh_from_db()
+    details: dict = {"kind": kind}
+    update_fields = []
+    if referral == Referral.COMMUNE:
+        commune = _referral_unit(help_request, unit)
+        if help_request.referred_unit_id is None:
+            help_request.referred_unit = commune
+            help_request.referred_at = now
+            update_fields += ["referred_unit", "referred_at"]
+        details["unit"] = commune.pk
     action = HelpRequestAction.objects.create(
         help_request=help_request,
         author=user,
-        kind=HelpActionKind.REFERRAL if referral else HelpActionKind.NOTE,
+        kind=HelpActionKind.REFERRAL if referral else kind,
         referral=referral,
         note=note,
         created_at=now,
     )
+    if help_request.first_action_at is None:
+        help_request.first_action_at = now
+        update_fields.append("first_action_at")
     if help_request.status == HelpStatus.ACKNOWLEDGED:
         help_request.status = HelpStatus.IN_PROGRESS
-        help_request.save(update_fields=["status"])
+        update_fields.append("status")
+    if update_fields:
+        help_request.save(update_fields=update_fields)
+    if referral:
+        details["referral"] = referral
     audit_record(
         actor=user,
         action="help_request.referral" if referral else "help_request.note",
         target=help_request,
-        details={"referral": referral} if referral else {},
+        details=details,
     )
     return action
 
@@ -192,71 +263,151 @@ def help_request_set_status(
     user: User,
     help_request: HelpRequest,
     status: str,
+    outcome: str = "",
+    note: str = "",
     now: datetime.datetime | None = None,
 ) -> HelpRequest:
-    """Move a request to ``status``; closing stamps ``closed_at``, reopening clears."""
+    """Move a request to ``status``; closing needs an outcome and stamps
+    ``closed_at``; reopening clears both."""
     help_request = _handled(user, help_request)
     if status not in HelpStatus.values or status == HelpStatus.NEW:
         raise LmsError(_("Choose a status from the list."), code="help_status")
+    closing = status == HelpStatus.CLOSED
+    if closing and outcome not in HelpOutcome.values:
+        raise LmsError(
+            _("Choose how the request ended before closing it."), code="help_outcome"
+        )
     now = now or timezone.now()
     if help_request.acknowledged_at is None:
         help_request_acknowledge(user=user, help_request=help_request, now=now)
         help_request.refresh_from_db()
     previous = help_request.status
     help_request.status = status
-    help_request.closed_at = now if status == HelpStatus.CLOSED else None
-    help_request.save(update_fields=["status", "closed_at"])
+    help_request.closed_at = now if closing else None
+    help_request.outcome = outcome if closing else ""
+    help_request.save(update_fields=["status", "closed_at", "outcome"])
     HelpRequestAction.objects.create(
         help_request=help_request,
         author=user,
         kind=HelpActionKind.STATUS,
         status=status,
+        note=(note or "").strip(),
         created_at=now,
     )
+    details = {"from": previous, "to": status}
+    if closing:
+        details["outcome"] = outcome
     audit_record(
-        actor=user,
-        action="help_request.status",
-        target=help_request,
-        details={"from": previous, "to": status},
+        actor=user, action="help_request.status", target=help_request, details=details
     )
     return help_request
 
 
 @transaction.atomic
 def help_requests_escalate(*, now: datetime.datetime) -> int:
-    """Flag unacknowledged requests past their deadline; return how many.
+    """Escalate unacknowledged requests past their deadlines; return how many steps.
 
-    From then on the school administrators see them too (see help_selectors).
-    Cheap enough to run whenever a queue is opened, so escalation shows even
-    where no cron runs ``escalate_help_requests``.
+    First step, at ``ack_due_at``: flagged, and the school administrators see it
+    too. Second step, at ``commune_due_at`` (one more deadline later): the
+    commune's child-protection officer sees it. Each step happens once
+    (idempotent: run it as often as you like), with an action and an audit entry.
+    Runs from cron or the task worker (``manage.py help_escalate``) and whenever a
+    queue is opened, so escalation shows even where nothing else runs it.
     """
-    serious = list(SERIOUS_CATEGORIES)
-    overdue = Q(
-        category__in=serious,
-        created_at__lte=now - help_ack_deadline(category=serious[0]),
-    ) | Q(
-        created_at__lte=now - help_ack_deadline(category=HelpCategory.OTHER),
-    )
+    unacknowledged = Q(acknowledged_at__isnull=True) & ~Q(status=HelpStatus.CLOSED)
     due = list(
         HelpRequest.objects.select_for_update()
+        .filter(unacknowledged)
         .filter(
-            overdue,
-            status=HelpStatus.NEW,
-            acknowledged_at__isnull=True,
-            escalated_at__isnull=True,
+            Q(escalated_at__isnull=True, ack_due_at__lte=now)
+            | Q(escalated_to_commune_at__isnull=True, commune_due_at__lte=now)
         )
-        .only("pk", "school_id", "category")
+        .only(
+            "pk",
+            "school_id",
+            "category",
+            "ack_due_at",
+            "commune_due_at",
+            "escalated_at",
+            "escalated_to_commune_at",
+        )
     )
+    steps = 0
     for help_request in due:
-        help_request.escalated_at = now
-        HelpRequestAction.objects.create(
-            help_request=help_request, kind=HelpActionKind.ESCALATED, created_at=now
-        )
-        audit_record(
-            actor=None,
-            action="help_request.escalate",
-            target=help_request,
-            details={"school": help_request.school_id},
-        )
-    HelpRequest.objects.bulk_update(due, ["escalated_at"])
-    return len(due)
+        if help_request.escalated_at is None:
+            help_request.escalated_at = now
+            steps += 1
+            HelpRequestAction.objects.create(
+                help_request=help_request,
+                kind=HelpActionKind.ESCALATED,
+                created_at=now,
+            )
+            audit_record(
+                actor=None,
+                action="help_request.escalate",
+                target=help_request,
+                details={"school": help_request.school_id, "to": "school_admin"},
+            )
+        if (
+            help_request.escalated_to_commune_at is None
+            and help_request.commune_due_at is not None
+            and help_request.commune_due_at <= now
+        ):
+            help_request.escalated_to_commune_at = now
+            steps += 1
+            HelpRequestAction.objects.create(
+                help_request=help_request,
+                kind=HelpActionKind.ESCALATED_COMMUNE,
+                created_at=now,
+            )
+            audit_record(
+                actor=None,
+                action="help_request.escalate",
+                target=help_request,
+                details={"school": help_request.school_id, "to": "commune"},
+            )
+    HelpRequest.objects.bulk_update(due, ["escalated_at", "escalated_to_commune_at"])
+    return steps
+
+
+@transaction.atomic
+def help_deadlines_set(
+    *,
+    user: User,
+    unit: AdministrativeUnit,
+    serious_hours: int,
+    other_school_days: int,
+) -> HelpDeadlines:
+    """Set a province's deadlines; they apply to requests received from now on."""
+    if not help_deadlines_units_managed_by(user).filter(pk=unit.pk).exists():
+        raise NotFound(_("There is no such province."))
+    deadlines = HelpDeadlines.objects.filter(unit=unit).first() or HelpDeadlines(
+        unit=unit
+    )
+    before = (deadlines.serious_hours, deadlines.other_school_days)
+    deadlines.serious_hours = serious_hours
+    deadlines.other_school_days = other_school_days
+    deadlines.updated_by = user
+    try:
+        deadlines.full_clean(exclude=["unit", "updated_by"])
+    except ValidationError as error:
+        raise LmsError(
+            " ".join(
+                message
+                for messages in error.message_dict.values()
+                for message in messages
+            ),
+            code="help_deadlines",
+        ) from error
+    deadlines.save()
+    audit_record(
+        actor=user,
+        action="help_deadlines.set",
+        target=deadlines,
+        details={
+            "unit": unit.pk,
+            "from": list(before),
+            "to": [serious_hours, other_school_days],
+        },
+    )
+    return deadlines

@@ -3,7 +3,9 @@
 Pupils: ask (one calm page, hotline 111 at the top), a confirmation that puts
 111 first for serious categories, and "my requests". Anyone not signed in as a
 pupil gets the public help page (111 and how to report in apps), no form.
-Handlers: a queue and a request page. Officers: anonymous counts per school.
+Handlers (counsellors, school administrators, the commune child-protection
+officer for what reached the commune): a queue and a request page. Officers:
+anonymous measures per school. Province officers: the deadlines.
 """
 
 from django.contrib import messages
@@ -16,11 +18,23 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError, not_found_as_404
-from lms.models import HelpStatus, ReportingPeriod, Role
+from lms.models import (
+    AdministrativeUnit,
+    HelpDeadlines,
+    HelpStatus,
+    Referral,
+    ReportingPeriod,
+    Role,
+)
 from lms.people.selectors import user_has_role
 from lms.safeguarding import selectors as help_selectors
 from lms.safeguarding import services as help_services
-from lms.safeguarding.forms import HelpActionForm, HelpRequestForm, HelpStatusForm
+from lms.safeguarding.forms import (
+    HelpActionForm,
+    HelpDeadlinesForm,
+    HelpRequestForm,
+    HelpStatusForm,
+)
 
 # What a child reads about their request: warm words, not workflow terms.
 PUPIL_STATUS_WORDS = {
@@ -91,7 +105,13 @@ def help_queue(request):
     return render(
         request,
         "lms/help/queue.html",
-        {"queue": queue, "status": status, "statuses": HelpStatus.choices},
+        {
+            "queue": queue,
+            "status": status,
+            "statuses": HelpStatus.choices,
+            "now": now,
+            "commune_officer": user_has_role(request.user, Role.COMMUNE_PROTECTION),
+        },
     )
 
 
@@ -102,16 +122,36 @@ def help_request_detail(request, request_id: int):
     help_request = help_services.help_request_open(
         user=request.user, request_id=request_id
     )
+    at_school = help_selectors.help_request_handled_at_school(
+        request.user, help_request
+    )
     return render(
         request,
         "lms/help/detail.html",
         {
             "help_request": help_request,
+            "at_school": at_school,
+            "enrolment": help_selectors.pupil_current_enrolment(help_request.pupil),
+            "communes": help_selectors.help_referral_communes(help_request),
+            "referral_commune": Referral.COMMUNE,
+            "now": timezone.now(),
             "actions": help_request.actions.select_related("author"),
             "action_form": HelpActionForm(),
-            "status_form": HelpStatusForm(initial={"status": help_request.status}),
+            "status_form": HelpStatusForm(
+                initial={"status": help_request.status, "outcome": help_request.outcome}
+            ),
         },
     )
+
+
+def _unit_from(value: str) -> AdministrativeUnit | None:
+    """The commune chosen for a referral; the service refuses any but the school's."""
+    if not value.isdigit():
+        return None
+    unit = AdministrativeUnit.objects.filter(pk=int(value)).first()
+    if unit is None:
+        return AdministrativeUnit(pk=int(value))  # refused by the service
+    return unit
 
 
 def _handled_or_404(request, request_id: int):
@@ -141,26 +181,40 @@ def help_request_change(request, request_id: int):
             form = HelpActionForm(request.POST)
             if form.is_valid():
                 help_services.help_request_record_action(
-                    user=request.user, help_request=help_request, **form.cleaned_data
+                    user=request.user,
+                    help_request=help_request,
+                    unit=_unit_from(request.POST.get("unit", "")),
+                    **form.cleaned_data,
                 )
                 messages.success(request, _("Saved."))
+            else:
+                messages.error(request, _("Check what you entered."))
         elif operation == "status":
             form = HelpStatusForm(request.POST)
             if form.is_valid():
                 help_services.help_request_set_status(
-                    user=request.user,
-                    help_request=help_request,
-                    status=form.cleaned_data["status"],
+                    user=request.user, help_request=help_request, **form.cleaned_data
                 )
                 messages.success(request, _("Saved."))
+            else:
+                messages.error(request, _("Check what you entered."))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("lms:help_request", request_id=help_request.pk)
 
 
+def _chosen(queryset, value: str):
+    if value.isdigit():
+        return queryset.filter(pk=int(value)).first()
+    return None
+
+
 @login_required
 def help_counts(request):
-    """Officers: how many requests each school received in a period, no more."""
+    """Officers: what each school under a unit did with the requests of a period.
+
+    Counts and times only, never a child's name or words.
+    """
     if not user_has_role(
         request.user, Role.UNIT_OFFICER, Role.PROVINCE_OFFICER, Role.PLATFORM_ADMIN
     ):
@@ -168,17 +222,65 @@ def help_counts(request):
     periods = ReportingPeriod.objects.select_related("school_year").order_by(
         "-starts_on"
     )
-    period = None
-    if request.GET.get("period", "").isdigit():
-        period = periods.filter(pk=request.GET["period"]).first()
-    period = period or periods.first()
-    counts = (
-        help_selectors.help_request_counts(user=request.user, period=period)
-        if period
-        else []
-    )
+    period = _chosen(periods, request.GET.get("period", "")) or periods.first()
+    units = help_selectors.help_measures_units_visible_to(request.user).order_by("path")
+    if request.GET.get("unit"):
+        unit = _chosen(units, request.GET["unit"])
+        if unit is None:
+            raise Http404
+    else:
+        unit = units.first()
+    rows, total = [], None
+    if period and unit:
+        rows, total = help_selectors.help_measures_of_unit(
+            user=request.user, unit=unit, period=period, now=timezone.now()
+        )
     return render(
         request,
         "lms/help/counts.html",
-        {"periods": periods, "period": period, "counts": counts},
+        {
+            "periods": periods,
+            "period": period,
+            "units": units[:500],
+            "unit": unit,
+            "rows": rows,
+            "total": total,
+        },
+    )
+
+
+@login_required
+def help_deadlines(request):
+    """Province officers: how long schools have to acknowledge a request."""
+    provinces = help_selectors.help_deadlines_units_managed_by(request.user).order_by(
+        "name"
+    )
+    if not provinces.exists():
+        raise Http404
+    if request.method == "POST":
+        province = _chosen(provinces, request.POST.get("unit", ""))
+        if province is None:
+            raise Http404
+    else:
+        province = _chosen(provinces, request.GET.get("unit", "")) or provinces.first()
+    stored = HelpDeadlines.objects.filter(unit=province).first()
+    form = HelpDeadlinesForm(
+        request.POST or None, instance=stored or HelpDeadlines(unit=province)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            help_services.help_deadlines_set(
+                user=request.user, unit=province, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Saved. The new deadlines apply to requests from now on.")
+            )
+            return redirect(f"{request.path}?unit={province.pk}")
+    return render(
+        request,
+        "lms/help/deadlines.html",
+        {"provinces": provinces, "province": province, "form": form, "stored": stored},
     )

@@ -1,14 +1,3 @@
-"""Escalate help requests nobody acknowledged in time (run every few minutes)."""
+"""The former name of ``help_escalate``, kept for crontabs that still call it."""
 
-from django.core.management.base import BaseCommand
-from django.utils import timezone
-
-from lms.safeguarding.services import help_requests_escalate
-
-
-class Command(BaseCommand):
-    help = "Flag unacknowledged help requests past HELP_ACK_DEADLINE_HOURS."
-
-    def handle(self, *args, **options):
-        count = help_requests_escalate(now=timezone.now())
-        self.stdout.write(f"Escalated {count} help request(s).")
+from lms.management.commands.help_escalate import Command  # noqa: F401

@@ -53,6 +53,12 @@ STAFF_ROLES = {
     "unit officer": Role.UNIT_OFFICER,
     "can bo tinh": Role.PROVINCE_OFFICER,
     "province officer": Role.PROVINCE_OFFICER,
+    # Cán bộ làm công tác bảo vệ trẻ em cấp xã, and its short forms.
+    "can bo lam cong tac bao ve tre em cap xa": Role.COMMUNE_PROTECTION,
+    "can bo bao ve tre em cap xa": Role.COMMUNE_PROTECTION,
+    "can bo bao ve tre em": Role.COMMUNE_PROTECTION,
+    "bao ve tre em": Role.COMMUNE_PROTECTION,
+    "commune child protection officer": Role.COMMUNE_PROTECTION,
 }
 
 
@@ -174,7 +180,8 @@ def preview_staff(actor: User, records: list[dict]) -> ImportPlan:
             line.refuse(
                 _(
                     "The role “%(label)s” is not understood (Giáo viên, Tư vấn, "
-                    "Quản trị trường, Cán bộ xã, Cán bộ tỉnh)."
+                    "Quản trị trường, Cán bộ xã, Cán bộ tỉnh, Cán bộ bảo vệ trẻ em "
+                    "cấp xã)."
                 )
                 % {"label": record["role"]}
             )

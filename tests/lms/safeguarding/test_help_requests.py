@@ -12,6 +12,8 @@ from common.errors import NotFound
 from lms.models import (
     AuditEntry,
     HelpCategory,
+    HelpDeadlines,
+    HelpOutcome,
     HelpRequest,
     HelpStatus,
     HelpWish,
@@ -163,7 +165,14 @@ def test_counsellor_of_the_school_sees_acknowledges_and_closes(
         change,
         {"operation": "action", "note": "Đã gặp em", "referral": Referral.PARENTS},
     )
-    client.post(change, {"operation": "status", "status": HelpStatus.CLOSED})
+    client.post(
+        change,
+        {
+            "operation": "status",
+            "status": HelpStatus.CLOSED,
+            "outcome": HelpOutcome.SUPPORTED_AT_SCHOOL,
+        },
+    )
 
     help_request.refresh_from_db()
     assert help_request.status == HelpStatus.CLOSED
@@ -281,7 +290,14 @@ def test_every_view_and_change_is_audited(client, pupil, counsellor):
     change = reverse("lms:help_request_change", args=[help_request.pk])
     client.post(change, {"operation": "acknowledge"})
     client.post(change, {"operation": "action", "note": "Gọi phụ huynh"})
-    client.post(change, {"operation": "status", "status": HelpStatus.CLOSED})
+    client.post(
+        change,
+        {
+            "operation": "status",
+            "status": HelpStatus.CLOSED,
+            "outcome": HelpOutcome.SUPPORTED_AT_SCHOOL,
+        },
+    )
     entries = AuditEntry.objects.filter(
         target_type="lms.helprequest", target_id=str(help_request.pk)
     ).order_by("pk")
@@ -331,32 +347,29 @@ def test_audit_log_is_read_only_in_the_django_admin(client):
 
 
 def test_escalation_after_the_deadline_and_not_before(pupil, counsellor, school_admin):
+    # NOW is Monday 15:00 in Vietnam: serious requests are due 24 hours later,
+    # others three school days later (Thursday 15:00).
     ordinary = send(pupil, HelpCategory.UPSETTING, at=NOW)
     serious = send(pupil, HelpCategory.PHOTOS_OR_MEETING, at=NOW)
+    hours = datetime.timedelta(hours=1)
 
-    assert (
-        help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=3)) == 0
-    )
+    assert help_services.help_requests_escalate(now=NOW + 23 * hours) == 0
     assert not help_selectors.help_requests_handled_by(school_admin).exists()
 
-    assert (
-        help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=4)) == 1
-    )
+    assert help_services.help_requests_escalate(now=NOW + 24 * hours) == 1
     serious.refresh_from_db()
     ordinary.refresh_from_db()
     assert serious.escalated_at is not None and ordinary.escalated_at is None
     assert list(help_selectors.help_requests_handled_by(school_admin)) == [serious]
 
-    assert (
-        help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=23))
-        == 0
-    )
-    assert (
-        help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=24))
-        == 1
-    )
+    # One more deadline later the serious one goes to the commune officer.
+    assert help_services.help_requests_escalate(now=NOW + 48 * hours) == 1
+    serious.refresh_from_db()
+    assert serious.escalated_to_commune_at == NOW + 48 * hours
+    assert help_services.help_requests_escalate(now=NOW + 71 * hours) == 0
+    assert help_services.help_requests_escalate(now=NOW + 72 * hours) == 1
     assert help_selectors.help_requests_handled_by(school_admin).count() == 2
-    assert AuditEntry.objects.filter(action="help_request.escalate").count() == 2
+    assert AuditEntry.objects.filter(action="help_request.escalate").count() == 3
 
 
 def test_acknowledged_requests_are_not_escalated(pupil, counsellor):
@@ -369,9 +382,11 @@ def test_acknowledged_requests_are_not_escalated(pupil, counsellor):
     )
 
 
-def test_deadline_comes_from_the_setting(settings, pupil):
-    settings.HELP_ACK_DEADLINE_HOURS = 2
-    send(pupil, HelpCategory.OTHER, at=NOW)
+def test_deadline_comes_from_the_province(pupil, school_class):
+    HelpDeadlines.objects.create(
+        unit=school_class.school.unit, serious_hours=2, other_school_days=1
+    )
+    send(pupil, HelpCategory.BOTHERED, at=NOW)
     assert (
         help_services.help_requests_escalate(now=NOW + datetime.timedelta(hours=2)) == 1
     )
@@ -381,7 +396,7 @@ def test_opening_the_queue_escalates_and_the_home_page_shows_a_badge(
     client, pupil, counsellor, school_admin
 ):
     help_request = send(
-        pupil, HelpCategory.BOTHERED, at=timezone.now() - datetime.timedelta(hours=5)
+        pupil, HelpCategory.BOTHERED, at=timezone.now() - datetime.timedelta(hours=25)
     )
     client.force_login(counsellor)
     home = client.get(reverse("lms:home")).content.decode()
@@ -397,6 +412,6 @@ def test_opening_the_queue_escalates_and_the_home_page_shows_a_badge(
 
 
 def test_escalate_command(pupil):
-    send(pupil, at=timezone.now() - datetime.timedelta(days=2))
-    call_command("escalate_help_requests")
+    send(pupil, at=timezone.now() - datetime.timedelta(days=6))
+    call_command("help_escalate")
     assert HelpRequest.objects.get().escalated_at is not None
