@@ -79,10 +79,14 @@ def fuzz_world(db):
         Role.PROVINCE_OFFICER: make_staff(
             Role.PROVINCE_OFFICER, unit=school_class.school.unit.get_root()
         ),
+        Role.COMMUNE_PROTECTION: make_staff(
+            Role.COMMUNE_PROTECTION, unit=school_class.school.unit
+        ),
         Role.CONTENT_EDITOR: make_staff(Role.CONTENT_EDITOR),
         Role.CONTENT_REVIEWER: make_staff(Role.CONTENT_REVIEWER),
         Role.PLATFORM_ADMIN: make_staff(Role.PLATFORM_ADMIN),
     }
+    assert set(users) == set(Role.values), "every role is fuzzed"
     return {role: Token.objects.create(user=user).key for role, user in users.items()}
 
 
