@@ -281,6 +281,12 @@ DEMO_LOGINS = [
         _("The schools of Tân Ninh ward: counts, never pupils' names"),
     ),
     DemoLogin(
+        Role.COMMUNE_PROTECTION,
+        "bvte.xa",
+        STAFF_PASSWORD,
+        _("Help requests the schools of Tân Ninh ward referred to the ward"),
+    ),
+    DemoLogin(
         Role.PROVINCE_OFFICER,
         "cb.tinh",
         STAFF_PASSWORD,
@@ -308,7 +314,7 @@ DEMO_LOGINS = [
 DEMO_OFFICERS = {
     login.role: login.username
     for login in DEMO_LOGINS
-    if login.role in {Role.UNIT_OFFICER, Role.PROVINCE_OFFICER}
+    if login.role in {Role.UNIT_OFFICER, Role.COMMUNE_PROTECTION, Role.PROVINCE_OFFICER}
 }
 DEMO_PLATFORM_STAFF = {
     login.role: login.username
@@ -561,6 +567,13 @@ def _officers_ensure(
         display_name="Trần Văn Phúc",
         password_hash=password_hash,
         role=Role.UNIT_OFFICER,
+        unit=communes[DEMO_COMMUNE_CODE],
+    )
+    _staff_ensure(
+        username=DEMO_OFFICERS[Role.COMMUNE_PROTECTION],
+        display_name="Đặng Thị Mai",
+        password_hash=password_hash,
+        role=Role.COMMUNE_PROTECTION,
         unit=communes[DEMO_COMMUNE_CODE],
     )
     _staff_ensure(
