@@ -4,6 +4,7 @@ from lms.models.help import (
     HelpCategory,
     HelpRequest,
     HelpRequestAction,
+    HelpSource,
     HelpStatus,
     HelpWish,
     Referral,
@@ -23,6 +24,7 @@ from lms.models.organisation import (
     SchoolType,
     SchoolYear,
 )
+from lms.models.parents import ParentLink, ParentPhone
 from lms.models.people import Enrolment, Role, RoleAssignment, User
 from lms.models.privacy import (
     AuditEntry,
@@ -67,6 +69,9 @@ __all__ = [
     "HelpCategory",
     "HelpRequest",
     "HelpRequestAction",
+    "HelpSource",
+    "ParentLink",
+    "ParentPhone",
     "HelpStatus",
     "HelpWish",
     "PrivacySettings",

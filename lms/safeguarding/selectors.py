@@ -20,6 +20,7 @@ from django.db.models import Count, Q, QuerySet
 
 from lms.models import (
     HelpRequest,
+    HelpSource,
     HelpStatus,
     ReportingPeriod,
     Role,
@@ -102,7 +103,10 @@ def help_requests_of_pupil(*, pupil: User) -> QuerySet[HelpRequest]:
     """Return the requests a pupil sent, newest first."""
     if not pupil.is_authenticated:
         return HelpRequest.objects.none()
-    return HelpRequest.objects.filter(pupil=pupil).order_by("-created_at")
+    # A concern a parent raised about the child is the adults', not the child's.
+    return HelpRequest.objects.filter(pupil=pupil, source=HelpSource.PUPIL).order_by(
+        "-created_at"
+    )
 
 
 def help_queue(*, user: User, status: str | None = None) -> QuerySet[HelpRequest]:
