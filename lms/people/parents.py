@@ -45,6 +45,7 @@ from lms.models import (
 from lms.people.audit import audit_record
 from lms.people.consent import privacy_settings_for, slip_code_hash
 from lms.people.selectors import pupil_current_enrolment, user_has_role
+from lms.people.services import role_assign
 
 # Readable on a phone screen and easy to copy: no 0/o, 1/l/i, 2/z, 5/s, 8/b.
 PASSWORD_ALPHABET = "acdefhjkmnpqrtuvwxy34679"
@@ -100,7 +101,7 @@ def _link(*, parent: User, slip: ConsentSlip) -> ParentLink:
     link, _created = ParentLink.objects.get_or_create(
         parent=parent, pupil=pupil, defaults={"slip": slip}
     )
-    RoleAssignment.objects.get_or_create(user=parent, role=Role.PARENT, school=school)
+    role_assign(user=parent, role=Role.PARENT, school=school)
     slip.used_at = timezone.now()
     slip.save(update_fields=["used_at"])
     parent._role_anchors = None  # roles changed: read them again
