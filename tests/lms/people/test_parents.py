@@ -251,7 +251,9 @@ def test_a_parents_module_counts_as_parent_training_for_the_school(
     module.save_revision().publish()
     sign_up(client, issue(teacher, school_class, child))
     parent = User.objects.get(username="me.an")
-    assert "Khi con kể với bạn" in client.get(reverse("lms:parent_home")).content.decode()
+    assert (
+        "Khi con kể với bạn" in client.get(reverse("lms:parent_home")).content.decode()
+    )
     today = timezone.localdate()
     period = ReportingPeriodFactory(
         name="Now",
