@@ -4,13 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from lms import views
+from lms.accounts import parent_signup
 from lms.accounts import views as security_views
 from lms.learning import views as learning_views
 from lms.reports import views as report_views
 from lms.rosters import consent_views as class_consent_views
 from lms.rosters import rollover_views
 from lms.rosters import views as roster_views
-from lms.safeguarding import privacy_views
+from lms.safeguarding import community_views, parent_views, privacy_views
 from lms.safeguarding import views as help_views
 
 app_name = "lms"
@@ -44,6 +45,35 @@ urlpatterns = [
     ),
     path("tro-giup/thong-ke/", help_views.help_counts, name="help_counts"),
     path("tro-giup/thoi-han/", help_views.help_deadlines, name="help_deadlines"),
+    # Parents and guardians: sign up or add a child with a slip's code
+    # (lms/accounts/parent_signup.py), their children, consent and concerns
+    # (lms/safeguarding/parent_views.py).
+    path("phu-huynh/dang-ky/", parent_signup.parent_sign_up, name="parent_sign_up"),
+    path(
+        "phu-huynh/them-con/", parent_signup.parent_add_child, name="parent_add_child"
+    ),
+    path("phu-huynh/", parent_views.parent_home, name="parent_home"),
+    path(
+        "phu-huynh/con/<int:pupil_id>/", parent_views.parent_child, name="parent_child"
+    ),
+    path(
+        "phu-huynh/con/<int:pupil_id>/dong-y/",
+        parent_views.parent_consent,
+        name="parent_consent",
+    ),
+    path(
+        "phu-huynh/con/<int:pupil_id>/lo-ngai/",
+        parent_views.parent_concern,
+        name="parent_concern",
+    ),
+    # Anyone reports a concern about a child, for the commune's officer
+    # (lms/safeguarding/community_views.py).
+    path("bao-cao-lo-ngai/", community_views.community_report, name="community_report"),
+    path(
+        "tro-giup/cong-dong/",
+        community_views.community_reports,
+        name="community_reports",
+    ),
     path("quyen-rieng-tu/", privacy_views.privacy_notice, name="privacy_notice"),
     path(
         "truong/<int:school_id>/dong-y/",

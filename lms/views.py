@@ -6,7 +6,7 @@ The sign-in pages (password and login card) are in ``lms/accounts/views.py``.
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from lms.learning import selectors as learning_selectors
 from lms.models import Role
@@ -20,6 +20,8 @@ def home(request):
     """Show each person what their roles let them do, their own things first."""
     user = request.user
     roles = selectors.user_roles(user)
+    if roles == {Role.PARENT}:
+        return redirect("lms:parent_home")  # a parent's own page
     context = {"roles": roles}
     if Role.PUPIL in roles:
         # Assigned modules, where to continue, suggestions (lms/learning/selectors.py).

@@ -51,6 +51,7 @@ ROLES = [
     Role.COMMUNE_PROTECTION,
     Role.CONTENT_EDITOR,
     Role.PLATFORM_ADMIN,
+    Role.PARENT,
 ]
 SIDES = ["own", "classmate", "other_class", "other_school", "other_province"]
 # Which sides hold data the role must never get. The platform administrator is
@@ -72,6 +73,8 @@ FOREIGN_SIDES: dict[str, set[str]] = {
     },
     Role.CONTENT_EDITOR: set(SIDES),
     Role.PLATFORM_ADMIN: set(),
+    # A parent follows their own linked child ("own"), no other.
+    Role.PARENT: {"classmate", "other_class", "other_school", "other_province"},
 }
 
 
@@ -165,6 +168,8 @@ PUBLIC_ROUTES = {
     "lms:help",  # "I need help": the public help page for anyone not a pupil
     "quizzes:live_join",  # players type a PIN here, signed in or not
     "certificates:verify",  # anyone may check a certificate's code
+    "lms:parent_sign_up",  # a parent types the code on their child's slip
+    "lms:community_report",  # anyone may report a concern about a child
 }
 
 
@@ -301,7 +306,8 @@ def test_the_matrix_covers_the_product():
 def _build_world() -> World:
     from certificates.models import BundleKind, Certificate, CertificateBundle
     from lms.learning.services import assignment_create
-    from lms.models import ExportFormat, Referral, ReportExport
+    from lms.models import ExportFormat, ParentLink, Referral, ReportExport
+    from lms.people.services import role_assign
     from lms.safeguarding.services import (
         help_request_create,
         help_request_record_action,
@@ -436,6 +442,10 @@ def _build_world() -> World:
         Role.CONTENT_EDITOR: make_staff(Role.CONTENT_EDITOR),
         Role.PLATFORM_ADMIN: make_staff(Role.PLATFORM_ADMIN),
     }
+    parent = UserFactory(display_name="Phụ Huynh Alpha")
+    role_assign(user=parent, role=Role.PARENT, school=s1)
+    ParentLink.objects.create(parent=parent, pupil=sides["own"].pupil)
+    actors[Role.PARENT] = parent
     devices = {
         role: make_totp_device(actors[role])
         for role in (Role.PROVINCE_OFFICER, Role.PLATFORM_ADMIN)

@@ -469,3 +469,9 @@ CERTIFICATE_VERIFY_RATE = (env.int("CERTIFICATE_VERIFY_LIMIT", default=30), 10 *
 # A class download up to this many certificates is drawn in the request; larger
 # ones are background jobs (common/jobs.py).
 CERTIFICATE_BUNDLE_SYNC_LIMIT = env.int("CERTIFICATE_BUNDLE_SYNC_LIMIT", default=60)
+
+# The public "report a concern" page: reports accepted per address and window.
+COMMUNITY_REPORTS_PER_ADDRESS = env.int("COMMUNITY_REPORTS_PER_ADDRESS", default=5)
+COMMUNITY_REPORTS_WINDOW_SECONDS = env.int(
+    "COMMUNITY_REPORTS_WINDOW_SECONDS", default=3600
+)

@@ -6,6 +6,7 @@ from lms.models.help import (
     HelpOutcome,
     HelpRequest,
     HelpRequestAction,
+    HelpSource,
     HelpStatus,
     HelpWish,
     Referral,
@@ -25,6 +26,7 @@ from lms.models.organisation import (
     SchoolType,
     SchoolYear,
 )
+from lms.models.parents import ParentLink, ParentPhone
 from lms.models.people import Enrolment, Role, RoleAssignment, User
 from lms.models.privacy import (
     AuditEntry,
@@ -71,6 +73,9 @@ __all__ = [
     "HelpOutcome",
     "HelpRequest",
     "HelpRequestAction",
+    "HelpSource",
+    "ParentLink",
+    "ParentPhone",
     "HelpStatus",
     "HelpWish",
     "PrivacySettings",

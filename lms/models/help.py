@@ -142,19 +142,56 @@ class HelpDeadlines(models.Model):
         return add_school_days(start, self.other_school_days)
 
 
+class HelpSource(models.TextChoices):
+    PUPIL = "pupil", _("The pupil")
+    PARENT = "parent", _("A parent or guardian")
+    COMMUNITY = "community", _("Someone in the community")
+
+
 class HelpRequest(models.Model):
-    """One pupil's request for help, routed to the adults of their school."""
+    """One request for help, routed to the adults of a school or to a commune.
+
+    A pupil asks for themself; a parent raises a concern about their linked child
+    (``pupil`` is the child, ``raised_by`` the parent, routed to the child's
+    school); anyone may report a concern from the public page (no pupil, no
+    school, no account: ``commune`` says where, for the commune's officer).
+    """
 
     pupil = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="help_requests",
     )
     school = models.ForeignKey(
         "lms.School",
         verbose_name=_("school"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="help_requests",
+    )
+    source = models.CharField(
+        _("raised by"),
+        max_length=16,
+        choices=HelpSource.choices,
+        default=HelpSource.PUPIL,
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    commune = models.ForeignKey(
+        "lms.AdministrativeUnit",
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     category = models.CharField(
         _("what happened"), max_length=32, choices=HelpCategory.choices

@@ -58,9 +58,18 @@ class Role(models.TextChoices):
     CONTENT_EDITOR = "content_editor", _("Content editor")
     CONTENT_REVIEWER = "content_reviewer", _("Content reviewer")
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+    # Held at the school of a linked child (lms.models.parents.ParentLink); it
+    # reaches that child only, never the school's other pupils.
+    PARENT = "parent", _("Parent or guardian")
 
 
-SCHOOL_ROLES = {Role.PUPIL, Role.TEACHER, Role.COUNSELLOR, Role.SCHOOL_ADMIN}
+SCHOOL_ROLES = {
+    Role.PUPIL,
+    Role.TEACHER,
+    Role.COUNSELLOR,
+    Role.SCHOOL_ADMIN,
+    Role.PARENT,
+}
 UNIT_ROLES = {Role.UNIT_OFFICER, Role.PROVINCE_OFFICER, Role.COMMUNE_PROTECTION}
 PLATFORM_ROLES = {Role.CONTENT_EDITOR, Role.CONTENT_REVIEWER, Role.PLATFORM_ADMIN}
 

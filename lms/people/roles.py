@@ -121,6 +121,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "quizzes.take_quiz",
         "lms.handle_help_requests",
     ],
+    # Parents take the parents' modules; what they see of their child is
+    # lms.people.parents' answer, through their links.
+    Role.PARENT: ["lms.take_modules", "quizzes.take_quiz"],
     Role.CONTENT_EDITOR: CONTENT_EDITOR_PERMISSIONS,
     Role.CONTENT_REVIEWER: CONTENT_REVIEWER_PERMISSIONS,
     Role.PLATFORM_ADMIN: sorted(

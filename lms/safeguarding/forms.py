@@ -83,3 +83,65 @@ class HelpDeadlinesForm(forms.ModelForm):
     class Meta:
         model = HelpDeadlines
         fields = ["serious_hours", "other_school_days"]
+
+
+# What a parent or a neighbour reports: about a child, in an adult's words.
+CONCERN_CATEGORIES = [
+    (HelpCategory.BOTHERED, _("Someone is bothering or bullying a child")),
+    (HelpCategory.PHOTOS_OR_MEETING, _("Someone asked a child for photos or to meet")),
+    (HelpCategory.UPSETTING, _("A child saw something harmful")),
+    (HelpCategory.TRICKED, _("A child was tricked or lost an account")),
+    (HelpCategory.OTHER, _("Something else")),
+]
+
+
+class ParentConcernForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("What worries you?"),
+        choices=CONCERN_CATEGORIES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the one that fits best.")},
+    )
+    message = forms.CharField(
+        label=_("Tell the counsellor more (if you want)"),
+        required=False,
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MESSAGE_MAX_LENGTH}),
+    )
+
+
+class CommunityReportForm(forms.Form):
+    """The public report: a commune, what happened, the words; and a honeypot.
+
+    ``website`` is hidden from people (and from screen readers); a form that fills
+    it is a robot's, and is thanked like anyone else but not kept.
+    """
+
+    commune = forms.TypedChoiceField(
+        label=_("Commune or ward where the child lives"),
+        coerce=int,
+        error_messages={"required": _("Choose the commune or ward.")},
+    )
+    category = forms.ChoiceField(
+        label=_("What worries you?"),
+        choices=CONCERN_CATEGORIES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the one that fits best.")},
+    )
+    message = forms.CharField(
+        label=_("What did you see or hear?"),
+        help_text=_(
+            "Where and when, and what could help the child. If you want to be "
+            "called back, add your phone number."
+        ),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MESSAGE_MAX_LENGTH}),
+        error_messages={"required": _("Write what you saw or heard.")},
+    )
+    website = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args, communes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = [("", "—")] + [
+            (unit.pk, unit.name) for unit in communes
+        ]

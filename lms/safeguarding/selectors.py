@@ -29,6 +29,7 @@ from lms.models import (
     AdministrativeUnit,
     HelpDeadlines,
     HelpRequest,
+    HelpSource,
     HelpStatus,
     ReportingPeriod,
     Role,
@@ -108,9 +109,13 @@ def _protection_unit_paths(user: User) -> list[str]:
 def _requests_reached_by_commune_officer(user: User) -> Q:
     condition = NOTHING
     for path in _protection_unit_paths(user):
-        condition |= Q(referred_unit__path__startswith=path) | Q(
-            escalated_to_commune_at__isnull=False,
-            school__unit__path__startswith=path,
+        condition |= (
+            Q(referred_unit__path__startswith=path)
+            | Q(
+                escalated_to_commune_at__isnull=False,
+                school__unit__path__startswith=path,
+            )
+            | Q(source=HelpSource.COMMUNITY, commune__path__startswith=path)
         )
     return condition
 
@@ -138,6 +143,18 @@ def help_request_handled_at_school(user: User, help_request: HelpRequest) -> boo
     )
 
 
+def help_request_words_visible(user: User, help_request: HelpRequest) -> bool:
+    """Whether ``user`` reads the request's own words: the adults of the child's
+    school, and for a report from the community (an adult's words about a child
+    of the commune) the commune's child-protection officer who handles it."""
+    if help_request_handled_at_school(user, help_request):
+        return True
+    return (
+        help_request.source == HelpSource.COMMUNITY
+        and help_requests_handled_by(user).filter(pk=help_request.pk).exists()
+    )
+
+
 def help_referral_communes(help_request: HelpRequest) -> QuerySet[AdministrativeUnit]:
     """Return the communes a request may be referred to: the school's own."""
     return AdministrativeUnit.objects.filter(schools__pk=help_request.school_id)
@@ -152,7 +169,12 @@ def province_of_unit_path(path: str) -> str:
 
 def help_deadlines_of_school(school: School) -> HelpDeadlines:
     """Return the deadlines of the school's province (the defaults when unset)."""
-    root = province_of_unit_path(school.unit.path)
+    return help_deadlines_of_unit(school.unit)
+
+
+def help_deadlines_of_unit(unit: AdministrativeUnit) -> HelpDeadlines:
+    """Return the deadlines of the unit's province (the defaults when unset)."""
+    root = province_of_unit_path(unit.path)
     deadlines = HelpDeadlines.objects.filter(unit__path=root).first()
     if deadlines is None:
         deadlines = HelpDeadlines(
@@ -182,7 +204,10 @@ def help_requests_of_pupil(*, pupil: User) -> QuerySet[HelpRequest]:
     """Return the requests a pupil sent, newest first."""
     if not pupil.is_authenticated:
         return HelpRequest.objects.none()
-    return HelpRequest.objects.filter(pupil=pupil).order_by("-created_at")
+    # A concern a parent raised about the child is the adults', not the child's.
+    return HelpRequest.objects.filter(pupil=pupil, source=HelpSource.PUPIL).order_by(
+        "-created_at"
+    )
 
 
 def help_queue(*, user: User, status: str | None = None) -> QuerySet[HelpRequest]:

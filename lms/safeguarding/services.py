@@ -12,7 +12,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from lms.models import (
     HelpOutcome,
     HelpRequest,
     HelpRequestAction,
+    HelpSource,
     HelpStatus,
     HelpWish,
     Referral,
@@ -39,9 +40,11 @@ from lms.models.help import (
     HelpActionKind,
 )
 from lms.people.audit import audit_record
+from lms.people.parents import parent_child_get
 from lms.people.selectors import user_has_role
 from lms.safeguarding.selectors import (
     help_deadlines_of_school,
+    help_deadlines_of_unit,
     help_deadlines_units_managed_by,
     help_requests_handled_by,
     pupil_help_school,
@@ -411,3 +414,112 @@ def help_deadlines_set(
         },
     )
     return deadlines
+
+
+# --- Concerns raised by parents and by the community ----------
+
+
+def _concern_checked(category: str, message: str) -> str:
+    if category not in HelpCategory.values:
+        raise LmsError(_("Choose what happened."), code="help_category")
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise LmsError(
+            _("Please write at most %(count)d characters.")
+            % {"count": MESSAGE_MAX_LENGTH},
+            code="help_message_too_long",
+        )
+    return message
+
+
+@transaction.atomic
+def help_request_raise_by_parent(
+    *,
+    parent: User,
+    pupil: User,
+    category: str,
+    message: str = "",
+    now: datetime.datetime | None = None,
+) -> HelpRequest:
+    """A parent's concern about their linked child: the same flow as the child's.
+
+    Routed to the child's school (its counsellors, else its administrators) and
+    handled, deadlined and escalated like a pupil's own request. The child does
+    not see it among their requests.
+    """
+    pupil = parent_child_get(parent=parent, pupil_id=pupil.pk)
+    message = _concern_checked(category, message)
+    school = pupil_help_school(pupil)
+    if school is None:
+        raise LmsError(
+            _("Your child is not in a school yet. Please call 111."),
+            code="help_no_school",
+        )
+    now = now or timezone.now()
+    ack_due_at, commune_due_at = help_request_due_dates(
+        school=school, category=category, received_at=now
+    )
+    help_request = HelpRequest.objects.create(
+        pupil=pupil,
+        school=school,
+        source=HelpSource.PARENT,
+        raised_by=parent,
+        category=category,
+        message=message,
+        created_at=now,
+        ack_due_at=ack_due_at,
+        commune_due_at=commune_due_at,
+    )
+    audit_record(
+        actor=parent,
+        action="help_request.create",
+        target=help_request,
+        details={"category": category, "school": school.pk, "source": "parent"},
+    )
+    return help_request
+
+
+def communes_for_reports() -> QuerySet[AdministrativeUnit]:
+    """Return the units a community report may name: the lowest level of the tree."""
+    return AdministrativeUnit.objects.filter(depth__gte=2, numchild=0).order_by("path")
+
+
+@transaction.atomic
+def help_request_report_community(
+    *,
+    commune_id: int,
+    category: str,
+    message: str,
+    now: datetime.datetime | None = None,
+) -> HelpRequest:
+    """A concern reported from the public page, with no account: for the commune.
+
+    It names no pupil and no school (whatever the words say, nothing is looked
+    up), only the commune chosen, for that commune's child-protection officer.
+    """
+    commune = communes_for_reports().filter(pk=commune_id).first()
+    if commune is None:
+        raise LmsError(_("Choose the commune or ward."), code="help_commune")
+    message = _concern_checked(category, message)
+    if not message:
+        raise LmsError(_("Write what you saw or heard."), code="help_message_empty")
+    # Already at the commune: its officer acknowledges within the province's
+    # deadline, and there is no further step.
+    now = now or timezone.now()
+    help_request = HelpRequest.objects.create(
+        source=HelpSource.COMMUNITY,
+        commune=commune,
+        category=category,
+        message=message,
+        created_at=now,
+        ack_due_at=help_deadlines_of_unit(commune).due_after(
+            now, serious=category in SERIOUS_CATEGORIES
+        ),
+    )
+    audit_record(
+        actor=None,
+        action="help_request.create",
+        target=help_request,
+        details={"category": category, "commune": commune.pk, "source": "community"},
+    )
+    return help_request

@@ -125,12 +125,16 @@ def help_request_detail(request, request_id: int):
     at_school = help_selectors.help_request_handled_at_school(
         request.user, help_request
     )
+    words_visible = help_selectors.help_request_words_visible(
+        request.user, help_request
+    )
     return render(
         request,
         "lms/help/detail.html",
         {
             "help_request": help_request,
             "at_school": at_school,
+            "words_visible": words_visible,
             "enrolment": help_selectors.pupil_current_enrolment(help_request.pupil),
             "communes": help_selectors.help_referral_communes(help_request),
             "referral_commune": Referral.COMMUNE,
