@@ -155,6 +155,11 @@ class ClassAssignmentCreateApi(APIView):
         opens_on = serializers.DateField()
         due_on = serializers.DateField(allow_null=True)
         pupil_ids = serializers.SerializerMethodField()
+        warnings = serializers.ListField(
+            child=serializers.CharField(),
+            help_text="Things to check, such as a module written for another age "
+            "band than the class's; the module was given all the same.",
+        )
 
         def get_pupil_ids(self, assignment) -> list[int]:
             return sorted(pupil.pk for pupil in assignment.pupils.all())
@@ -193,6 +198,10 @@ class ClassAssignmentCreateApi(APIView):
             due_on=data.get("due_on"),
             pupils=pupils,
         )
+        warning = learning_selectors.module_band_warning(
+            module=module, school_class=school_class
+        )
+        assignment.warnings = [warning] if warning else []
         return Response(
             self.OutputSerializer(assignment).data, status=status.HTTP_201_CREATED
         )

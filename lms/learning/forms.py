@@ -8,6 +8,26 @@ WHOLE_CLASS = "class"
 GROUP = "group"
 
 
+def module_choices(module_groups) -> list:
+    """Return grouped choices of modules, each labelled with its age bands."""
+    return [
+        (
+            label,
+            [
+                (
+                    page.source_id,
+                    f"{page.title} · {page.band_label}"
+                    if getattr(page, "band_label", "")
+                    else page.title,
+                )
+                for page in pages
+            ],
+        )
+        for label, pages in module_groups
+        if pages
+    ]
+
+
 class AssignmentForm(forms.Form):
     """Give one module to the class or to some of its pupils."""
 
@@ -40,11 +60,7 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args, module_groups=(), pupil_choices=(), **kwargs):
         kwargs.setdefault("initial", {"opens_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["module"].choices = [
-            (label, [(page.source_id, page.title) for page in pages])
-            for label, pages in module_groups
-            if pages
-        ]
+        self.fields["module"].choices = module_choices(module_groups)
         self.fields["pupils"].choices = [
             (enrolment.pupil_id, enrolment.pupil.name) for enrolment in pupil_choices
         ]
