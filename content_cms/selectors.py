@@ -64,7 +64,7 @@ def modules_visible_to(user) -> QuerySet[ModulePage]:
 
 
 def module_outside_age_band(*, module: ModulePage, user) -> bool:
-    """Return whether ``module`` (any language) is a pupils' module kept from ``user``."""
+    """Return whether ``module`` (any language) is a pupils' module kept from them."""
     if module.audience != Audience.PUPIL:
         return False
     rule = module_access_rule(user)
