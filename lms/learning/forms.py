@@ -95,7 +95,7 @@ class TeachingSessionForm(forms.Form):
         },
     )
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"),
+        label=_("Minutes"),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
     )
     absent = forms.TypedMultipleChoiceField(
