@@ -1,14 +1,22 @@
 """Reads of the content app, scoped to what the asking user may see.
 
 One rule decides visibility everywhere (pages, search, API): parents' modules are
-public; every other module needs a signed-in user. Lists are built from the
+public; every other module needs a signed-in user; and the pupils' modules a
+signed-in user may open are narrowed by the ``MODULE_ACCESS_RULE`` hook, which
+the school layer answers (a pupil: their class's age band and the modules given
+to them). A module the hook keeps from someone is refused kindly
+(``ModuleOutsideAgeBand``, 403), not hidden as missing. Lists are built from the
 Vietnamese (source) pages and shown in the active language where a live
 translation exists, falling back to Vietnamese.
 """
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
+from content_cms.errors import ModuleOutsideAgeBand
 from content_cms.models import AgeBand, Audience, ModulePage
 
 PUBLIC_AUDIENCES = {Audience.PARENT}
@@ -23,21 +31,99 @@ def age_band_for_grade(grade: int) -> AgeBand | None:
     )
 
 
-def module_is_visible_to(*, module: ModulePage, user) -> bool:
-    """Return whether ``user`` (perhaps anonymous) may open ``module``."""
-    if not module.live:
-        return False
-    return module.audience in PUBLIC_AUDIENCES or bool(
-        user is not None and user.is_authenticated
-    )
+def module_access_rule(user) -> Q | None:
+    """Return the condition on the pupils' modules ``user`` may open, or None.
+
+    Asked of the ``MODULE_ACCESS_RULE`` hook (``callable(*, user) -> Q | None``
+    over ``ModulePage``, applied to the Vietnamese pages); None means no limit.
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    path = getattr(settings, "MODULE_ACCESS_RULE", "")
+    return import_string(path)(user=user) if path else None
 
 
-def modules_visible_to(user) -> QuerySet[ModulePage]:
-    """Return the live source-language modules ``user`` may open."""
+def _modules_published_for(user) -> QuerySet[ModulePage]:
+    """Return the live source modules of the audiences ``user`` may open."""
     queryset = ModulePage.objects.live().public().filter(locale=Locale.get_default())
     if user is None or not user.is_authenticated:
         queryset = queryset.filter(audience__in=PUBLIC_AUDIENCES)
     return queryset
+
+
+def modules_visible_to(user) -> QuerySet[ModulePage]:
+    """Return the live source-language modules ``user`` may open.
+
+    Pupils' modules only as far as the ``MODULE_ACCESS_RULE`` hook allows.
+    """
+    queryset = _modules_published_for(user)
+    rule = module_access_rule(user)
+    if rule is not None:
+        queryset = queryset.filter(~Q(audience=Audience.PUPIL) | rule)
+    return queryset
+
+
+def module_outside_age_band(*, module: ModulePage, user) -> bool:
+    """Return whether ``module`` (any language) is a pupils' module kept from them."""
+    if module.audience != Audience.PUPIL:
+        return False
+    rule = module_access_rule(user)
+    if rule is None:
+        return False
+    sources = ModulePage.objects.filter(
+        translation_key=module.translation_key, locale=Locale.get_default()
+    )
+    return not sources.filter(rule).exists()
+
+
+def module_age_band_refusal(*, module: ModulePage) -> ModuleOutsideAgeBand:
+    """Return the kind refusal of a module written for another age band."""
+    bands = [
+        band.localized_name
+        for band in module.age_bands.all()
+        if band.min_grade is not None
+    ]
+    if bands:
+        message = _(
+            "This lesson is written for %(bands)s, so it is not open to you. "
+            "The lessons for your class are waiting for you in the catalogue."
+        ) % {"bands": ", ".join(bands)}
+    else:
+        message = _(
+            "This lesson is not open to you. The lessons for your class are "
+            "waiting for you in the catalogue."
+        )
+    return ModuleOutsideAgeBand(message)
+
+
+def module_source_for_key(*, user, translation_key) -> ModulePage | None:
+    """Return the Vietnamese page of a module ``user`` may open, by translation key.
+
+    None when there is no such live module for them (read as a 404); raises
+    ``ModuleOutsideAgeBand`` when it is a pupils' module of another age band.
+    """
+    source = modules_visible_to(user).filter(translation_key=translation_key).first()
+    if source is not None:
+        return source
+    hidden = (
+        _modules_published_for(user)
+        .filter(translation_key=translation_key, audience=Audience.PUPIL)
+        .first()
+    )
+    if hidden is not None and module_access_rule(user) is not None:
+        raise module_age_band_refusal(module=hidden)
+    return None
+
+
+def module_is_visible_to(*, module: ModulePage, user) -> bool:
+    """Return whether ``user`` (perhaps anonymous) may open ``module``."""
+    if not module.live:
+        return False
+    if module.audience in PUBLIC_AUDIENCES:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return not module_outside_age_band(module=module, user=user)
 
 
 def modules_localized(modules: list[ModulePage]) -> list[ModulePage]:
@@ -159,18 +245,24 @@ def module_live_quiz(*, module: ModulePage, user):
 
 
 def module_for_user(*, user, module_id: int) -> ModulePage | None:
-    """Return module ``module_id`` (any language) in the active language, if visible."""
+    """Return module ``module_id`` (any language) in the active language, if visible.
+
+    Raises ``ModuleOutsideAgeBand`` for a pupils' module of another age band.
+    """
     if not 0 < module_id < 2**31:
         return None  # no such page; a larger id would overflow the database column
     page = ModulePage.objects.live().filter(pk=module_id).first()
     if page is None:
         return None
-    source = (
-        modules_visible_to(user)
-        .filter(translation_key=page.translation_key)
-        .select_related("topic")
-        .first()
-    )
+    source = module_source_for_key(user=user, translation_key=page.translation_key)
     if source is None:
         return None
     return modules_localized([source])[0]
+
+
+def age_bands_listed(*, user, audience: str | None = None) -> QuerySet[AgeBand]:
+    """Return the age bands that hold a module ``user`` may open (for filters)."""
+    modules = modules_visible_to(user)
+    if audience:
+        modules = modules.filter(audience=audience)
+    return AgeBand.objects.filter(modules__in=modules.values("pk")).distinct()

@@ -35,6 +35,11 @@ urlpatterns = [
         learning_apis.ClassAssignmentCreateApi.as_view(),
         name="class-assignments",
     ),
+    path(
+        "classes/<int:class_id>/teaching-sessions/",
+        learning_apis.ClassTeachingSessionListApi.as_view(),
+        name="class-teaching-sessions",
+    ),
     # Programme reports for the ministry's systems (lms/reports/apis.py).
     path(
         "reports/units/<int:unit_id>/",

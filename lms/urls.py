@@ -6,6 +6,7 @@ from django.urls import path
 from lms import views
 from lms.accounts import parent_signup
 from lms.accounts import views as security_views
+from lms.learning import teaching_views
 from lms.learning import views as learning_views
 from lms.reports import views as report_views
 from lms.rosters import consent_views as class_consent_views
@@ -201,6 +202,43 @@ urlpatterns = [
         "lop/<int:class_id>/giao-bai/<int:assignment_id>/xoa/",
         learning_views.class_assignment_delete,
         name="class_assignment_delete",
+    ),
+    # Lessons taught to a class, the school's lessons to confirm, parents'
+    # meetings (lms/learning/teaching_views.py).
+    path(
+        "lop/<int:class_id>/buoi-hoc/moi/",
+        teaching_views.class_teaching_record,
+        name="class_teaching_record",
+    ),
+    path(
+        "lop/<int:class_id>/buoi-hoc/<int:teaching_id>/",
+        teaching_views.class_teaching_edit,
+        name="class_teaching_edit",
+    ),
+    path(
+        "lop/<int:class_id>/buoi-hoc/<int:teaching_id>/xoa/",
+        teaching_views.class_teaching_delete,
+        name="class_teaching_delete",
+    ),
+    path(
+        "truong/<int:school_id>/buoi-hoc/",
+        teaching_views.school_teaching,
+        name="school_teaching",
+    ),
+    path(
+        "truong/<int:school_id>/buoi-hoc/<int:teaching_id>/xac-nhan/",
+        teaching_views.school_teaching_confirm,
+        name="school_teaching_confirm",
+    ),
+    path(
+        "truong/<int:school_id>/hop-phu-huynh/",
+        teaching_views.school_parent_meetings,
+        name="school_parent_meetings",
+    ),
+    path(
+        "truong/<int:school_id>/hop-phu-huynh/<int:meeting_id>/xoa/",
+        teaching_views.school_parent_meeting_delete,
+        name="school_parent_meeting_delete",
     ),
     # Reports: class grid and item analysis, school and unit dashboards, the
     # programme rule, evidence exports and their verification (lms/reports/views.py).

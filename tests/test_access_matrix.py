@@ -92,6 +92,8 @@ class Side:
     bundle: object = None
     export: object = None
     live_session: object = None
+    teaching_session: object = None
+    parent_meeting: object = None
 
 
 @dataclasses.dataclass
@@ -129,6 +131,8 @@ KWARGS: dict[str, Callable[[World, Side], object]] = {
     "bundle_id": _side("bundle"),
     "export_id": _side("export"),
     "session_id": _side("live_session"),
+    "teaching_id": _side("teaching_session"),
+    "meeting_id": _side("parent_meeting"),
 }
 SHARED_KWARGS: dict[str, Callable[[World], object]] = {
     "module_id": lambda world: world.module.pk,
@@ -306,7 +310,15 @@ def test_the_matrix_covers_the_product():
 def _build_world() -> World:
     from certificates.models import BundleKind, Certificate, CertificateBundle
     from lms.learning.services import assignment_create
-    from lms.models import ExportFormat, ParentLink, Referral, ReportExport
+    from lms.models import (
+        ExportFormat,
+        ParentLink,
+        ParentMeeting,
+        Referral,
+        ReportExport,
+        TeachingAttendance,
+        TeachingSession,
+    )
     from lms.people.services import role_assign
     from lms.safeguarding.services import (
         help_request_create,
@@ -362,7 +374,20 @@ def _build_world() -> World:
         )
         certificate = Certificate.objects.filter(user=pupil).first()
         assert certificate is not None, "passing the module issues a certificate"
+        # Written as rows: the matrix is about reading them, not the rules.
+        teaching_session = TeachingSession.objects.create(
+            school_class=school_class,
+            module=module,
+            taught_on=min(today, school_class.school_year.ends_on),
+            duration_minutes=45,
+            recorded_by=teacher,
+        )
+        TeachingAttendance.objects.create(session=teaching_session, pupil=pupil)
         return Side(
+            teaching_session=teaching_session,
+            parent_meeting=ParentMeeting.objects.create(
+                school=school, held_on=today, parents_count=12
+            ),
             certificate=certificate,
             bundle=CertificateBundle.objects.create(
                 requested_by=teacher, school_class=school_class, kind=BundleKind.ZIP

@@ -459,6 +459,18 @@ TASK_JOBS = [
 # when the host made one; the school layer answers, the engine knows no classes.
 LIVE_TEAM_LABEL_PROVIDER = "lms.learning.selectors.live_team_label"
 
+# --- Age-appropriate catalogue (content_cms/selectors.py) ----------
+# Which pupils' modules a signed-in user may open: a dotted path to
+# ``callable(*, user) -> Q | None`` over ModulePage (None: no limit). The school
+# layer answers (a pupil: their class's age band and what was given to them);
+# the content app knows no classes.
+MODULE_ACCESS_RULE = "lms.learning.selectors.module_access_rule"
+
+# --- Teaching evidence (lms/learning/teaching.py) ----------
+# A reporting period closes this many days after its last day: until then its
+# teaching sessions may still be recorded, changed or deleted.
+REPORTING_GRACE_DAYS = env.int("REPORTING_GRACE_DAYS", default=14)
+
 # --- Certificates (certificates/) ----------
 # Printed on every certificate and shown on the public verification page.
 CERTIFICATE_ISSUER = env.str(

@@ -105,7 +105,7 @@ class ModuleIndexMixin(models.Model):
 
     def get_context(self, request, *args, **kwargs):
         from content_cms import selectors
-        from content_cms.models.taxonomy import AgeBand, Topic
+        from content_cms.models.taxonomy import Topic
 
         context = super().get_context(request, *args, **kwargs)
         age_band = request.GET.get("age_band") or ""
@@ -118,7 +118,10 @@ class ModuleIndexMixin(models.Model):
             topic_code=topic,
             query=query,
         )
-        context["age_bands"] = AgeBand.objects.all()
+        # Only bands with a module this person may open: a pupil sees their own.
+        context["age_bands"] = selectors.age_bands_listed(
+            user=request.user, audience=self.listing_audience
+        )
         context["topics"] = Topic.objects.all()
         context["selected_age_band"] = age_band
         context["selected_topic"] = topic
@@ -279,8 +282,15 @@ class ModulePage(Page):
         return self.audience == Audience.PARENT
 
     def serve(self, request, *args, **kwargs):
+        from content_cms import selectors
+        from content_cms.views import module_refused
+
         if not self.is_public and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if selectors.module_outside_age_band(module=self, user=request.user):
+            return module_refused(
+                request, selectors.module_age_band_refusal(module=self)
+            )
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):

@@ -12,10 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import NotFound
+from common.pagination import BoundedLimitOffsetPagination
 from common.serializers import StrictInputSerializer
 from lms.errors import LmsError
 from lms.learning import selectors as learning_selectors
 from lms.learning import services as learning_services
+from lms.learning import teaching
 from lms.models import ProgressStatus
 
 
@@ -156,6 +158,11 @@ class ClassAssignmentCreateApi(APIView):
         opens_on = serializers.DateField()
         due_on = serializers.DateField(allow_null=True)
         pupil_ids = serializers.SerializerMethodField()
+        warnings = serializers.ListField(
+            child=serializers.CharField(),
+            help_text="Things to check, such as a module written for another age "
+            "band than the class's; the module was given all the same.",
+        )
 
         def get_pupil_ids(self, assignment) -> list[int]:
             return sorted(pupil.pk for pupil in assignment.pupils.all())
@@ -194,6 +201,138 @@ class ClassAssignmentCreateApi(APIView):
             due_on=data.get("due_on"),
             pupils=pupils,
         )
+        warning = learning_selectors.module_band_warning(
+            module=module, school_class=school_class
+        )
+        assignment.warnings = [warning] if warning else []
         return Response(
             self.OutputSerializer(assignment).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AttendanceSerializer(serializers.Serializer):
+    pupil_id = serializers.IntegerField()
+    present = serializers.BooleanField()
+
+
+class TeachingSessionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    class_id = serializers.IntegerField(source="school_class_id")
+    module_id = serializers.IntegerField()
+    module_title = serializers.CharField(source="module_localized.title")
+    taught_on = serializers.DateField()
+    duration_minutes = serializers.IntegerField()
+    note = serializers.CharField(allow_blank=True)
+    live_session_id = serializers.IntegerField(allow_null=True)
+    attendance = AttendanceSerializer(many=True, source="attendance.all")
+    present_count = serializers.IntegerField()
+    pupils_count = serializers.IntegerField()
+    band_fits = serializers.BooleanField(
+        help_text="Whether the module is written for the class's age band."
+    )
+    recorded_at = serializers.DateTimeField()
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ClassTeachingSessionListApi(APIView):
+    """The lessons taught to a class I teach, newest first; record one.
+
+    Everyone on the roster is present unless named in ``absent_pupil_ids``.
+    With ``live_session_id`` (my live game of the module's quiz, ended that
+    day) and no list, the pupils who played it with their account are present.
+    """
+
+    class Pagination(BoundedLimitOffsetPagination):
+        default_limit = 50
+        max_limit = 200
+
+    pagination_class = Pagination
+
+    class InputSerializer(StrictInputSerializer):
+        module_id = serializers.IntegerField()
+        taught_on = serializers.DateField()
+        duration_minutes = serializers.IntegerField(help_text="From 5 to 240 minutes.")
+        note = serializers.CharField(required=False, allow_blank=True, default="")
+        absent_pupil_ids = serializers.ListField(
+            child=serializers.IntegerField(),
+            required=False,
+            allow_null=True,
+            default=None,
+            max_length=500,
+            help_text="Pupils of the class who were absent; the others were there.",
+        )
+        live_session_id = serializers.IntegerField(required=False, allow_null=True)
+
+    class CreatedSerializer(TeachingSessionOutputSerializer):
+        warnings = serializers.ListField(
+            child=serializers.CharField(),
+            help_text="Things to check, such as a module written for another age "
+            "band than the class's; the lesson was recorded all the same.",
+        )
+
+    def _class(self, request, class_id: int):
+        school_class = learning_selectors.class_for_teaching(
+            user=request.user, class_id=class_id
+        )
+        if school_class is None:
+            raise NotFound(_("There is no such class."))
+        return school_class
+
+    @extend_schema(responses=TeachingSessionOutputSerializer(many=True))
+    def get(self, request, class_id: int):
+        school_class = self._class(request, class_id)
+        paginator = self.Pagination()
+        sessions = learning_selectors.class_teaching_sessions(
+            user=request.user, school_class=school_class, with_attendance=True
+        )
+        page = paginator.paginate_queryset(sessions, request, view=self)
+        data = TeachingSessionOutputSerializer(page, many=True).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(request=InputSerializer, responses={201: CreatedSerializer})
+    def post(self, request, class_id: int):
+        school_class = self._class(request, class_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        module = learning_selectors.module_source_for(
+            user=request.user, module_id=data["module_id"]
+        )
+        if module is None:
+            raise LmsError(
+                _(
+                    "This module is not a lesson for pupils: choose one of the "
+                    "pupils' modules."
+                ),
+                code="module_not_for_pupils",
+            )
+        live_session = None
+        if data.get("live_session_id"):
+            live_session = learning_selectors.live_session_of_host(
+                user=request.user, live_session_id=data["live_session_id"]
+            )
+            if live_session is None:
+                raise LmsError(
+                    _("This live game cannot fill the attendance."),
+                    code="live_game_not_usable",
+                )
+        session = teaching.teaching_session_record(
+            actor=request.user,
+            school_class=school_class,
+            module=module,
+            taught_on=data["taught_on"],
+            duration_minutes=data["duration_minutes"],
+            note=data["note"],
+            absent_pupil_ids=data["absent_pupil_ids"],
+            live_session=live_session,
+        )
+        session = learning_selectors.class_teaching_session(
+            user=request.user, school_class=school_class, teaching_id=session.pk
+        )
+        warning = learning_selectors.module_band_warning(
+            module=module, school_class=school_class
+        )
+        session.warnings = [warning] if warning else []
+        return Response(
+            self.CreatedSerializer(session).data, status=status.HTTP_201_CREATED
         )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
 from content_cms.models import Audience, ModulePage
-from content_cms.selectors import modules_visible_to
+from content_cms.selectors import module_outside_age_band, modules_visible_to
 from lms.errors import LmsError
 from lms.learning.rollups import rollups_record_completion
 from lms.models import (
@@ -351,5 +351,9 @@ def on_attempt_submitted(sender, *, attempt, **kwargs) -> None:
         return
     module = ModulePage.objects.filter(pk=module_id).first()
     if module is None:
+        return
+    if module_outside_age_band(module=module, user=attempt.user):
+        # Started by hand through the quiz API, past the player's refusal: a
+        # module of another age band does not count for this pupil.
         return
     progress_record_attempt(attempt=attempt, module=module)

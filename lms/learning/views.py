@@ -15,6 +15,7 @@ view, so replaying an old form credits nothing.
 from __future__ import annotations
 
 import time
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from content_cms.errors import ModuleOutsideAgeBand
 from content_cms.selectors import module_localized_quiz, module_quiz_summary
+from content_cms.views import module_refused
 from lms.errors import LmsError
 from lms.learning import selectors as learning_selectors
 from lms.learning import services as learning_services
@@ -35,6 +38,19 @@ from quizzes.selectors import quiz_tries_used
 from quizzes.services import attempt_start
 
 VIEW_SESSION_KEY = "lms_player_view"
+
+
+def refused_kindly(view):
+    """Answer a pupils' module of another age band with the kind 403 page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ModuleOutsideAgeBand as error:
+            return module_refused(request, error)
+
+    return wrapper
 
 
 def _player(request, module_id: int) -> learning_selectors.PlayerModule:
@@ -64,6 +80,7 @@ def _attempt_url(attempt) -> str:
 
 
 @login_required
+@refused_kindly
 def module_resume(request, module_id: int):
     """Open a module where the learner left it: a section, the quiz or the result."""
     player = _player(request, module_id)
@@ -84,6 +101,7 @@ def _seconds_since_view(request, module_id: int, index: int) -> int:
 
 
 @login_required
+@refused_kindly
 @require_http_methods(["GET", "POST"])
 def module_section(request, module_id: int, index: int):
     """Show one lesson section; "Next" records it read and moves on."""
@@ -134,6 +152,7 @@ def _may_take_quiz(request) -> bool:
 
 
 @login_required
+@refused_kindly
 @require_http_methods(["GET", "POST"])
 def module_quiz(request, module_id: int):
     """Introduce the module's quiz; "Take the quiz" starts (or resumes) an attempt."""
@@ -172,6 +191,7 @@ def module_quiz(request, module_id: int):
 
 
 @login_required
+@refused_kindly
 def module_result(request, module_id: int):
     """Show how the learner did: status, best score, and what to do next."""
     player = _player(request, module_id)
@@ -231,7 +251,7 @@ def class_assign(request, class_id: int):
         request.POST or None,
         module_groups=[
             (_("Suggested for this grade"), modules.suggested),
-            (_("Other modules"), modules.others),
+            (_("Other age bands"), modules.others),
         ],
         pupil_choices=enrolments,
     )
@@ -256,6 +276,11 @@ def class_assign(request, class_id: int):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("The module was given to the class."))
+            warning = learning_selectors.module_band_warning(
+                module=module, school_class=school_class
+            )
+            if warning:
+                messages.warning(request, warning)
             return redirect("lms:class_assign", class_id=school_class.pk)
     return render(
         request,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -382,6 +383,48 @@ def reporting_period_update(
     _period_check(period)
     period.save()
     return period
+
+
+# --- Closed reporting periods ----------
+#
+# A reporting period closes ``REPORTING_GRACE_DAYS`` days after its last day
+# (14 unless the settings say otherwise): until then a school may still record
+# what it taught in it; afterwards its evidence is fixed, so the province's
+# figures for it stop moving.
+
+
+def reporting_grace_days() -> int:
+    """Return how many days after its last day a reporting period stays open."""
+    return int(getattr(settings, "REPORTING_GRACE_DAYS", 14))
+
+
+def period_closes_on(period: ReportingPeriod) -> datetime.date:
+    """Return the first day on which ``period`` is closed."""
+    return period.ends_on + datetime.timedelta(days=reporting_grace_days() + 1)
+
+
+def period_is_closed(period: ReportingPeriod, *, today: datetime.date) -> bool:
+    """Return whether ``period`` ended more than the grace days before ``today``."""
+    return today >= period_closes_on(period)
+
+
+def closed_period_holding(
+    day: datetime.date, *, today: datetime.date
+) -> ReportingPeriod | None:
+    """Return a closed reporting period whose dates hold ``day``, if there is one.
+
+    Periods may overlap (a term inside its year): any closed one holding the
+    day closes it.
+    """
+    last_open_end = today - datetime.timedelta(days=reporting_grace_days() + 1)
+    return (
+        ReportingPeriod.objects.filter(
+            starts_on__lte=day, ends_on__gte=day, ends_on__lte=last_open_end
+        )
+        .select_related("school_year")
+        .order_by("ends_on")
+        .first()
+    )
 
 
 # --- Classes ----------

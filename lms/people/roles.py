@@ -21,6 +21,8 @@ TEACHER_PERMISSIONS = [
     "lms.assign_modules",
     "lms.view_class_progress",
     "quizzes.host_live_quiz",
+    # Recording a lesson taught to a class (lms/learning/teaching.py).
+    "lms.add_teachingsession",
 ]
 
 # Model permissions of the CMS. Page and collection permissions (which pages and
@@ -93,6 +95,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *SCHOOL_SETUP_PERMISSIONS,
         # Bulk onboarding of their own school's staff, in the Wagtail admin.
         "lms.import_staff",
+        # Confirming the school's lessons; recording its parents' meetings.
+        "lms.change_teachingsession",
+        "lms.add_parentmeeting",
     ],
     Role.UNIT_OFFICER: [
         "lms.take_modules",

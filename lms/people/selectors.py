@@ -19,10 +19,12 @@ from django.db.models import Q, QuerySet
 from lms.models import (
     AdministrativeUnit,
     Enrolment,
+    ParentMeeting,
     Role,
     RoleAssignment,
     School,
     SchoolClass,
+    TeachingSession,
     User,
 )
 
@@ -224,6 +226,47 @@ def pupil_current_enrolment(pupil: User) -> Enrolment | None:
         .order_by("-school_class__school_year__starts_on")
         .first()
     )
+
+
+# --- Teaching evidence: lessons taught to a class, parents' meetings ----------
+
+
+def teaching_sessions_visible_to(user: User) -> QuerySet[TeachingSession]:
+    """Return the lessons taught that the user may see, with who was there.
+
+    Those of the classes the user manages: a teacher's own classes, every class
+    of a school administrator's school. Officers see them only as counts, in
+    the reports.
+    """
+    return TeachingSession.objects.filter(school_class__in=classes_managed_by(user))
+
+
+def teaching_sessions_changeable_by(user: User) -> QuerySet[TeachingSession]:
+    """Return the lessons the user may correct or delete (while the period is open).
+
+    The teacher who recorded one, as long as they still manage its class, and
+    the administrators of its school.
+    """
+    if _is_platform_admin(user):
+        return TeachingSession.objects.all()
+    recorded = Q(recorded_by_id=user.pk, school_class__in=classes_managed_by(user))
+    administered = Q(school_class__school__in=schools_administered_by(user))
+    return TeachingSession.objects.filter(recorded | administered)
+
+
+def teaching_sessions_confirmable_by(user: User) -> QuerySet[TeachingSession]:
+    """Return the lessons the user may confirm: those of the schools they run."""
+    return TeachingSession.objects.filter(
+        school_class__school__in=schools_administered_by(user)
+    )
+
+
+def parent_meetings_visible_to(user: User) -> QuerySet[ParentMeeting]:
+    """Return the parents' meetings the user may see and record: their school's.
+
+    School administrators keep them; officers see them as counts in the reports.
+    """
+    return ParentMeeting.objects.filter(school__in=schools_administered_by(user))
 
 
 # --- The organisation admin (Wagtail, /cms/) ----------

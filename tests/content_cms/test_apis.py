@@ -7,7 +7,7 @@ from django.core.management import call_command
 from content_cms.curriculum.loader import CURRICULUM_DIR
 from content_cms.models import Audience
 from tests.content_cms.factories import build_module
-from tests.factories import SchoolClassFactory, make_pupil
+from tests.factories import SchoolClassFactory, make_pupil, make_teacher
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,8 @@ def test_anonymous_callers_see_only_parent_modules(client, modules):
     assert _titles(response) == {"Goc phu huynh"}
 
 
-def test_signed_in_users_see_all_and_can_filter(client, modules):
-    client.force_login(make_pupil(SchoolClassFactory()))
+def test_staff_see_all_and_can_filter(client, modules):
+    client.force_login(make_teacher(SchoolClassFactory()))
     assert len(_titles(client.get("/api/catalogue/modules/"))) == 3
     filtered = client.get("/api/catalogue/modules/", {"age_band": "g6-9"})
     assert _titles(filtered) == {"Tỉnh táo trước lừa đảo và tin giả"}
@@ -44,7 +44,7 @@ def test_signed_in_users_see_all_and_can_filter(client, modules):
 
 
 def test_module_detail_has_lessons_and_a_quiz_without_answers(client, modules):
-    client.force_login(make_pupil(SchoolClassFactory()))
+    client.force_login(make_pupil(SchoolClassFactory(grade=7)))
     listing = client.get("/api/catalogue/modules/", {"topic": "scams"}).json()
     module_id = listing["results"][0]["id"]
     detail = client.get(f"/api/catalogue/modules/{module_id}/").json()
@@ -59,7 +59,7 @@ def test_module_detail_has_lessons_and_a_quiz_without_answers(client, modules):
 
 
 def test_hidden_module_detail_is_not_found_for_anonymous(client, modules):
-    client.force_login(make_pupil(SchoolClassFactory()))
+    client.force_login(make_pupil(SchoolClassFactory(grade=7)))
     module_id = client.get("/api/catalogue/modules/", {"topic": "scams"}).json()[
         "results"
     ][0]["id"]
@@ -68,7 +68,7 @@ def test_hidden_module_detail_is_not_found_for_anonymous(client, modules):
 
 
 def test_english_titles_with_the_english_cookie(client, modules):
-    client.force_login(make_pupil(SchoolClassFactory()))
+    client.force_login(make_pupil(SchoolClassFactory(grade=7)))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     titles = _titles(client.get("/api/catalogue/modules/", {"topic": "scams"}))
     assert titles == {"Staying sharp: scams and fake news"}
