@@ -99,7 +99,7 @@ def test_module_goes_through_review_then_pupils_see_it(client):
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith("/dang-nhap/")
 
-    pupil = make_pupil(SchoolClassFactory())
+    pupil = make_pupil(SchoolClassFactory(grade=1))  # the module's band: g1-2
     client.force_login(pupil)
     response = client.get(page.url)
     assert response.status_code == 200

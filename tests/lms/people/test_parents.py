@@ -132,7 +132,7 @@ def test_a_used_code_is_refused(client, teacher, school_class, child):
     client.logout()
     response = sign_up(client, code, username="someone.else")
     assert response.status_code == 200
-    assert "does not open a slip" in response.content.decode()
+    assert "Mã này không khớp với phiếu nào" in response.content.decode()
     assert not User.objects.filter(username="someone.else").exists()
     assert ParentLink.objects.filter(pupil=child).count() == 1
 
