@@ -139,7 +139,7 @@ def _handled(user: User, help_request: HelpRequest) -> HelpRequest:
     """Re-read the request under a row lock, within the handler's scope."""
     locked = (
         help_requests_handled_by(user)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(pk=help_request.pk)
         .first()
     )

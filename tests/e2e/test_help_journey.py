@@ -99,7 +99,6 @@ def test_a_child_who_asks_gets_help_and_the_ward_can_show_it(
     )
     with officer.expect_navigation():
         action.locator("button[type=submit]").click()
-    officer.screenshot(path="/tmp/ward-action.png", full_page=True)
     status = officer.locator("form:has(input[name=operation][value=status])")
     status.locator("select[name=status]").select_option("closed")
     status.locator("select[name=outcome]").select_option("referred_supported")
