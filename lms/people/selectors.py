@@ -12,9 +12,11 @@ reports above the school show counts, not children's names.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from lms.models import (
     AdministrativeUnit,
@@ -384,4 +386,26 @@ def staff_account_managed_by(user: User, account: User) -> bool:
     )
     return bool(roles) and all(
         role in STAFF_ROLES and school_id in school_ids for role, school_id in roles
+    )
+
+
+# --- The calendar ----------
+
+
+def period_current(*, on: datetime.date | None = None):
+    """Return the shortest reporting period holding ``on`` (today), else the
+    latest one started: what every page about "this period" opens on."""
+    from lms.models import ReportingPeriod
+
+    on = on or timezone.localdate()
+    holding = (
+        ReportingPeriod.objects.filter(starts_on__lte=on, ends_on__gte=on)
+        .select_related("school_year")
+        .order_by("ends_on", "-starts_on")
+    )
+    return holding.first() or (
+        ReportingPeriod.objects.filter(starts_on__lte=on)
+        .select_related("school_year")
+        .order_by("-starts_on")
+        .first()
     )

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
-
 from lms.models import ProgrammeTarget, ReportingPeriod
+from lms.people.selectors import period_current
 from lms.reports.rules import DEFAULT_RULE, Rule
 
 TREND_PERIODS = 6
@@ -26,18 +25,7 @@ YEAR_LONG_DAYS = 200
 
 def period_default(*, on: datetime.date | None = None) -> ReportingPeriod | None:
     """Return the shortest period holding ``on`` (today), else the latest started."""
-    on = on or timezone.localdate()
-    holding = (
-        ReportingPeriod.objects.filter(starts_on__lte=on, ends_on__gte=on)
-        .select_related("school_year")
-        .order_by("ends_on", "-starts_on")
-    )
-    return holding.first() or (
-        ReportingPeriod.objects.filter(starts_on__lte=on)
-        .select_related("school_year")
-        .order_by("-starts_on")
-        .first()
-    )
+    return period_current(on=on)
 
 
 def period_get(*, period_id: str | int | None) -> ReportingPeriod | None:

@@ -26,7 +26,7 @@ from lms.models import (
     ReportingPeriod,
     Role,
 )
-from lms.people.selectors import user_has_role
+from lms.people.selectors import period_current, user_has_role
 from lms.safeguarding import selectors as help_selectors
 from lms.safeguarding import services as help_services
 from lms.safeguarding.forms import (
@@ -226,7 +226,7 @@ def help_counts(request):
     periods = ReportingPeriod.objects.select_related("school_year").order_by(
         "-starts_on"
     )
-    period = _chosen(periods, request.GET.get("period", "")) or periods.first()
+    period = _chosen(periods, request.GET.get("period", "")) or period_current()
     units = help_selectors.help_measures_units_visible_to(request.user).order_by("path")
     if request.GET.get("unit"):
         unit = _chosen(units, request.GET["unit"])
