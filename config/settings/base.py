@@ -277,6 +277,9 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_wagtail"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Vietnamese dates as documents write them, lower case mid-sentence ("ngày 07
+# tháng 12 năm 2026"); decimal commas (config/formats/vi/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static and media ----------
 STATIC_URL = "/static/"

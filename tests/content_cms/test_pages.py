@@ -1,5 +1,7 @@
 """Pages: language choice with fallback, visibility, catalogue filters, search."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -123,3 +125,14 @@ def test_parents_reading_a_public_module_see_the_notes(client):
     response = client.get("/goc-phu-huynh/cha-me/")
     assert response.status_code == 200, response.status_code
     assert "Ghi chu PH" in response.content.decode()
+
+
+def test_the_landing_page_says_the_site_name_once_in_its_title(client):
+    """The home page is called what the site is called: one name in the tab."""
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    (title,) = re.findall(r"<title>(.*?)</title>", body, re.S)
+    assert title.strip() == "An toàn trên mạng"
+    body = client.get("/can-giup-do/").content.decode()
+    (title,) = re.findall(r"<title>(.*?)</title>", body, re.S)
+    assert title.strip().endswith(" · An toàn trên mạng")
+    assert title.count("An toàn trên mạng") == 1
