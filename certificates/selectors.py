@@ -99,6 +99,12 @@ def certificate_for_revoking(*, user: User, certificate_id: int) -> Certificate:
     return certificate
 
 
+def may_open_class_certificates(*, user: User, class_id: int) -> bool:
+    """Return whether ``user`` may open the class's certificates page (the same
+    rule as ``class_for_certificates``): for the links to it."""
+    return classes_managed_by(user).filter(pk=class_id).exists()
+
+
 def class_for_certificates(*, user: User, class_id: int) -> SchoolClass:
     """Return a class ``user`` manages (teacher, school administrator), or 404."""
     school_class = (

@@ -363,6 +363,9 @@ CHILD_HOTLINE = "111"
 # Sections the apps above lms add to the pupil's home page, as templates it
 # includes (lms/templates/lms/learning/pupil_home.html); each renders its own data.
 LMS_PUPIL_HOME_SECTIONS = ["certificates/_pupil_home_section.html"]
+# Links the apps above lms add to a class's page and progress grid (each
+# template gets ``school_class`` and ``user``): the class's certificates.
+LMS_CLASS_PAGE_LINKS = ["certificates/_class_links.html"]
 
 # --- Help requests, privacy, security (docs/privacy.md) ----------
 # A help request nobody acknowledged within this many hours goes to the school
