@@ -451,6 +451,10 @@ TASK_JOBS = [
 # In team mode, a signed-in pupil joins the team named after their class ("5A")
 # when the host made one; the school layer answers, the engine knows no classes.
 LIVE_TEAM_LABEL_PROVIDER = "lms.learning.selectors.live_team_label"
+# The host's list of quizzes, grouped by the age band of the host's classes with
+# the modules given to them first, each quiz named with its module and band; the
+# school layer answers, the engine knows no classes or modules.
+LIVE_QUIZ_GROUPS_PROVIDER = "lms.live_quizzes.live_quiz_groups"
 
 # --- Certificates (certificates/) ----------
 # Printed on every certificate and shown on the public verification page.

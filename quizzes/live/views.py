@@ -105,12 +105,13 @@ def _check_host(request) -> None:
 
 @login_required
 def live_quiz_list(request):
-    """List published quizzes in the user's language, each with a "play live"."""
+    """List published quizzes in the user's language, each with a "play live",
+    grouped for the host (``live_selectors.live_quiz_groups``)."""
     _check_host(request)
-    quizzes = live_selectors.quizzes_for_live(
+    groups = live_selectors.live_quiz_groups(
         user=request.user, language_code=get_language() or "vi"
     )
-    return render(request, "quizzes/live/quiz_list.html", {"quizzes": quizzes})
+    return render(request, "quizzes/live/quiz_list.html", {"groups": groups})
 
 
 class LiveSessionForm(forms.Form):
