@@ -96,6 +96,28 @@ def live_quiz_groups(*, user, language_code: str) -> list[LiveQuizGroup]:
     return [LiveQuizGroup(title="", choices=[LiveQuizChoice(q) for q in quizzes])]
 
 
+# The host's buttons that make sense in each phase; the control page shows only
+# these (the others are hidden, not just disabled) and live_host.js follows the
+# same table as the game moves on.
+HOST_CONTROLS: dict[str, tuple[str, ...]] = {
+    LivePhase.LOBBY: ("start", "end"),
+    LivePhase.QUESTION: ("pause", "reveal", "skip", "end"),
+    LivePhase.PAUSED: ("resume", "reveal", "skip", "end"),
+    LivePhase.RESULTS: ("next", "end"),
+    LivePhase.ENDED: (),
+}
+# After the last question's results, "next" ends the game and shows the final
+# standings: it is the one button left, named for what it does.
+LAST_RESULTS_CONTROLS: tuple[str, ...] = ("next",)
+
+
+def live_host_controls(*, phase: str, index: int, count: int) -> tuple[str, ...]:
+    """Return the commands the host may give now, in the order of the toolbar."""
+    if phase == LivePhase.RESULTS and index >= count - 1:
+        return LAST_RESULTS_CONTROLS
+    return HOST_CONTROLS.get(phase, ())
+
+
 def live_session_by_pin(*, pin: str) -> LiveSession | None:
     """Return the active session with this PIN, or None."""
     pin = (pin or "").strip()
