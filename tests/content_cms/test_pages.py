@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
 from content_cms import selectors
@@ -113,6 +114,23 @@ def test_notes_for_the_teacher_and_the_help_button_follow_the_role(client):
     body = client.get("/bai-hoc/thao-luan/").content.decode()
     assert "Ghi chu GV" in body
     assert 'class="help-button"' not in body and "has-help-button" not in body
+
+
+def test_the_help_button_is_part_of_the_header_never_floating_over_the_page(client):
+    """On a 360 px phone a floating button covered a quiz answer, and axe found it
+    outside every landmark (``region``): it now sits in the banner, in the flow."""
+    build_module(title="Tro giup", slug="tro-giup-nut")
+    client.force_login(make_pupil(SchoolClassFactory()))
+    body = client.get("/bai-hoc/tro-giup-nut/").content.decode()
+    header = body[body.index("<header") : body.index("</header>")]
+    assert 'class="help-button"' in header
+    assert body.count('class="help-button"') == 1
+    stylesheet = finders.find("common/site.css")
+    with open(stylesheet, encoding="utf-8") as css:
+        rules = re.findall(r"([^{}]*)\{([^}]*)\}", css.read())
+    for selector, declarations in rules:
+        if ".help-button" in selector:
+            assert not re.search(r"position:\s*(fixed|absolute|sticky)", declarations)
 
 
 def test_parents_reading_a_public_module_see_the_notes(client):
