@@ -2,9 +2,9 @@
 
 Vietnamese writes a decimal comma ("12,5%"), English a point ("12.5%"). Pages,
 sentences built in Python (a report's reasons and rules) and exports all use
-``percent_text`` (or ``decimal_text`` where a translation holds the sign), so a page never mixes "12.5%" with "4,8%". The language is the
-active one (``django.utils.formats``, with the project's formats in
-``config/formats/``).
+``percent_text`` (or ``decimal_text`` where a translation holds the sign), so a
+page never mixes "12.5%" with "4,8%". The language is the active one
+(``django.utils.formats``, with the project's formats in ``config/formats/``).
 """
 
 from __future__ import annotations

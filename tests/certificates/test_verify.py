@@ -64,7 +64,7 @@ def test_after_revocation_the_page_says_revoked_with_date_not_reason(
 
 
 def test_the_revocation_date_reads_as_part_of_the_sentence(client, certificate):
-    """"… bị thu hồi vào ngày 07 tháng 12 năm 2026", never "vào Ngày 07"."""
+    """ "… bị thu hồi vào ngày 07 tháng 12 năm 2026", never "vào Ngày 07"."""
     admin = make_staff(Role.SCHOOL_ADMIN, school=certificate.school_class.school)
     certificate_revoke(actor=admin, certificate=certificate, reason="Sai tên")
     certificate.refresh_from_db()

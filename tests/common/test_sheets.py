@@ -170,7 +170,10 @@ def test_the_upload_read_returns_a_sheet_as_it_came():
     [
         (b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", "not_a_spreadsheet"),
         (b"\xef\xbb\xbf  \n%PDF-1.5\n1 0 obj\n", "not_a_spreadsheet"),
-        (b"<!DOCTYPE html><html><table><tr><td>STT</td></tr></table>", "not_a_spreadsheet"),
+        (
+            b"<!DOCTYPE html><html><table><tr><td>STT</td></tr></table>",
+            "not_a_spreadsheet",
+        ),
         (
             b'<?xml version="1.0"?><Workbook '
             b'xmlns="urn:schemas-microsoft-com:office:spreadsheet">',

@@ -179,7 +179,10 @@ NOT_CLASS_LISTS = {
     ),
     # A PDF whose header comes after a few bytes (the format allows it), and the
     # web page school software exports under an ".xls" name: both read as text.
-    "pdf-after-a-preamble": (b"\r\n%PDF-1.7\n1 0 obj << >> endobj\n", "not_a_spreadsheet"),
+    "pdf-after-a-preamble": (
+        b"\r\n%PDF-1.7\n1 0 obj << >> endobj\n",
+        "not_a_spreadsheet",
+    ),
     "html-named-xls": (
         "<html><body><table><tr><td>Họ và tên</td></tr></table></body></html>".encode(),
         "not_a_spreadsheet",
