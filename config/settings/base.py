@@ -68,9 +68,11 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     # Two-factor sign-in (TOTP), required for province officers and platform
-    # administrators (lms/accounts/security.py), and the Content Security Policy header.
+    # administrators (lms/accounts/security.py), with one-time recovery codes
+    # (static tokens, lms/accounts/recovery.py), and the Content Security Policy header.
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     # Background jobs: django-tasks and its database queue (the production backend;
     # its table is there in every mode, so any mode can switch to it).
