@@ -26,10 +26,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# The curriculum first: the demo gives its class 5A a module of it.
 setup: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
 	$(PY) manage.py load_curriculum
+	$(PY) manage.py load_demo
 
 ## Set up, load the demo data and serve on http://127.0.0.1:8000
 run: setup

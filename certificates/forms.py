@@ -2,8 +2,10 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 
-from certificates.models import BundleKind
+from certificates.models import BundleKind, CertificateSignature
+from certificates.selectors import signature_provinces_for
 
 
 class VerifyForm(forms.Form):
@@ -35,3 +37,47 @@ class RevokeForm(forms.Form):
 
 class BundleForm(forms.Form):
     kind = forms.ChoiceField(choices=BundleKind.choices)
+
+
+SIGNATURE_IMAGE_MAX_BYTES = 1024 * 1024
+
+
+class CertificateSignatureForm(WagtailAdminModelForm):
+    """A province's signature block; the province is one the person may set."""
+
+    class Meta:
+        model = CertificateSignature
+        fields = [
+            "province",
+            "issuer",
+            "place",
+            "signer_title",
+            "signer_title_en",
+            "signer_name",
+            "signature_image",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = signature_provinces_for(self.for_user)
+        if self.instance.pk:
+            # The province of a block does not change: it is what the block is for.
+            del self.fields["province"]
+        else:
+            self.fields["province"].queryset = provinces.filter(
+                certificate_signature__isnull=True
+            )
+
+    def validate_unique(self):
+        pass  # the service says "this province has one already" in its own words
+
+    def clean_signature_image(self):
+        image = self.cleaned_data.get("signature_image")
+        if not image or not hasattr(image, "content_type"):
+            return image  # unchanged, or cleared
+        if image.size > SIGNATURE_IMAGE_MAX_BYTES:
+            raise forms.ValidationError(_("The image is larger than 1 MB."))
+        kind = (getattr(getattr(image, "image", None), "format", "") or "").upper()
+        if kind not in {"PNG", "JPEG"}:
+            raise forms.ValidationError(_("Upload a PNG or JPEG image."))
+        return image

@@ -17,9 +17,18 @@ completion event from issuing twice.
 
 A ``CertificateBundle`` is one teacher's download of a whole class (a ZIP of
 PDFs or one merged PDF), built in the background with its progress recorded.
+
+A ``CertificateSignature`` is what a province prints at the foot of its
+certificates, as Vietnamese school certificates carry it: the place and date
+line, the signer's title ("GIÁM ĐỐC"), the signature with the seal over it (an
+image), and the signer's name. Province officers edit their province's in the
+Wagtail admin; each certificate keeps a copy of it as issued.
 """
 
 from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -142,6 +151,17 @@ class Certificate(models.Model):
     )
     school_name = models.CharField(_("school"), max_length=200, blank=True)
     issuer = models.CharField(_("issuer"), max_length=200)
+    # The signature block as it was when the certificate was issued (blank for
+    # certificates issued before the province set one up).
+    place = models.CharField(_("place"), max_length=80, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=120, blank=True)
+    signer_title_en = models.CharField(
+        _("signer's title (English)"), max_length=120, blank=True
+    )
+    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    signature_file = models.CharField(
+        _("signature and seal (stored file)"), max_length=255, blank=True
+    )
     language = models.CharField(_("language"), max_length=8, default="vi")
     issued_at = models.DateTimeField(_("issued at"))
     # Revocation: the reason is private (school and audit log only).
@@ -259,3 +279,67 @@ class CertificateBundle(models.Model):
         if self.status == BundleStatus.DONE:
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+def signature_upload_to(instance, filename: str) -> str:
+    """A new name for every upload: a replaced image stays on the certificates
+    that were issued with it."""
+    suffix = PurePosixPath(filename).suffix.lower()[:5] or ".png"
+    return f"certificates/signatures/{uuid.uuid4().hex}{suffix}"
+
+
+class CertificateSignature(models.Model):
+    """The signature block printed on one province's certificates."""
+
+    province = models.OneToOneField(
+        "lms.AdministrativeUnit",
+        verbose_name=_("province"),
+        on_delete=models.CASCADE,
+        related_name="certificate_signature",
+    )
+    issuer = models.CharField(
+        _("issuing authority"),
+        max_length=200,
+        help_text=_(
+            "Printed at the top of the certificate, for example "
+            "“Sở Giáo dục và Đào tạo tỉnh Tây Ninh”."
+        ),
+    )
+    place = models.CharField(
+        _("place"),
+        max_length=80,
+        help_text=_("Printed before the date: “Tây Ninh, ngày 05 tháng 11 năm 2026”."),
+    )
+    signer_title = models.CharField(
+        _("signer's title"),
+        max_length=120,
+        help_text=_(
+            "Printed above the signature, for example “GIÁM ĐỐC”, or "
+            "“KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC” (a slash starts a second line)."
+        ),
+    )
+    signer_title_en = models.CharField(
+        _("signer's title (English)"),
+        max_length=120,
+        blank=True,
+        help_text=_("For certificates printed in English, for example “Director”."),
+    )
+    signer_name = models.CharField(_("signer's name"), max_length=120)
+    signature_image = models.ImageField(
+        _("signature and seal"),
+        upload_to=signature_upload_to,
+        blank=True,
+        help_text=_(
+            "A scan of the signature with the seal over it, as on paper: PNG with a "
+            "transparent background (or JPEG), at most 1 MB."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("certificate signature")
+        verbose_name_plural = _("certificate signatures")
+        ordering = ["province__name"]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.signer_name}"

@@ -1,9 +1,12 @@
-"""The certificate as a PDF: A4 landscape, drawn with ReportLab, no images.
+"""The certificate as a PDF: A4 landscape, drawn with ReportLab.
 
 A child takes it home, so it should look like something to be proud of: a
 coloured double border, stars in the corners, a shield with a star, the title,
-the name large, a friendly line about what was achieved, the date, the issuer,
-and a QR code that opens the public verification page for its code.
+the name large, a friendly line about what was achieved, and a QR code that
+opens the public verification page for its code. At the foot, as on Vietnamese
+school certificates, the province's signature block (``CertificateSignature``,
+as kept on the certificate when issued): place and date, the signer's title,
+the signature with the seal over it (the one image), and the signer's name.
 
 Text is set in Roboto (embedded, from ``common/fonts/``, registered
 by ``common.pdf.register_fonts``) so every Vietnamese diacritic prints on
@@ -24,6 +27,7 @@ from collections.abc import Iterable
 import segno
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -32,6 +36,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
@@ -248,44 +253,102 @@ def _draw_certificate(canvas: Canvas, certificate: Certificate) -> None:
         _star(canvas, width / 2 - 12 * mm, height - 144 * mm, 3.5 * mm, GOLD)
         _star(canvas, width / 2, height - 145 * mm, 5 * mm, GOLD)
         _star(canvas, width / 2 + 12 * mm, height - 144 * mm, 3.5 * mm, GOLD)
-        # Bottom left: date and issuer; bottom right: QR and code.
-        left = 32 * mm
-        issued_on = timezone.localtime(certificate.issued_at).date()
-        canvas.setFillColor(INK)
-        canvas.setFont(FONT, 12)
-        canvas.drawString(
-            left,
-            40 * mm,
-            _("Tay Ninh, %(date)s") % {"date": _printed_date(issued_on, language)},
-        )
-        canvas.setFont(FONT_BOLD, 12)
-        canvas.drawString(left, 34 * mm, _fit_text(certificate.issuer, 95 * mm))
-        qr_x = width - 32 * mm - QR_SIZE
-        qr_y = 30 * mm
+        # Bottom left: QR and code; bottom right: the signature block.
+        _signature_block(canvas, certificate, language, centre=width - 78 * mm)
+        qr_x = 32 * mm
+        qr_y = 22 * mm
         draw_qr(
             canvas, certificate_qr(certificate), qr_x, qr_y, QR_SIZE, border=QR_BORDER
         )
+        text_x = qr_x + QR_SIZE + 3 * mm
         canvas.setFillColor(MUTED)
         canvas.setFont(FONT, 9)
-        canvas.drawRightString(
-            qr_x - 3 * mm, qr_y + QR_SIZE - 6 * mm, _("Check this certificate:")
-        )
-        canvas.drawRightString(
-            qr_x - 3 * mm, qr_y + QR_SIZE - 11 * mm, _("scan the code or open")
-        )
-        canvas.drawRightString(
-            qr_x - 3 * mm,
+        canvas.drawString(text_x, qr_y + QR_SIZE - 6 * mm, _("Check this certificate:"))
+        canvas.drawString(text_x, qr_y + QR_SIZE - 11 * mm, _("scan the code or open"))
+        canvas.drawString(
+            text_x,
             qr_y + QR_SIZE - 16 * mm,
             verification_url(certificate).split("://", 1)[-1][:60],
         )
         canvas.setFillColor(INK)
         canvas.setFont(FONT_BOLD, 12)
-        canvas.drawRightString(
-            qr_x - 3 * mm,
+        canvas.drawString(
+            text_x,
             qr_y + 3 * mm,
             _("Code: %(code)s") % {"code": certificate.display_code},
         )
         canvas.setTitle(_("Certificate %(code)s") % {"code": certificate.display_code})
+
+
+SIGNATURE_WIDTH = 62 * mm
+SIGNATURE_HEIGHT = 21 * mm
+
+
+def _signature_image(name: str) -> ImageReader | None:
+    """Return the stored signature-and-seal image, or None if it cannot be read."""
+    if not name:
+        return None
+    try:
+        with default_storage.open(name, "rb") as stored:
+            return ImageReader(io.BytesIO(stored.read()))
+    except (OSError, ValueError):
+        return None
+
+
+def _signature_block(
+    canvas: Canvas, certificate: Certificate, language: str, *, centre: float
+) -> None:
+    """The foot of a Vietnamese certificate: "Tây Ninh, ngày …", the signer's
+    title, the signature with the seal over it, and the signer's name.
+
+    A certificate issued before its province set the block up prints the place
+    and date and the issuer, with no signature.
+    """
+    issued_on = timezone.localtime(certificate.issued_at).date()
+    date = _printed_date(issued_on, language)
+    if certificate.place:
+        place_line = f"{certificate.place}, {date}"
+    else:
+        place_line = _("Tay Ninh, %(date)s") % {"date": date}
+    column = 80 * mm
+    canvas.setFillColor(INK)
+    canvas.setFont(FONT, 12)
+    canvas.drawCentredString(centre, 58 * mm, _fit(place_line, FONT, 12, column))
+    title = certificate.signer_title
+    if language == "en" and certificate.signer_title_en:
+        title = certificate.signer_title_en
+    lines = [line.strip() for line in title.split("/") if line.strip()][:2]
+    if not lines:
+        lines = [certificate.issuer]
+    canvas.setFont(FONT_BOLD, 12)
+    for number, line in enumerate(lines):
+        canvas.drawCentredString(
+            centre, (52 - 5 * number) * mm, _fit(line, FONT_BOLD, 12, column)
+        )
+    image = _signature_image(certificate.signature_file)
+    if image is not None:
+        image_width, image_height = image.getSize()
+        scale = min(SIGNATURE_WIDTH / image_width, SIGNATURE_HEIGHT / image_height)
+        drawn_width, drawn_height = image_width * scale, image_height * scale
+        canvas.drawImage(
+            image,
+            centre - drawn_width / 2,
+            24 * mm + (SIGNATURE_HEIGHT - drawn_height) / 2,
+            drawn_width,
+            drawn_height,
+            mask="auto",
+        )
+    if certificate.signer_name:
+        canvas.setFont(FONT_BOLD, 13)
+        canvas.drawCentredString(
+            centre, 19 * mm, _fit(certificate.signer_name, FONT_BOLD, 13, column)
+        )
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    while text and pdfmetrics.stringWidth(text, font, size) > width:
+        text = text[:-2] + "…"
+    return text
 
 
 def _printed_date(day, language: str) -> str:
@@ -293,12 +356,6 @@ def _printed_date(day, language: str) -> str:
     if language == "vi":
         return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
     return date_format(day, "j F Y")
-
-
-def _fit_text(text: str, width: float) -> str:
-    while text and pdfmetrics.stringWidth(text, FONT_BOLD, 12) > width:
-        text = text[:-2] + "…"
-    return text
 
 
 def _new_canvas(buffer: io.BytesIO) -> Canvas:
@@ -310,7 +367,7 @@ def _new_canvas(buffer: io.BytesIO) -> Canvas:
 
 def certificate_pdf(certificate: Certificate) -> bytes:
     """Return the certificate's PDF, drawing it once and caching it for a day."""
-    key = f"certificate-pdf:v1:{certificate.code}:{certificate_language(certificate)}"
+    key = f"certificate-pdf:v2:{certificate.code}:{certificate_language(certificate)}"
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates.codes import code_normalize
-from certificates.models import Certificate, CertificateBundle
+from certificates.models import Certificate, CertificateBundle, CertificateSignature
 from common.errors import NotFound
-from lms.models import Role, SchoolClass, User
+from lms.models import AdministrativeUnit, Role, School, SchoolClass, User
 from lms.people.selectors import (
     classes_managed_by,
     enrolments_visible_to,
     pupils_visible_to,
+    units_managed_by,
     user_has_role,
     user_school_ids,
 )
@@ -97,6 +98,12 @@ def certificate_for_revoking(*, user: User, certificate_id: int) -> Certificate:
     if certificate is None:
         raise NotFound(_("No such certificate."))
     return certificate
+
+
+def may_open_class_certificates(*, user: User, class_id: int) -> bool:
+    """Return whether ``user`` may open the class's certificates page (the same
+    rule as ``class_for_certificates``): for the links to it."""
+    return classes_managed_by(user).filter(pk=class_id).exists()
 
 
 def class_for_certificates(*, user: User, class_id: int) -> SchoolClass:
@@ -175,6 +182,7 @@ class Verification:
     issuer: str
     revoked_on: datetime.date | None
     replaced: bool
+    signed_by: str = ""
 
 
 def certificate_verification(*, code: str) -> Verification | None:
@@ -201,4 +209,33 @@ def certificate_verification(*, code: str) -> Verification | None:
         revoked_on=revoked_on,
         replaced=hasattr(certificate, "replaced_by")
         and certificate.revoked_at is not None,
+        signed_by=(
+            f"{certificate.signer_name} ({certificate.signer_title})"
+            if certificate.signer_name and certificate.signer_title
+            else certificate.signer_name
+        ),
     )
+
+
+# --- The province's signature block ----------
+
+
+def certificate_signature_for(*, school: School | None) -> CertificateSignature | None:
+    """Return the signature block of ``school``'s province, if it has set one up."""
+    if school is None:
+        return None
+    province_path = school.unit.path[: AdministrativeUnit.steplen]
+    return CertificateSignature.objects.filter(province__path=province_path).first()
+
+
+def signature_provinces_for(user: User) -> QuerySet[AdministrativeUnit]:
+    """Return the provinces whose signature block ``user`` may set: a province
+    officer's own, every province for a platform administrator."""
+    return units_managed_by(user).filter(depth=1).order_by("name")
+
+
+def signatures_managed_by(user: User) -> QuerySet[CertificateSignature]:
+    """Return the signature blocks ``user`` may see and change in the admin."""
+    return CertificateSignature.objects.filter(
+        province__in=signature_provinces_for(user)
+    ).select_related("province")

@@ -19,7 +19,13 @@ from django.utils.translation import gettext_noop
 
 from certificates.codes import code_generate
 from certificates.errors import CertificateError
-from certificates.models import Certificate, IssuingRule, RuleKind
+from certificates.models import (
+    Certificate,
+    CertificateSignature,
+    IssuingRule,
+    RuleKind,
+)
+from certificates.selectors import certificate_signature_for, signature_provinces_for
 from common.errors import NotFound
 from content_cms.models import AgeBand, Audience, ModulePage
 from content_cms.selectors import age_band_for_grade, modules_visible_to
@@ -62,12 +68,16 @@ class _Learner:
             self._enrolment = pupil_current_enrolment(self.user)
         return self._enrolment
 
-    def school_name(self) -> str:
+    def school(self) -> School | None:
         if self.enrolment is not None:
-            return self.enrolment.school_class.school.name
+            return self.enrolment.school_class.school
         school_ids = user_school_ids(self.user)
-        school = School.objects.filter(pk__in=school_ids).order_by("pk").first()
-        return school.name if school else ""
+        return (
+            School.objects.filter(pk__in=school_ids)
+            .select_related("unit")
+            .order_by("pk")
+            .first()
+        )
 
 
 def _module_passed(module: ModulePage, progress) -> bool:
@@ -171,12 +181,28 @@ def _subject_for(
     return None
 
 
+def _signature_fields(signature: CertificateSignature | None) -> dict:
+    """What a certificate keeps of its province's signature block."""
+    if signature is None:
+        return {"issuer": certificate_issuer()}
+    return {
+        "issuer": signature.issuer or certificate_issuer(),
+        "place": signature.place,
+        "signer_title": signature.signer_title,
+        "signer_title_en": signature.signer_title_en,
+        "signer_name": signature.signer_name,
+        "signature_file": signature.signature_image.name or "",
+    }
+
+
 def _new_certificate(
     *, rule: IssuingRule, learner: _Learner, subject: _Subject, reissue_of=None
 ) -> Certificate:
     """Create the certificate with a fresh code (a clash is retried, never shown)."""
     user = learner.user
     enrolment = learner.enrolment
+    school = learner.school()
+    signature = certificate_signature_for(school=school)
     fields = {
         "rule": rule,
         "user": user,
@@ -186,8 +212,8 @@ def _new_certificate(
         "learner_name": user.name,
         "achievement": subject.achievement[:300],
         "achievement_en": subject.achievement_en[:300],
-        "school_name": learner.school_name(),
-        "issuer": certificate_issuer(),
+        "school_name": school.name if school else "",
+        **_signature_fields(signature),
         "language": user.preferred_language or "vi",
         "issued_at": timezone.now(),
         "reissue_of": reissue_of,
@@ -368,3 +394,56 @@ def certificates_erase(*, pupil: User) -> None:
         revoked_at=now, revocation_reason="erased"
     )
     certificates.update(learner_name="", school_name="")
+
+
+# --- The province's signature block (Wagtail admin) ----------
+
+SIGNATURE_FIELDS = (
+    "issuer",
+    "place",
+    "signer_title",
+    "signer_title_en",
+    "signer_name",
+    "signature_image",
+)
+
+
+@transaction.atomic
+def certificate_signature_save(
+    *, actor: User, data: dict, signature: CertificateSignature | None = None
+) -> CertificateSignature:
+    """Create or change a province's signature block; audit-logged.
+
+    Only a province officer of that province (or a platform administrator) may;
+    certificates already issued keep the block they were issued with.
+    """
+    province = data.get("province") or (signature.province if signature else None)
+    if (
+        province is None
+        or not signature_provinces_for(actor).filter(pk=province.pk).exists()
+    ):
+        raise CertificateError(
+            _("You cannot set the certificates of this province."),
+            code="signature_not_allowed",
+        )
+    if signature is None:
+        if CertificateSignature.objects.filter(province=province).exists():
+            raise CertificateError(
+                _("This province has a signature block already: change that one."),
+                code="signature_exists",
+            )
+        signature = CertificateSignature(province=province)
+    for name in SIGNATURE_FIELDS:
+        if name in data and (name != "signature_image" or data[name] is not None):
+            value = data[name]
+            if name == "signature_image" and value is False:  # "clear" ticked
+                value = ""
+            setattr(signature, name, value)
+    signature.save()
+    audit_record(
+        actor=actor,
+        action="certificate.signature",
+        target=signature,
+        details={"province_id": province.pk, "signer_name": signature.signer_name},
+    )
+    return signature

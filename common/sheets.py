@@ -42,6 +42,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError
@@ -60,7 +61,12 @@ NOT_SHEET_STARTS = (
     b"\x1f\x8b",
     b"Rar!",
     b"7z\xbc\xaf",
+    b"{\\rtf",
 )
+# A PDF may carry a few bytes before its header (the format allows 1024).
+PDF_HEADER_WITHIN = 1024
+# How much of a text file's start is looked at for the signs of a web page.
+TEXT_SNIFF_BYTES = 2048
 
 
 class SheetError(DomainError):
@@ -195,8 +201,25 @@ def _sheet_rows(sheet) -> Iterator[Sequence[object]]:
         yield from sheet.iter_rows(min_row=1, values_only=True)
 
 
+def _looks_like_markup(start: bytes) -> bytes:
+    """Return the first tag of a web page or XML file, or b"" for other text."""
+    for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if start.startswith(bom):
+            start = start[len(bom) :]
+            break
+    text = start.replace(b"\x00", b"").lstrip().lower()
+    if not text.startswith(b"<"):
+        return b""
+    return text[:TEXT_SNIFF_BYTES]
+
+
 def sheet_kind(content: bytes) -> str:
-    """Return "xlsx" or "csv" from the content, or raise ``SheetError``."""
+    """Return "xlsx" or "csv" from the content, or raise ``SheetError``.
+
+    Anything that is neither (a PDF, a picture, a Word document, a web page
+    saved with an Excel name) is refused here with a message that says so,
+    before any reader looks for headings in it.
+    """
     if not content.strip():
         raise SheetError(_("The file is empty."), code="empty_file")
     if content.startswith(b"PK\x03\x04"):
@@ -210,9 +233,51 @@ def sheet_kind(content: bytes) -> str:
             ),
             code="unsupported_format",
         )
-    if content.startswith(NOT_SHEET_STARTS):
+    if content.startswith(NOT_SHEET_STARTS) or b"%PDF-" in content[:PDF_HEADER_WITHIN]:
         raise not_a_sheet_error()
+    markup = _looks_like_markup(content[:TEXT_SNIFF_BYTES])
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in markup:
+        # Excel 2003's XML spreadsheet: readable by Excel, not here.
+        raise SheetError(
+            _("Save this file as Excel (.xlsx) or CSV, then upload it again."),
+            code="unsupported_format",
+        )
+    if markup:
+        # School software often exports a web page named ".xls".
+        raise SheetError(
+            _(
+                "This is not an Excel or CSV file but a web page with an Excel "
+                "name. Open it in Excel, save it as .xlsx, then upload it again."
+            ),
+            code="not_a_spreadsheet",
+        )
     return "csv"
+
+
+def too_large_error(max_bytes: int) -> SheetError:
+    return SheetError(
+        _("The file is larger than %(size)s. Keep only the list and try again.")
+        % {"size": filesizeformat(max_bytes)},
+        code="too_large",
+    )
+
+
+def upload_read(file, *, max_bytes: int) -> bytes:
+    """Return the bytes of an uploaded spreadsheet, after the checks every import
+    makes before reading it: no larger than ``max_bytes`` (never reading more than
+    one byte past it) and an Excel or CSV file by its content.
+
+    Raises ``SheetError`` (``too_large``, ``empty_file``, ``not_a_spreadsheet``,
+    ``unsupported_format``).
+    """
+    if file.size is not None and file.size > max_bytes:
+        raise too_large_error(max_bytes)
+    file.seek(0)
+    content = file.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise too_large_error(max_bytes)
+    sheet_kind(content)
+    return content
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from content_cms.models import Audience, ModulePage
+from content_cms.selectors import age_band_for_grade
 from devdata.bulk import PlannedPupil, pupils_bulk_create
+from lms.learning.services import assignment_create
 from lms.models import (
     AdministrativeUnit,
     ConsentGiver,
@@ -363,7 +366,47 @@ def demo_load(*, today: datetime.date | None = None) -> DemoSummary:
         pupils_bulk_create(pupils=planned_pupils, password_hash=pupil_password)
         _officers_ensure(province, communes, staff_password)
         _consent_ensure(province)
+        _demo_assignment_ensure(today or timezone.localdate())
     return demo_summary(province)
+
+
+# The demo class has work to do from the first sign-in: its teacher gives it the
+# first pupils' module of its age band, due in two weeks (once the curriculum is
+# loaded: ``make run`` loads it before the demo).
+DEMO_ASSIGNMENT_DAYS = 14
+
+
+def _demo_assignment_ensure(today: datetime.date) -> None:
+    """Give the demo class one module, unless it has been given one already."""
+    school_class = SchoolClass.objects.filter(
+        school__code=DEMO_SCHOOL_CODE,
+        name=DEMO_CLASS_NAME,
+        school_year__starts_on__lte=today,
+        school_year__ends_on__gte=today,
+    ).first()
+    if school_class is None or school_class.assignments.exists():
+        return
+    band = age_band_for_grade(school_class.grade)
+    module = (
+        ModulePage.objects.live()
+        .filter(
+            audience=Audience.PUPIL,
+            age_bands=band,
+            quiz__isnull=False,
+            locale__language_code="vi",
+        )
+        .order_by("path")
+        .first()
+    )
+    if band is None or module is None:
+        return  # no curriculum yet
+    assignment_create(
+        actor=User.objects.get(username=DEMO_TEACHER),
+        school_class=school_class,
+        module=module,
+        opens_on=today,
+        due_on=today + datetime.timedelta(days=DEMO_ASSIGNMENT_DAYS),
+    )
 
 
 # Every tenth pupil (by roster number) of the full schools is left without consent,

@@ -104,6 +104,7 @@ urlpatterns = [
     path(
         "bao-mat/xac-minh/", security_views.two_factor_verify, name="two_factor_verify"
     ),
+    path("bao-mat/ma-du-phong/", security_views.recovery_codes, name="recovery_codes"),
     path(
         "bao-mat/doi-mat-khau/",
         security_views.StaffPasswordChangeView.as_view(),

@@ -70,9 +70,11 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     # Two-factor sign-in (TOTP), required for province officers and platform
-    # administrators (lms/accounts/security.py), and the Content Security Policy header.
+    # administrators (lms/accounts/security.py), with one-time recovery codes
+    # (static tokens, lms/accounts/recovery.py), and the Content Security Policy header.
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     # Background jobs: django-tasks and its database queue (the production backend;
     # its table is there in every mode, so any mode can switch to it).
@@ -292,6 +294,9 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_wagtail"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Vietnamese dates as documents write them, lower case mid-sentence ("ngày 07
+# tháng 12 năm 2026"); decimal commas (config/formats/vi/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static and media ----------
 STATIC_URL = "/static/"
@@ -375,6 +380,9 @@ CHILD_HOTLINE = "111"
 # Sections the apps above lms add to the pupil's home page, as templates it
 # includes (lms/templates/lms/learning/pupil_home.html); each renders its own data.
 LMS_PUPIL_HOME_SECTIONS = ["certificates/_pupil_home_section.html"]
+# Links the apps above lms add to a class's page and progress grid (each
+# template gets ``school_class`` and ``user``): the class's certificates.
+LMS_CLASS_PAGE_LINKS = ["certificates/_class_links.html"]
 
 # --- Help requests, privacy, security (docs/privacy.md) ----------
 # How long a school has to acknowledge a help request is set per province
@@ -458,6 +466,10 @@ TASK_JOBS = [
 # In team mode, a signed-in pupil joins the team named after their class ("5A")
 # when the host made one; the school layer answers, the engine knows no classes.
 LIVE_TEAM_LABEL_PROVIDER = "lms.learning.selectors.live_team_label"
+# The host's list of quizzes, grouped by the age band of the host's classes with
+# the modules given to them first, each quiz named with its module and band; the
+# school layer answers, the engine knows no classes or modules.
+LIVE_QUIZ_GROUPS_PROVIDER = "lms.live_quizzes.live_quiz_groups"
 
 # --- Age-appropriate catalogue (content_cms/selectors.py) ----------
 # Which pupils' modules a signed-in user may open: a dotted path to

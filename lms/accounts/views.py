@@ -25,8 +25,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lms.accounts import recovery
 from lms.accounts.security import is_pupil_only, two_factor_required
 from lms.people.audit import audit_record
 
@@ -71,6 +73,24 @@ class TokenForm(forms.Form):
     )
 
 
+class VerifyTokenForm(forms.Form):
+    """The app's 6-digit code, or one of the recovery codes (letters and digits)."""
+
+    token = forms.CharField(
+        label=gettext_lazy("6-digit code from your authenticator app"),
+        help_text=gettext_lazy(
+            "Lost your phone? Type one of your recovery codes here instead."
+        ),
+        max_length=24,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off"}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        return recovery.token_normalize(self.cleaned_data["token"])
+
+
 def _safe_next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
@@ -100,7 +120,10 @@ def two_factor_setup(request):
                 audit_record(actor=user, action="two_factor.enable", target=device)
             otp_login(request, device)
             messages.success(request, _("Two-step sign-in is on."))
-            return redirect("lms:home")
+            # The recovery codes, shown once, in this answer (never stored to show).
+            return _recovery_codes_page(
+                request, codes=recovery.recovery_codes_new(user=user)
+            )
         form.add_error("token", _("That code did not match. Try the newest one."))
     import segno
 
@@ -119,12 +142,18 @@ def two_factor_setup(request):
 
 @login_required
 def two_factor_verify(request):
-    """Ask for the code from the authenticator app, once per sign-in."""
-    form = TokenForm(request.POST or None)
+    """Ask for the code from the authenticator app (or a recovery code), once per
+    sign-in."""
+    form = VerifyTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                messages.warning(
+                    request,
+                    recovery.recovery_code_used(user=request.user, device=device),
+                )
             return redirect(_safe_next(request))
         form.add_error("token", _("That code did not match. Try the newest one."))
     return render(
@@ -132,6 +161,35 @@ def two_factor_verify(request):
         "lms/security/two_factor_verify.html",
         {"form": form, "next": _safe_next(request)},
     )
+
+
+def _recovery_codes_page(request, *, codes: list[str] | None):
+    return render(
+        request,
+        "lms/security/recovery_codes.html",
+        {
+            "codes": codes,
+            "left": recovery.recovery_codes_left(request.user),
+            "has_app": TOTPDevice.objects.filter(
+                user=request.user, confirmed=True
+            ).exists(),
+        },
+    )
+
+
+@login_required
+@never_cache
+def recovery_codes(request):
+    """How many recovery codes are left; make new ones (shown once)."""
+    if is_pupil_only(request.user):
+        raise Http404
+    if request.method == "POST":
+        if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+            return redirect("lms:two_factor_setup")
+        return _recovery_codes_page(
+            request, codes=recovery.recovery_codes_new(user=request.user)
+        )
+    return _recovery_codes_page(request, codes=None)
 
 
 class StaffPasswordChangeView(auth_views.PasswordChangeView):

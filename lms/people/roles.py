@@ -73,6 +73,14 @@ ORGANISATION_MANAGER_PERMISSIONS = [
         "roleassignment",
     ),
 ]
+# The signature block printed on a province's certificates (the certificates
+# app's screen in Wagtail; which province's, certificates.selectors decides).
+CERTIFICATE_SIGNATURE_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    "certificates.add_certificatesignature",
+    "certificates.change_certificatesignature",
+    "certificates.view_certificatesignature",
+]
 SCHOOL_SETUP_PERMISSIONS = [
     "wagtailadmin.access_admin",
     *_model_permissions("add change view", "schoolclass", "roleassignment"),
@@ -116,6 +124,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "lms.edit_help_deadlines",
         "quizzes.host_live_quiz",
         *ORGANISATION_MANAGER_PERMISSIONS,
+        *CERTIFICATE_SIGNATURE_PERMISSIONS,
         # Bulk onboarding of their province's units, schools and staff (Wagtail).
         "lms.import_organisation",
         "lms.import_staff",
@@ -135,6 +144,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         {
             *ORGANISATION_MANAGER_PERMISSIONS,
             *SCHOOL_SETUP_PERMISSIONS,
+            *CERTIFICATE_SIGNATURE_PERMISSIONS,
             "lms.import_organisation",
             "lms.import_staff",
             "lms.edit_help_deadlines",

@@ -30,6 +30,7 @@ from common.sheets import (
     clean_text,
     fold_heading,
     sheet_tables,
+    upload_read,
 )
 from lms.errors import LmsError
 
@@ -243,6 +244,16 @@ def _unpacked_limit() -> int:
     return getattr(
         settings, "ROSTER_MAX_UNPACKED_BYTES", 20 * settings.ROSTER_MAX_BYTES
     )
+
+
+def roster_upload_read(file) -> ParsedRoster:
+    """Read an uploaded class list: size and file type first (``common.sheets``),
+    then the names; raise ``LmsError``."""
+    try:
+        content = upload_read(file, max_bytes=settings.ROSTER_MAX_BYTES)
+    except SheetError as error:
+        raise _error(error.message, error.code)
+    return roster_file_read(content)
 
 
 def roster_file_read(content: bytes) -> ParsedRoster:

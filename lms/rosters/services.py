@@ -39,7 +39,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -48,7 +47,7 @@ from common.sheets import ascii_fold
 from lms.errors import LmsError
 from lms.models import Enrolment, SchoolClass, User
 from lms.people.names import name_key
-from lms.rosters.files import ParsedRoster, is_whole_number, roster_file_read
+from lms.rosters.files import ParsedRoster, is_whole_number, roster_upload_read
 from lms.rosters.pupil_accounts import (
     PupilCredentials,
     UsernameAllocator,
@@ -73,27 +72,12 @@ def roster_parse(*, file: UploadedFile) -> ParsedRoster:
     Raises ``LmsError`` with a message for the teacher for a file that is too
     large, not a spreadsheet, damaged, or has no list of names.
     """
-    limit = settings.ROSTER_MAX_BYTES
-    if file.size is not None and file.size > limit:
-        raise _too_large(limit)
-    file.seek(0)
-    content = file.read(limit + 1)
-    if len(content) > limit:
-        raise _too_large(limit)
-    parsed = roster_file_read(content)
+    parsed = roster_upload_read(file)
     if not parsed.lines:
         raise LmsError(
             _("The list has a heading but no pupils under it."), code="no_pupils"
         )
     return parsed
-
-
-def _too_large(limit: int) -> LmsError:
-    return LmsError(
-        _("The file is larger than %(size)d KB. Keep only the class list.")
-        % {"size": limit // 1024},
-        code="too_large",
-    )
 
 
 # --- Preview -------------------------------------------------------------------------

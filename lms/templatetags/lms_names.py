@@ -3,7 +3,8 @@
 ``{% with same_names=enrolments|colliding_names:"pupil.display_name" %}`` finds the
 names that occur more than once in a list (``lms.people.names``); ``{% pupil_name
 name same_names number=... username=... %}`` prints a name, followed by the roster
-number (or the username) only when it is one of them.
+number (or the username) only when it is one of them; ``{% pupil_label ... %}`` is
+the same in plain text (for attributes and announcements).
 """
 
 from django import template
@@ -28,6 +29,15 @@ def colliding_names(items, path: str = "") -> frozenset[str]:
     return colliding_name_keys(
         str(_resolve(item, path) if path else item or "") for item in items or ()
     )
+
+
+@register.simple_tag
+def pupil_label(name, same_names, number=None, username=""):
+    """The same as ``pupil_name`` in plain text ("Nguyễn Minh An (STT 12)"), for
+    attributes and what scripts announce ("… has just completed …")."""
+    if not name_collides(name, same_names or frozenset()):
+        return str(name)
+    return f"{name} ({name_disambiguator(roster_number=number, username=username)})"
 
 
 @register.simple_tag

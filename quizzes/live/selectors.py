@@ -8,11 +8,13 @@ they see their points and what they gained, never that they are last.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Sum
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from quizzes.errors import QuizNotFound
@@ -54,6 +56,66 @@ def quizzes_for_live(*, user, language_code: str):
     return quizzes.filter(locale__language_code=settings.LANGUAGE_CODE).order_by(
         "title"
     )
+
+
+@dataclass(frozen=True)
+class LiveQuizChoice:
+    """One quiz of the host's list; ``detail`` tells it from a quiz of the same
+    title (its module and age band), ``note`` says if it concerns the host now
+    (given to one of their classes)."""
+
+    quiz: Quiz
+    detail: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LiveQuizGroup:
+    """A heading of the host's list and the quizzes under it."""
+
+    title: str
+    choices: list[LiveQuizChoice] = field(default_factory=list)
+    note: str = ""
+
+
+def live_quiz_groups(*, user, language_code: str) -> list[LiveQuizGroup]:
+    """Return the quizzes ``user`` may host, grouped and ordered for them.
+
+    The engine knows no classes, modules or age bands: the optional
+    ``LIVE_QUIZ_GROUPS_PROVIDER`` (a dotted path to ``callable(*, user,
+    quizzes) -> list[LiveQuizGroup]``) lets the layers above group the quizzes
+    (by the host's classes' age band, given modules first) and say what each one
+    is. It must list every quiz it is given once. Without it: one plain list.
+    """
+    quizzes = list(quizzes_for_live(user=user, language_code=language_code))
+    if not quizzes:
+        return []
+    path = getattr(settings, "LIVE_QUIZ_GROUPS_PROVIDER", "")
+    if path:
+        return import_string(path)(user=user, quizzes=quizzes)
+    return [LiveQuizGroup(title="", choices=[LiveQuizChoice(q) for q in quizzes])]
+
+
+# The host's buttons that make sense in each phase; the control page shows only
+# these (the others are hidden, not just disabled) and live_host.js follows the
+# same table as the game moves on.
+HOST_CONTROLS: dict[str, tuple[str, ...]] = {
+    LivePhase.LOBBY: ("start", "end"),
+    LivePhase.QUESTION: ("pause", "reveal", "skip", "end"),
+    LivePhase.PAUSED: ("resume", "reveal", "skip", "end"),
+    LivePhase.RESULTS: ("next", "end"),
+    LivePhase.ENDED: (),
+}
+# After the last question's results, "next" ends the game and shows the final
+# standings: it is the one button left, named for what it does.
+LAST_RESULTS_CONTROLS: tuple[str, ...] = ("next",)
+
+
+def live_host_controls(*, phase: str, index: int, count: int) -> tuple[str, ...]:
+    """Return the commands the host may give now, in the order of the toolbar."""
+    if phase == LivePhase.RESULTS and index >= count - 1:
+        return LAST_RESULTS_CONTROLS
+    return HOST_CONTROLS.get(phase, ())
 
 
 def live_session_by_pin(*, pin: str) -> LiveSession | None:

@@ -60,6 +60,8 @@ def _messages_for_host() -> dict:
         "reconnecting": _("Connection lost. Reconnecting…"),
         "noLeaderboard": _("Well played, everyone!"),
         "seconds": _("%(seconds)s s"),
+        "next": _("Next question"),
+        "finish": _("Show the final results"),
     }
 
 
@@ -105,12 +107,13 @@ def _check_host(request) -> None:
 
 @login_required
 def live_quiz_list(request):
-    """List published quizzes in the user's language, each with a "play live"."""
+    """List published quizzes in the user's language, each with a "play live",
+    grouped for the host (``live_selectors.live_quiz_groups``)."""
     _check_host(request)
-    quizzes = live_selectors.quizzes_for_live(
+    groups = live_selectors.live_quiz_groups(
         user=request.user, language_code=get_language() or "vi"
     )
-    return render(request, "quizzes/live/quiz_list.html", {"quizzes": quizzes})
+    return render(request, "quizzes/live/quiz_list.html", {"groups": groups})
 
 
 class LiveSessionForm(forms.Form):
@@ -177,11 +180,56 @@ def _host_session(request, session_id):
         raise Http404(str(error)) from error
 
 
+HOST_BUTTONS = (
+    ("start", "primary"),
+    ("next", "primary"),
+    ("pause", ""),
+    ("resume", ""),
+    ("reveal", ""),
+    ("skip", ""),
+    ("end", "danger"),
+)
+
+
+def _host_buttons(session) -> list[dict]:
+    """The control toolbar as it first shows: only what makes sense now."""
+    shown = live_selectors.live_host_controls(
+        phase=session.phase,
+        index=session.current_index,
+        count=len(session.question_ids),
+    )
+    labels = {
+        "start": _("Start"),
+        "next": _("Next question"),
+        "pause": _("Pause"),
+        "resume": _("Resume"),
+        "reveal": _("Show results"),
+        "skip": _("Skip question"),
+        "end": _("End the game"),
+    }
+    last = shown == live_selectors.LAST_RESULTS_CONTROLS
+    buttons = []
+    for command, style in HOST_BUTTONS:
+        label = labels[command]
+        if command == "next" and last:
+            label = _("Show the final results")
+        buttons.append(
+            {
+                "command": command,
+                "style": style,
+                "label": label,
+                "hidden": command not in shown,
+            }
+        )
+    return buttons
+
+
 def _host_context(request, session, view: str) -> dict:
     join_url = request.build_absolute_uri(
         f"{reverse('quizzes:live_join')}?pin={session.pin}"
     )
     return {
+        "buttons": _host_buttons(session),
         "session": session,
         "title": session.version.snapshot["quiz"]["title"],
         "join_url": join_url,
@@ -191,6 +239,8 @@ def _host_context(request, session, view: str) -> dict:
             "socketPath": f"/ws/choi/{session.pk}/dieu-khien/"
             + ("?view=projector" if view == "projector" else ""),
             "reportUrl": reverse("quizzes:live_report", args=[session.pk]),
+            "controls": live_selectors.HOST_CONTROLS,
+            "lastControls": live_selectors.LAST_RESULTS_CONTROLS,
         },
         "messages_for_js": _messages_for_host(),
     }

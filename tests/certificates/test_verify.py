@@ -63,6 +63,22 @@ def test_after_revocation_the_page_says_revoked_with_date_not_reason(
     assert "chuyện gia đình" not in page
 
 
+def test_the_revocation_date_reads_as_part_of_the_sentence(client, certificate):
+    """ "… bị thu hồi vào ngày 07 tháng 12 năm 2026", never "vào Ngày 07"."""
+    admin = make_staff(Role.SCHOOL_ADMIN, school=certificate.school_class.school)
+    certificate_revoke(actor=admin, certificate=certificate, reason="Sai tên")
+    certificate.refresh_from_db()
+    revoked_on = timezone.localtime(certificate.revoked_at).date()
+    with translation.override("vi"):
+        page = client.get(f"/chung-nhan/kiem-tra/{certificate.code}/").content
+    expected = (
+        f"bị thu hồi vào ngày {revoked_on.day:02d} tháng {revoked_on.month} "
+        f"năm {revoked_on.year}"
+    )
+    assert expected in page.decode()
+    assert "Ngày" not in page.decode().split("thu hồi vào", 1)[1][:10]
+
+
 def test_an_unknown_code_is_a_404_with_a_clear_message(client):
     response = client.get("/chung-nhan/kiem-tra/ABCD-EFGH-JKMN/")
     assert response.status_code == 404

@@ -6,8 +6,9 @@ import unicodedata
 
 import openpyxl
 import pytest
+from django.utils import translation
 
-from common.sheets import SheetError, table_read
+from common.sheets import SheetError, table_read, upload_read
 from tests.lms.roster_helpers import png_bytes, to_cp1258, zip_bytes
 
 HEADINGS = {
@@ -127,3 +128,67 @@ def test_a_pdf_is_told_it_is_not_an_excel_or_csv_file():
 def test_too_many_lines_are_refused():
     rows = [["Mã trường", "Tên trường"], *[[str(n), f"T {n}"] for n in range(101)]]
     assert error_code(xlsx(rows)) == "too_many_rows"
+
+
+# --- The upload read every import shares ----------------------------------------------
+
+
+class CountingUpload(io.BytesIO):
+    """An upload that does not know its size and records how much was read."""
+
+    size = None
+    read_bytes = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.read_bytes += len(data)
+        return data
+
+
+def upload_error(content: bytes, max_bytes: int = 10_000) -> SheetError:
+    with pytest.raises(SheetError) as caught:
+        upload_read(CountingUpload(content), max_bytes=max_bytes)
+    return caught.value
+
+
+def test_the_upload_read_stops_one_byte_past_the_limit():
+    upload = CountingUpload(b"STT,Ho va ten\n" * 1000)
+    with pytest.raises(SheetError) as caught:
+        upload_read(upload, max_bytes=100)
+    assert caught.value.code == "too_large"
+    assert upload.read_bytes == 101
+    assert "100" in caught.value.message  # the limit, in words the person can act on
+
+
+def test_the_upload_read_returns_a_sheet_as_it_came():
+    content = "Mã trường,Tên trường\n80001,Long Hoa\n".encode()
+    assert upload_read(CountingUpload(content), max_bytes=1000) == content
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", "not_a_spreadsheet"),
+        (b"\xef\xbb\xbf  \n%PDF-1.5\n1 0 obj\n", "not_a_spreadsheet"),
+        (
+            b"<!DOCTYPE html><html><table><tr><td>STT</td></tr></table>",
+            "not_a_spreadsheet",
+        ),
+        (
+            b'<?xml version="1.0"?><Workbook '
+            b'xmlns="urn:schemas-microsoft-com:office:spreadsheet">',
+            "unsupported_format",
+        ),
+        (b"", "empty_file"),
+    ],
+    ids=["pdf", "pdf-after-bom", "web-page-as-xls", "excel-2003-xml", "empty"],
+)
+def test_the_upload_read_refuses_what_is_not_a_spreadsheet(content, code):
+    error = upload_error(content)
+    assert error.code == code
+
+
+def test_a_web_page_named_xls_is_told_apart_from_a_missing_heading():
+    with translation.override("vi"):
+        error = upload_error("<html><td>Họ và tên</td></html>".encode())
+    assert "không phải tệp Excel hoặc CSV" in error.message

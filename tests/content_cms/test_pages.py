@@ -1,7 +1,10 @@
 """Pages: language choice with fallback, visibility, catalogue filters, search."""
 
+import re
+
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
 from content_cms import selectors
@@ -116,6 +119,23 @@ def test_notes_for_the_teacher_and_the_help_button_follow_the_role(client):
     assert 'class="help-button"' not in body and "has-help-button" not in body
 
 
+def test_the_help_button_is_part_of_the_header_never_floating_over_the_page(client):
+    """On a 360 px phone a floating button covered a quiz answer, and axe found it
+    outside every landmark (``region``): it now sits in the banner, in the flow."""
+    build_module(title="Tro giup", slug="tro-giup-nut")
+    client.force_login(make_pupil(SchoolClassFactory()))
+    body = client.get("/bai-hoc/tro-giup-nut/").content.decode()
+    header = body[body.index("<header") : body.index("</header>")]
+    assert 'class="help-button"' in header
+    assert body.count('class="help-button"') == 1
+    stylesheet = finders.find("common/site.css")
+    with open(stylesheet, encoding="utf-8") as css:
+        rules = re.findall(r"([^{}]*)\{([^}]*)\}", css.read())
+    for selector, declarations in rules:
+        if ".help-button" in selector:
+            assert not re.search(r"position:\s*(fixed|absolute|sticky)", declarations)
+
+
 def test_parents_reading_a_public_module_see_the_notes(client):
     build_module(
         title="Cha me",
@@ -126,3 +146,14 @@ def test_parents_reading_a_public_module_see_the_notes(client):
     response = client.get("/goc-phu-huynh/cha-me/")
     assert response.status_code == 200, response.status_code
     assert "Ghi chu PH" in response.content.decode()
+
+
+def test_the_landing_page_says_the_site_name_once_in_its_title(client):
+    """The home page is called what the site is called: one name in the tab."""
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    (title,) = re.findall(r"<title>(.*?)</title>", body, re.S)
+    assert title.strip() == "An toàn trên mạng"
+    body = client.get("/can-giup-do/").content.decode()
+    (title,) = re.findall(r"<title>(.*?)</title>", body, re.S)
+    assert title.strip().endswith(" · An toàn trên mạng")
+    assert title.count("An toàn trên mạng") == 1

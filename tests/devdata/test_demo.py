@@ -251,6 +251,15 @@ def test_commands_print_a_summary_and_the_logins(demo):
         assert login.password in printed
 
 
+def test_the_printed_logins_say_who_must_set_up_an_authenticator_app(demo):
+    """cb.tinh and admin meet a QR code at their first sign-in: say so beforehand."""
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    (line,) = [text for text in out.getvalue().splitlines() if "cb.tinh, admin" in text]
+    assert "xác thực" in line.lower() or "authenticator" in line.lower()
+    assert "10" in line
+
+
 def test_demo_pupil_may_take_quizzes_and_some_pupils_lack_consent(demo):
     from lms.models import ConsentRecord, User
     from lms.people.consent import pupil_may_record_learning
@@ -288,6 +297,31 @@ def test_the_two_nguyen_minh_an_of_5a_are_told_apart(demo, client):
             )
             assert tagged in html
         assert html.count("name-tag") == 2
+    # What the live grid announces ("… has just completed …") names them apart too.
+    grid = client.get(
+        reverse("lms:class_progress", kwargs={"class_id": school_class.pk})
+    ).content.decode()
+    for (number,) in namesakes.values_list("roster_number"):
+        assert f'data-name="Nguyễn Minh An (STT {number})"' in grid
+
+
+def test_the_demo_pupil_has_work_to_do_at_first_sign_in(demo, client):
+    """With the curriculum loaded (make run loads it first), the demo class has
+    been given a module of its band, so the pupil's first page is not empty."""
+    module = learning_module(title="Mật khẩu mạnh", slug="mat-khau-demo")
+    demo_load(today=TODAY)  # the second run completes what the first could not
+    school_class = SchoolClass.objects.get(school__code="72000101", name="5A")
+    (assignment,) = school_class.assignments.all()
+    assert assignment.module == module
+    assert assignment.due_on > assignment.opens_on
+    client.post(
+        reverse("lms:login"), {"username": DEMO_PUPIL, "password": PUPIL_PASSWORD}
+    )
+    home = client.get(reverse("lms:home"))
+    assert home.context["pupil_home"].has_assignments
+    assert "Mật khẩu mạnh" in home.content.decode()
+    demo_load(today=TODAY)  # and a third run gives nothing more
+    assert school_class.assignments.count() == 1
 
 
 def test_demo_logins_print_the_port_make_run_serves(demo):

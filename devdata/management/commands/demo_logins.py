@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from common.site import absolute_url
 from devdata.demo import DEMO_LOGINS, PUPIL_PASSWORD
+from lms.accounts.security import TWO_FACTOR_REQUIRED_ROLES
 from lms.models import Role, User
 
 
@@ -53,6 +54,20 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Every demo pupil's password is %(password)s.")
             % {"password": PUPIL_PASSWORD}
+        )
+        two_step = [
+            login.username
+            for login in DEMO_LOGINS
+            if login.role in TWO_FACTOR_REQUIRED_ROLES
+        ]
+        self.stdout.write(
+            _(
+                "Two-step sign-in: %(usernames)s must set up an authenticator app "
+                "(Google Authenticator, Microsoft Authenticator…) at the first "
+                "sign-in: scan the QR code, type its 6-digit code, and keep the 10 "
+                "recovery codes shown once."
+            )
+            % {"usernames": ", ".join(two_step)}
         )
         usernames = [login.username for login in DEMO_LOGINS]
         try:

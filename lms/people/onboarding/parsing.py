@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.sheets import SheetError, table_read
+from common.sheets import SheetError, table_read, upload_read
 from lms.errors import LmsError
 from lms.people.onboarding.plans import ImportKind
 
@@ -143,12 +143,10 @@ def onboarding_parse(*, kind: str, file: UploadedFile) -> ParsedImport:
     """Read an uploaded XLSX or CSV file of units, schools or staff."""
     kind = ImportKind(kind)
     limit = settings.ONBOARDING_MAX_BYTES
-    if file.size is not None and file.size > limit:
-        raise _too_large(limit)
-    file.seek(0)
-    content = file.read(limit + 1)
-    if len(content) > limit:
-        raise _too_large(limit)
+    try:
+        content = upload_read(file, max_bytes=limit)
+    except SheetError as error:
+        raise LmsError(error.message, code=error.code)
     try:
         table = table_read(
             content,
@@ -171,11 +169,4 @@ def onboarding_parse(*, kind: str, file: UploadedFile) -> ParsedImport:
         header_line=table.header_line,
         ignored_columns=table.ignored_columns,
         rows=rows,
-    )
-
-
-def _too_large(limit: int) -> LmsError:
-    return LmsError(
-        _("The file is larger than %(size)d MB.") % {"size": limit // (1024 * 1024)},
-        code="too_large",
     )

@@ -10,17 +10,19 @@
   var question = null;
   var players = [];
 
-  function setPhase(phase) {
+  // Only the buttons that make sense now are shown (the table is the server's:
+  // quizzes.live.selectors.HOST_CONTROLS); after the last question's results the
+  // one button left ends the game and says so.
+  function setPhase(phase, index, count) {
     $("live-lobby").hidden = phase !== "lobby";
     $("live-stage").hidden = phase === "lobby" || phase === "ended" && !question;
     document.body.dataset.phase = phase;
+    var last = phase === "results" && typeof index === "number" && index >= count - 1;
+    var shown = last ? state.lastControls : (state.controls || {})[phase] || [];
     Array.prototype.forEach.call(document.querySelectorAll("[data-command]"), function (button) {
-      var allowed = {
-        start: phase === "lobby", next: phase === "results", pause: phase === "question",
-        resume: phase === "paused", reveal: phase === "question" || phase === "paused",
-        skip: phase !== "lobby" && phase !== "ended", end: phase !== "ended"
-      }[button.dataset.command];
-      button.disabled = !allowed;
+      var command = button.dataset.command;
+      button.hidden = shown.indexOf(command) === -1;
+      if (command === "next") { button.textContent = last ? text.finish : text.next; }
     });
   }
   function renderChoices(distribution, correctIds) {
@@ -97,7 +99,7 @@
         setPhase("lobby"); break;
       case "question":
         question = message.question;
-        setPhase(message.phase);
+        setPhase(message.phase, question.index, question.count);
         $("live-board").hidden = true;
         $("live-question-number").textContent = fmt(text.question, { number: question.index + 1, count: question.count });
         $("live-question-text").textContent = (question.scenario ? question.scenario + " " : "") + question.prompt;
@@ -113,7 +115,7 @@
         renderRoster(message.players); break;
       case "results": case "ended":
         countdown.stop();
-        setPhase(message.type === "ended" ? "ended" : "results");
+        setPhase(message.type === "ended" ? "ended" : "results", message.index, message.count);
         renderChoices(message.distribution, message.correct_choice_ids);
         $("live-aggregate").textContent = fmt(text.answered, message);
         renderBoard(message);

@@ -101,6 +101,8 @@ def test_the_pdf_shows_vietnamese_names_usernames_and_passwords(school_class):
         assert card.username in page
         assert card.password in page
     assert "111" in page
+    # The card speaks to the child as every pupil page does: "em", never "con".
+    assert "nếu em cần giúp đỡ" in page
 
 
 def test_the_pdf_embeds_roboto_so_diacritics_print_anywhere(school_class):

@@ -177,6 +177,17 @@ NOT_CLASS_LISTS = {
         zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}),
         "unsupported_format",
     ),
+    # A PDF whose header comes after a few bytes (the format allows it), and the
+    # web page school software exports under an ".xls" name: both read as text.
+    "pdf-after-a-preamble": (
+        b"\r\n%PDF-1.7\n1 0 obj << >> endobj\n",
+        "not_a_spreadsheet",
+    ),
+    "html-named-xls": (
+        "<html><body><table><tr><td>Họ và tên</td></tr></table></body></html>".encode(),
+        "not_a_spreadsheet",
+    ),
+    "rtf": (b"{\\rtf1\\ansi Ho va ten}", "not_a_spreadsheet"),
     "no-heading": ("Ngày,Lớp\n1,5A1\n".encode(), "no_header"),
     "heading-only": ("STT,Họ và tên\n".encode(), "no_pupils"),
 }

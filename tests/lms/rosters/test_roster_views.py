@@ -89,6 +89,21 @@ def test_home_links_to_the_class_page_which_lists_pupils(teacher_client, school_
     assert grid.status_code == 200
 
 
+def test_a_pdf_uploaded_as_a_class_list_is_not_an_excel_or_csv_file(
+    teacher_client, school_class
+):
+    """The teacher is told what is wrong with the file, not that a heading is
+    missing from what was never a list."""
+    pdf = SimpleUploadedFile(
+        "danh-sach-lop.pdf", b"\n%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n"
+    )
+    response = teacher_client.post(url("roster_upload", school_class), {"file": pdf})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Đây không phải tệp Excel hoặc CSV" in html
+    assert "Không tìm thấy tiêu đề" not in html
+
+
 def test_import_journey_preview_confirm_and_one_download(teacher_client, school_class):
     users = User.objects.count()
     response = teacher_client.post(
