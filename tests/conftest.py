@@ -5,7 +5,18 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _media_and_language(settings, tmp_path):
+    """Each test writes its own media and starts in the site's language.
+
+    A request leaves its language active in the thread (LocaleMiddleware does
+    not undo it), so a page fetched in English would otherwise make the next
+    test's messages English, depending on which tests ran before.
+    """
+    from django.utils import translation
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
