@@ -40,7 +40,11 @@ from lms.models.reports import (
     ReportExport,
     TopicRequirement,
 )
-from lms.models.rollups import ClassModuleRollup, SchoolPeriodRollup
+from lms.models.rollups import (
+    ClassModuleRollup,
+    ClassTopicRollup,
+    SchoolPeriodRollup,
+)
 from lms.models.teaching import ParentMeeting, TeachingAttendance, TeachingSession
 
 __all__ = [
@@ -55,6 +59,7 @@ __all__ = [
     "DONE_STATUSES",
     "Assignment",
     "ClassModuleRollup",
+    "ClassTopicRollup",
     "CountedAttempt",
     "ModuleProgress",
     "ProgressStatus",

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,8 +84,12 @@ def _status_text(status: str) -> str:
     return str(ProgrammeStatus.LABELS.get(status, status))
 
 
+def _or_dash(value) -> object:
+    return "—" if value is None else value
+
+
 def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
-    """Return the unit report's tables: per unit and per school, with headings."""
+    """Return the unit report's tables: per unit, per school, per required topic."""
     unit_headers = [
         _("Unit"),
         _("Schools"),
@@ -95,6 +100,11 @@ def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
         pgettext("programme status", "Not started"),
         _("Pupils"),
         _("Pupils who completed a module"),
+        _("Classes that covered every topic"),
+        _("Teaching sessions"),
+        _("Staff trained"),
+        _("Parents' meetings"),
+        _("Parents at the meetings"),
     ]
     unit_rows = [
         [
@@ -107,6 +117,11 @@ def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
             group["not_started"],
             group["pupils"],
             group["pupils_completed"],
+            f"{group.get('topic_classes_covered', 0)}/{group.get('topic_classes', 0)}",
+            group.get("sessions", 0),
+            group.get("staff_trained", 0),
+            group.get("parent_meetings", 0),
+            group.get("parents", 0),
         ]
         for group in [*data["units"], {**data["total"], "label": _("Total")}]
     ]
@@ -118,8 +133,14 @@ def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
         _("Classes given a module"),
         _("Pupils"),
         _("Pupils who completed a module"),
+        _("Classes that covered every topic"),
+        _("Teaching sessions"),
+        _("Pupils reached"),
+        _("Staff trained"),
+        _("Parents' meetings"),
         _("Status"),
         _("Reason"),
+        _("What is missing"),
     ]
     school_rows = [
         [
@@ -130,14 +151,38 @@ def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
             school["classes_assigned"],
             school["pupils"],
             school["pupils_completed"],
+            f"{school['classes_covered']}/{school['classes']}"
+            if school.get("topics_required")
+            else "—",
+            school.get("sessions", 0),
+            _or_dash(school.get("pupils_reached")),
+            school.get("staff_trained", 0),
+            school.get("parent_meetings", 0),
             _status_text(school["status"]),
             school.get("reason", ""),
+            "\n".join(school.get("missing", [])),
         ]
         for school in data["schools"]
+    ]
+    topic_headers = [
+        _("Age band and topic"),
+        _("Classes that must cover it"),
+        _("Classes that covered it"),
+        _("Classes still missing it"),
+    ]
+    topic_rows = [
+        [
+            item.get("label") or f"{item['band']}: {item['topic']}",
+            item["required"],
+            item["covered"],
+            item["required"] - item["covered"],
+        ]
+        for item in data.get("topics", [])
     ]
     return {
         "units": (unit_headers, unit_rows),
         "schools": (school_headers, school_rows),
+        "topics": (topic_headers, topic_rows),
     }
 
 
@@ -162,10 +207,15 @@ def unit_report_xlsx(
 ) -> bytes:
     tables = unit_tables(data)
     info = _preamble(data, rule_texts, content_hash, _made_at_text(made_at))
+    sheets = [
+        (_("Units"), *tables["units"]),
+        (_("Schools"), *tables["schools"]),
+    ]
+    if tables["topics"][1]:
+        sheets.append((_("Required topics"), *tables["topics"]))
     return xlsx_bytes(
         [
-            (_("Units"), *tables["units"]),
-            (_("Schools"), *tables["schools"]),
+            *sheets,
             (
                 _("Report"),
                 [_("Item"), _("Value")],
@@ -227,13 +277,34 @@ def unit_report_pdf(
         Spacer(1, 4 * mm),
     ]
     tables = unit_tables(data)
+    # The schools' table without the words of what is missing (its own table).
+    headers, rows = tables["schools"]
+    tables["schools"] = (headers[:-1], [row[:-1] for row in rows])
+    tables["missing"] = (
+        [_("School"), _("What is missing")],
+        [
+            [escape(school["name"]), "<br/>".join(map(escape, school["missing"]))]
+            for school in data["schools"]
+            if school.get("missing")
+        ],
+    )
     for key, widths in (
         ("units", None),
-        ("schools", [18, 60, 38, 16, 20, 16, 20, 22, 63]),
+        ("topics", [110, 50, 50, 50]),
+        ("schools", [14, 38, 26, 13, 15, 13, 16, 17, 15, 15, 13, 15, 18, 45]),
+        ("missing", [70, 203]),
     ):
         headers, rows = tables[key]
+        if not rows:
+            continue
         table_rows = [[Paragraph(str(h), styles["head"]) for h in headers]] + [
-            [Paragraph(str(value), styles["cell"]) for value in row] for row in rows
+            [
+                Paragraph(
+                    value if key == "missing" else escape(str(value)), styles["cell"]
+                )
+                for value in row
+            ]
+            for row in rows
         ]
         table = Table(
             table_rows,
@@ -251,7 +322,7 @@ def unit_report_pdf(
         )
         story += [table, Spacer(1, 5 * mm)]
         if on_progress is not None:
-            on_progress(60 if key == "units" else 80)
+            on_progress({"units": 55, "topics": 60, "schools": 75}.get(key, 85))
 
     def footer(canvas, doc):
         canvas.saveState()

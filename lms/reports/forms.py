@@ -1,10 +1,11 @@
-"""Forms of the reports: the programme rule of a period."""
+"""Forms of the reports: the programme rule of a period and its required topics."""
 
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from content_cms.models import AgeBand, Topic
 from lms.models import SchoolType
 
 
@@ -42,3 +43,51 @@ class ProgrammeTargetForm(forms.Form):
                 "grade_to", _("The last grade cannot be before the first grade.")
             )
         return cleaned
+
+
+class _NamedChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.localized_name
+
+
+class RequiredTopicForm(forms.Form):
+    """One required topic: the age band, the topic, the share of pupils."""
+
+    age_band = _NamedChoice(
+        label=_("Age band"),
+        queryset=AgeBand.objects.filter(
+            min_grade__isnull=False, max_grade__isnull=False
+        ),
+        empty_label=_("Choose a band"),
+    )
+    topic = _NamedChoice(
+        label=_("Topic"), queryset=Topic.objects.all(), empty_label=_("Choose a topic")
+    )
+    min_pupil_share = forms.DecimalField(
+        label=_("Pupils who completed a module on it (minimum %)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=5,
+        decimal_places=2,
+        initial=Decimal(80),
+    )
+
+
+class _RequiredTopicFormSet(forms.BaseFormSet):
+    def rows(self) -> list[dict]:
+        """Return the filled-in rows (blank and removed rows left out)."""
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data.get("age_band") and not form.cleaned_data.get("DELETE")
+        ]
+
+
+RequiredTopicFormSet = forms.formset_factory(
+    RequiredTopicForm,
+    formset=_RequiredTopicFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=60,
+    validate_max=True,
+)

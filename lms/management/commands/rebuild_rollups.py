@@ -7,8 +7,9 @@ from lms.learning.rollups import rollups_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Recompute ClassModuleRollup and SchoolPeriodRollup from ModuleProgress and "
-        "enrolments, print every difference; --fix makes the tables match."
+        "Recompute ClassModuleRollup, SchoolPeriodRollup and ClassTopicRollup from "
+        "ModuleProgress, enrolments and modules, print every difference; --fix "
+        "makes the tables match."
     )
 
     def add_arguments(self, parser):

@@ -1,0 +1,458 @@
+"""Topic coverage: which classes covered the topics their period's rule requires.
+
+Reads only; what "covered" means is ``lms.reports.rules`` (``TopicRule.covered``).
+A class covers a required topic of its age band in a period through the
+``ClassTopicRollup`` row written with each completion (pupils of the class who
+completed a module of that topic and band in the period) against the class's
+enrolled pupils, or through any ``TeachingSession`` in the period on a module of
+that topic and band. Everything is computed by the database in one statement,
+whatever the number of schools, classes, sessions or answers:
+
+- ``coverage_totals`` gives each school and period its counts (classes in the
+  rule's grades, classes that covered every topic, topics required and covered
+  across classes) and, for one period, the same per required topic, so a list
+  can be filtered by what is missing and a chart can show topics by band;
+- ``coverage_detail`` gives every class of a few schools its topics one by one,
+  as ``ClassCoverage`` (what a school page, a class page and the "behind" lists
+  say in words).
+
+The totals apply the rule's test in SQL, the detail in Python through
+``TopicRule.covered``; ``tests/lms/reports/test_topic_rules.py`` checks that they
+agree. A class's enrolled pupils in a period are those whose enrolment overlaps
+it (as for a school, ``lms.reports.figures.pupils_enrolled``); on PostgreSQL
+they are kept between views in ``lms_class_period_pupils`` (migration
+``lms.0009_class_topic_rollup``) and counted again only for schools whose
+roster version or period dates changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import QuerySet
+
+from content_cms.models import ModulePage
+from lms.models import ReportingPeriod, School, SchoolType
+from lms.reports.periods import rule_applying
+from lms.reports.rules import ClassCoverage, Rule, TopicCell, TopicTally
+
+
+@dataclass
+class CoverageCounts:
+    """One school's coverage in one period (classes in the rule's grades only)."""
+
+    classes: int = 0
+    classes_covered: int = 0
+    topics_required: int = 0
+    topics_covered: int = 0
+
+
+def _share_hundredths(rule_share) -> int:
+    """Return a percentage with two decimals as an integer (80.5 -> 8050)."""
+    return int(rule_share * 100)
+
+
+class _Plan:
+    """The rules of some periods, as the rows of the statement's two VALUES lists."""
+
+    def __init__(
+        self,
+        *,
+        periods: list[ReportingPeriod],
+        rules: dict[tuple[int, str], Rule],
+    ) -> None:
+        self.applies: list[tuple] = []
+        self.requirements: list[tuple] = []
+        self.rules: dict[int, Rule] = {}
+        self.periods: dict[int, ReportingPeriod] = {}
+        for period in periods:
+            for school_type in SchoolType.values:
+                rule = rule_applying(rules, period.pk, school_type)
+                if not rule.has_topics:
+                    continue
+                self.periods[period.pk] = period
+                self.applies.append(
+                    (
+                        period.pk,
+                        school_type,
+                        rule.target_id,
+                        rule.grade_from,
+                        rule.grade_to,
+                        period.school_year_id,
+                        period.starts_on.isoformat(),
+                        period.ends_on.isoformat(),
+                    )
+                )
+                if rule.target_id not in self.rules:
+                    self.rules[rule.target_id] = rule
+                    self.requirements += [
+                        (
+                            rule.target_id,
+                            topic.band_id,
+                            topic.topic_id,
+                            topic.first_grade,
+                            topic.last_grade,
+                            _share_hundredths(topic.min_pupil_share),
+                        )
+                        for topic in rule.topics
+                    ]
+
+    def __bool__(self) -> bool:
+        return bool(self.applies)
+
+
+def _values(rows: list[tuple], types: str, postgresql: bool) -> tuple[str, list]:
+    """Return a VALUES list of ``rows`` (types: b bigint, i integer, t text, d date)."""
+    casts = {"b": "::bigint", "i": "::integer", "t": "::text", "d": "::date"}
+    one = ", ".join("%s" + (casts[kind] if postgresql else "") for kind in types)
+    params = [value for row in rows for value in row]
+    return ", ".join(f"({one})" for _row in rows), params
+
+
+_COVERAGE = """
+WITH applies (period_id, school_type, target_id, grade_from, grade_to,
+              school_year_id, starts_on, ends_on) AS (
+    VALUES {applies}
+),
+requirement (target_id, band_id, topic_id, first_grade, last_grade, share) AS (
+    VALUES {requirements}
+),
+cls AS (
+    SELECT c.id AS class_id, c.school_id, c.name, c.grade, a.period_id,
+        a.target_id, a.starts_on, a.ends_on
+    FROM lms_schoolclass c
+    JOIN lms_school s ON s.id = c.school_id
+    JOIN applies a
+        ON a.school_type = s.school_type AND a.school_year_id = c.school_year_id
+    WHERE c.school_id IN ({scope}) {only_period}
+        AND c.grade BETWEEN a.grade_from AND a.grade_to
+),
+class_pupils AS ({class_pupils}),
+sessions AS (
+    SELECT cls.class_id, cls.period_id, m.topic_id, mb.ageband_id AS band_id,
+        count(DISTINCT t.id) AS sessions
+    FROM cls
+    JOIN lms_teachingsession t ON t.school_class_id = cls.class_id
+        AND t.taught_on >= cls.starts_on AND t.taught_on <= cls.ends_on
+    JOIN {module_table} m ON m.{module_pk} = t.module_id
+    JOIN {bands_table} mb ON mb.modulepage_id = t.module_id
+    GROUP BY cls.class_id, cls.period_id, m.topic_id, mb.ageband_id
+),
+cells AS (
+    SELECT cls.school_id, cls.class_id, cls.period_id, r.band_id, r.topic_id,
+        COALESCE(p.pupils, 0) AS pupils,
+        COALESCE(done.pupils_completed, 0) AS completed,
+        COALESCE(sessions.sessions, 0) AS sessions,
+        CASE WHEN COALESCE(sessions.sessions, 0) > 0
+            OR (COALESCE(p.pupils, 0) > 0
+                AND COALESCE(done.pupils_completed, 0) * 10000
+                    >= r.share * p.pupils)
+        THEN 1 ELSE 0 END AS covered
+    FROM cls
+    JOIN requirement r ON r.target_id = cls.target_id
+        AND cls.grade BETWEEN r.first_grade AND r.last_grade
+    LEFT JOIN class_pupils p
+        ON p.class_id = cls.class_id AND p.period_id = cls.period_id
+    LEFT JOIN lms_classtopicrollup done
+        ON done.school_class_id = cls.class_id AND done.period_id = cls.period_id
+        AND done.topic_id = r.topic_id AND done.age_band_id = r.band_id
+    LEFT JOIN sessions
+        ON sessions.class_id = cls.class_id AND sessions.period_id = cls.period_id
+        AND sessions.topic_id = r.topic_id AND sessions.band_id = r.band_id
+)
+{select}
+"""
+
+# Per school and period: classes, classes that covered all, topics required and
+# covered; then, for one period, per school and topic: classes required, covered.
+_SELECT_TOTALS = """,
+class_status AS (
+    SELECT cls.school_id, cls.class_id, cls.period_id,
+        CASE WHEN COALESCE(min(cells.covered), 1) = 1 THEN 1 ELSE 0 END AS met,
+        count(cells.topic_id) AS required,
+        COALESCE(sum(cells.covered), 0) AS covered
+    FROM cls LEFT JOIN cells
+        ON cells.class_id = cls.class_id AND cells.period_id = cls.period_id
+    GROUP BY cls.school_id, cls.class_id, cls.period_id
+)
+SELECT 0, school_id, period_id, 0, 0, count(*), sum(met), sum(required), sum(covered)
+FROM class_status GROUP BY school_id, period_id
+UNION ALL
+SELECT 1, school_id, period_id, band_id, topic_id, count(*), sum(covered), 0, 0
+FROM cells WHERE period_id = %s GROUP BY school_id, period_id, band_id, topic_id
+"""
+
+# Every class of the schools with each required topic (NULL when none).
+_SELECT_DETAIL = """
+SELECT cls.school_id, cls.class_id, cls.name, cls.grade, cls.target_id,
+    cells.band_id, cells.topic_id,
+    COALESCE(p.pupils, 0), cells.completed, cells.sessions
+FROM cls
+LEFT JOIN class_pupils p ON p.class_id = cls.class_id AND p.period_id = cls.period_id
+LEFT JOIN cells ON cells.class_id = cls.class_id AND cells.period_id = cls.period_id
+ORDER BY cls.school_id, cls.grade, cls.name, cls.class_id
+"""
+
+_CLASS_PUPILS_COUNTED = """
+    SELECT cls.class_id, cls.period_id, count(DISTINCT e.pupil_id) AS pupils
+    FROM cls JOIN lms_enrolment e ON e.school_class_id = cls.class_id
+        AND e.enrolled_on <= cls.ends_on
+        AND (e.left_on IS NULL OR e.left_on > cls.starts_on)
+    GROUP BY cls.class_id, cls.period_id
+"""
+
+_CLASS_PUPILS_KEPT = """
+    SELECT kept.class_id, kept.period_id, kept.pupils
+    FROM lms_class_period_pupils kept
+    WHERE kept.school_id IN ({scope}) AND kept.period_id IN ({periods})
+"""
+
+
+def _statement(
+    *,
+    connection,
+    school_ids: QuerySet,
+    plan: _Plan,
+    select: str,
+    only_period: ReportingPeriod | None = None,
+) -> tuple[str, list]:
+    postgresql = connection.vendor == "postgresql"
+    scope, scope_params = school_ids.query.sql_with_params()
+    applies, applies_params = _values(plan.applies, "btbiibdd", postgresql)
+    requirements, requirement_params = _values(plan.requirements, "bbbiii", postgresql)
+    only, only_params = "", []
+    if only_period is not None:
+        only, only_params = "AND a.period_id = %s", [only_period.pk]
+    if postgresql:
+        period_ids = sorted(plan.periods)
+        class_pupils = _CLASS_PUPILS_KEPT.format(
+            scope=scope, periods=", ".join(["%s"] * len(period_ids))
+        )
+        pupil_params = [*scope_params, *period_ids]
+    else:
+        class_pupils, pupil_params = _CLASS_PUPILS_COUNTED, []
+    sql = _COVERAGE.format(
+        applies=applies,
+        requirements=requirements,
+        scope=scope,
+        only_period=only,
+        class_pupils=class_pupils,
+        module_table=ModulePage._meta.db_table,
+        module_pk=ModulePage._meta.pk.column,
+        bands_table=ModulePage.age_bands.through._meta.db_table,
+        select=select,
+    )
+    params = [
+        *applies_params,
+        *requirement_params,
+        *scope_params,
+        *only_params,
+        *pupil_params,
+    ]
+    return sql, params
+
+
+def coverage_totals(
+    *,
+    schools: QuerySet[School],
+    periods: list[ReportingPeriod],
+    rules: dict[tuple[int, str], Rule],
+    topics_period: ReportingPeriod | None = None,
+) -> tuple[dict[tuple[int, int], CoverageCounts], dict[int, list[TopicTally]]]:
+    """Return each school's coverage per period, and per topic in ``topics_period``.
+
+    Only periods whose rule (for the school's type) requires topics appear. Two
+    statements on PostgreSQL (the kept class counts, then this), one elsewhere.
+    """
+    plan = _Plan(periods=periods, rules=rules)
+    if not plan:
+        return {}, {}
+    school_ids = schools.values("pk")
+    connection = connections[school_ids.db]
+    if connection.vendor == "postgresql":
+        class_pupils_refresh(school_ids=school_ids, periods=list(plan.periods.values()))
+    sql, params = _statement(
+        connection=connection,
+        school_ids=school_ids,
+        plan=plan,
+        select=_SELECT_TOTALS,
+    )
+    params.append(topics_period.pk if topics_period is not None else 0)
+    totals: dict[tuple[int, int], CoverageCounts] = {}
+    topics: dict[int, list[TopicTally]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, school, period, band, topic, first, second, third, fourth in cursor:
+            if kind == 0:
+                totals[(school, period)] = CoverageCounts(
+                    classes=first,
+                    classes_covered=second or 0,
+                    topics_required=third or 0,
+                    topics_covered=fourth or 0,
+                )
+            else:
+                topics[school].append(
+                    TopicTally(
+                        band_id=band, topic_id=topic, required=first, covered=second
+                    )
+                )
+    return totals, dict(topics)
+
+
+def coverage_detail(
+    *,
+    schools: QuerySet[School],
+    period: ReportingPeriod,
+    rules: dict[tuple[int, str], Rule],
+) -> dict[int, list[ClassCoverage]]:
+    """Return every class (in the rule's grades) of ``schools``, topic by topic.
+
+    Meant for a few schools (one page of a list, a school, an export made in
+    the background). Schools whose rule requires no topic are left out.
+    """
+    plan = _Plan(periods=[period], rules=rules)
+    if not plan:
+        return {}
+    school_ids = schools.values("pk")
+    connection = connections[school_ids.db]
+    if connection.vendor == "postgresql":
+        class_pupils_refresh(school_ids=school_ids, periods=[period])
+    sql, params = _statement(
+        connection=connection,
+        school_ids=school_ids,
+        plan=plan,
+        select=_SELECT_DETAIL,
+        only_period=period,
+    )
+    topics = {
+        (target_id, topic.band_id, topic.topic_id): topic
+        for target_id, rule in plan.rules.items()
+        for topic in rule.topics
+    }
+    found: dict[int, dict[int, ClassCoverage]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor:
+            school_id, class_id, name, grade, target_id, band_id, topic_id = row[:7]
+            pupils, completed, sessions = row[7:]
+            item = found[school_id].get(class_id)
+            if item is None:
+                item = found[school_id][class_id] = ClassCoverage(
+                    class_id=class_id, name=name, grade=grade, pupils=pupils or 0
+                )
+            if topic_id is not None:
+                item.cells.append(
+                    TopicCell(
+                        topic=topics[(target_id, band_id, topic_id)],
+                        pupils=pupils or 0,
+                        completed=completed or 0,
+                        sessions=sessions or 0,
+                    )
+                )
+    rank = {
+        topic: index
+        for rule in plan.rules.values()
+        for index, topic in enumerate(rule.topics)
+    }
+    result = {}
+    for school_id, classes in found.items():
+        for item in classes.values():
+            item.cells.sort(key=lambda cell: rank[cell.topic])
+        result[school_id] = list(classes.values())
+    return result
+
+
+# --- Each class's enrolled pupils, kept (PostgreSQL) ----------
+
+_CLASS_PUPILS_REFRESH = """
+WITH period (period_id, school_year_id, starts_on, ends_on) AS (
+    VALUES {periods}
+),
+school AS (
+    SELECT scope.id AS school_id, COALESCE(v.version, 0) AS roster_version
+    FROM (SELECT DISTINCT id FROM ({scope}) AS scope_rows (id)) AS scope
+    LEFT JOIN lms_school_roster_version v ON v.school_id = scope.id
+),
+stale AS (
+    SELECT school.school_id, school.roster_version, period.period_id,
+        period.school_year_id, period.starts_on, period.ends_on
+    FROM school CROSS JOIN period
+    WHERE NOT EXISTS (
+        SELECT 1 FROM lms_class_pupils_counted kept
+        WHERE kept.school_id = school.school_id
+            AND kept.period_id = period.period_id
+            AND kept.roster_version = school.roster_version
+            AND kept.school_year_id = period.school_year_id
+            AND kept.starts_on = period.starts_on
+            AND kept.ends_on = period.ends_on
+    )
+),
+counted AS (
+    SELECT stale.school_id, stale.period_id, c.id AS class_id,
+        count(DISTINCT e.pupil_id) FILTER (WHERE e.enrolled_on <= stale.ends_on
+            AND (e.left_on IS NULL OR e.left_on > stale.starts_on)) AS pupils
+    FROM stale
+    JOIN lms_schoolclass c
+        ON c.school_id = stale.school_id AND c.school_year_id = stale.school_year_id
+    LEFT JOIN lms_enrolment e ON e.school_class_id = c.id
+    GROUP BY stale.school_id, stale.period_id, c.id
+),
+removed AS (
+    DELETE FROM lms_class_period_pupils kept USING stale
+    WHERE kept.school_id = stale.school_id AND kept.period_id = stale.period_id
+        AND NOT EXISTS (
+            SELECT 1 FROM counted
+            WHERE counted.class_id = kept.class_id
+                AND counted.period_id = kept.period_id
+        )
+),
+saved AS (
+    INSERT INTO lms_class_period_pupils (class_id, period_id, school_id, pupils)
+    SELECT class_id, period_id, school_id, pupils FROM counted
+    ORDER BY class_id, period_id
+    ON CONFLICT (class_id, period_id) DO UPDATE SET
+        school_id = EXCLUDED.school_id, pupils = EXCLUDED.pupils
+),
+marked AS (
+    INSERT INTO lms_class_pupils_counted (
+        school_id, period_id, school_year_id, starts_on, ends_on, roster_version
+    )
+    SELECT school_id, period_id, school_year_id, starts_on, ends_on, roster_version
+    FROM stale ORDER BY school_id, period_id
+    ON CONFLICT (school_id, period_id) DO UPDATE SET
+        school_year_id = EXCLUDED.school_year_id,
+        starts_on = EXCLUDED.starts_on,
+        ends_on = EXCLUDED.ends_on,
+        roster_version = EXCLUDED.roster_version
+)
+SELECT count(*) FROM stale
+"""
+
+
+def class_pupils_refresh(
+    *, school_ids: QuerySet, periods: list[ReportingPeriod]
+) -> int:
+    """Count again the classes' pupils of schools whose kept counts are stale.
+
+    PostgreSQL only (SQLite counts in the coverage statement). Returns the
+    number of (school, period) pairs counted. The kept counts follow the same
+    roster versions as the schools' (migration ``lms.0005_report_pupil_counts``).
+    """
+    periods = list({period.pk: period for period in periods}.values())
+    if not periods:
+        return 0
+    scope, scope_params = school_ids.query.sql_with_params()
+    values, value_params = _values(
+        [
+            (p.pk, p.school_year_id, p.starts_on.isoformat(), p.ends_on.isoformat())
+            for p in periods
+        ],
+        "bbdd",
+        True,
+    )
+    sql = _CLASS_PUPILS_REFRESH.format(periods=values, scope=scope)
+    with connections[school_ids.db].cursor() as cursor:
+        cursor.execute(sql, [*value_params, *scope_params])
+        return cursor.fetchone()[0]
