@@ -51,7 +51,11 @@ class _NamedChoice(forms.ModelChoiceField):
 
 
 class RequiredTopicForm(forms.Form):
-    """One required topic: the age band, the topic, the share of pupils."""
+    """One required topic: the age band, the topic, the share of pupils.
+
+    A row left without band and topic is no row (it is left out, as a removed
+    one); a row with only one of them is an error.
+    """
 
     age_band = _NamedChoice(
         label=_("Age band"),
@@ -59,9 +63,13 @@ class RequiredTopicForm(forms.Form):
             min_grade__isnull=False, max_grade__isnull=False
         ),
         empty_label=_("Choose a band"),
+        required=False,
     )
     topic = _NamedChoice(
-        label=_("Topic"), queryset=Topic.objects.all(), empty_label=_("Choose a topic")
+        label=_("Topic"),
+        queryset=Topic.objects.all(),
+        empty_label=_("Choose a topic"),
+        required=False,
     )
     min_pupil_share = forms.DecimalField(
         label=_("Pupils who completed a module on it (minimum %)"),
@@ -70,7 +78,17 @@ class RequiredTopicForm(forms.Form):
         max_digits=5,
         decimal_places=2,
         initial=Decimal(80),
+        required=False,
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        band, topic = cleaned.get("age_band"), cleaned.get("topic")
+        if bool(band) != bool(topic):
+            raise forms.ValidationError(_("Choose both the age band and the topic."))
+        if band and cleaned.get("min_pupil_share") is None:
+            cleaned["min_pupil_share"] = Decimal(80)
+        return cleaned
 
 
 class _RequiredTopicFormSet(forms.BaseFormSet):

@@ -320,9 +320,7 @@ def programme_target_edit(request, period_id: int):
         # A form sent without the topic rows (an older page) keeps the topics.
         with_topics = f"{TOPICS_PREFIX}-TOTAL_FORMS" in request.POST
         topics = RequiredTopicFormSet(
-            request.POST if with_topics else None,
-            prefix=TOPICS_PREFIX,
-            initial=report_periods.required_topics_initial(target),
+            request.POST if with_topics else None, prefix=TOPICS_PREFIX
         )
         if form.is_valid() and (not with_topics or topics.is_valid()):
             try:
