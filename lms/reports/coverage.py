@@ -284,13 +284,15 @@ def coverage_totals(
     topics: dict[int, list[TopicTally]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for kind, school, period, band, topic, first, second, third, fourth in cursor:
+        # Sums come back as decimals on PostgreSQL: counts are integers here.
+        for kind, school, period, band, topic, *numbers in cursor:
+            first, second, third, fourth = (int(number or 0) for number in numbers)
             if kind == 0:
                 totals[(school, period)] = CoverageCounts(
                     classes=first,
-                    classes_covered=second or 0,
-                    topics_required=third or 0,
-                    topics_covered=fourth or 0,
+                    classes_covered=second,
+                    topics_required=third,
+                    topics_covered=fourth,
                 )
             else:
                 topics[school].append(
