@@ -120,8 +120,8 @@ requirement (target_id, band_id, topic_id, first_grade, last_grade, share) AS (
     VALUES {requirements}
 ),
 cls AS (
-    SELECT c.id AS class_id, c.school_id, c.name, c.grade, a.period_id,
-        a.target_id, a.starts_on, a.ends_on
+    SELECT c.id AS class_id, c.school_id, s.school_type, c.name, c.grade,
+        a.period_id, a.target_id, a.starts_on, a.ends_on
     FROM lms_schoolclass c
     JOIN lms_school s ON s.id = c.school_id
     JOIN applies a
@@ -187,7 +187,7 @@ FROM cells WHERE period_id = %s GROUP BY school_id, period_id, band_id, topic_id
 # Every class of the schools with each required topic (NULL when none).
 _SELECT_DETAIL = """
 SELECT cls.school_id, cls.class_id, cls.name, cls.grade, cls.target_id,
-    cells.band_id, cells.topic_id,
+    cells.band_id, cells.topic_id, cls.school_type,
     COALESCE(p.pupils, 0), cells.completed, cells.sessions
 FROM cls
 LEFT JOIN class_pupils p ON p.class_id = cls.class_id AND p.period_id = cls.period_id
@@ -338,11 +338,15 @@ def coverage_detail(
         cursor.execute(sql, params)
         for row in cursor:
             school_id, class_id, name, grade, target_id, band_id, topic_id = row[:7]
-            pupils, completed, sessions = row[7:]
+            school_type, pupils, completed, sessions = row[7:]
             item = found[school_id].get(class_id)
             if item is None:
                 item = found[school_id][class_id] = ClassCoverage(
-                    class_id=class_id, name=name, grade=grade, pupils=pupils or 0
+                    class_id=class_id,
+                    name=name,
+                    grade=grade,
+                    pupils=pupils or 0,
+                    is_group=school_type == SchoolType.CARE_FACILITY,
                 )
             if topic_id is not None:
                 item.cells.append(

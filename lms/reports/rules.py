@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 
@@ -91,6 +91,15 @@ class TopicRule:
     @property
     def key(self) -> tuple[int, int]:
         return (self.band_id, self.topic_id)
+
+    @property
+    def short_label(self) -> str:
+        """The grades and the topic, short enough for a chart's label."""
+        return _("Grades %(first)d–%(last)d: %(topic)s") % {
+            "first": self.first_grade,
+            "last": self.last_grade,
+            "topic": self.topic_name,
+        }
 
     def holds(self, grade: int) -> bool:
         return self.first_grade <= grade <= self.last_grade
@@ -188,21 +197,25 @@ class Rule:
 
     def describe_topics(self) -> list[str]:
         """Return one line per age band: its required topics and their shares."""
-        return [
-            _("%(band)s: %(topics)s")
-            % {
-                "band": band,
-                "topics": ", ".join(
+        lines = []
+        for band, topics in self.topics_by_band():
+            shares = {topic.min_pupil_share for topic in topics}
+            if len(shares) == 1:
+                text = _("%(topics)s (each: ≥ %(share)s%% of pupils, or a session)") % {
+                    "topics": ", ".join(topic.topic_name for topic in topics),
+                    "share": _number(shares.pop()),
+                }
+            else:
+                text = ", ".join(
                     _("%(topic)s (≥ %(share)s%% of pupils, or a session)")
                     % {
                         "topic": topic.topic_name,
                         "share": _number(topic.min_pupil_share),
                     }
                     for topic in topics
-                ),
-            }
-            for band, topics in self.topics_by_band()
-        ]
+                )
+            lines.append(_("%(band)s: %(topics)s") % {"band": band, "topics": text})
+        return lines
 
     def as_data(self) -> dict:
         data = {
@@ -277,6 +290,7 @@ class ClassCoverage:
     grade: int
     pupils: int
     cells: list[TopicCell] = field(default_factory=list)
+    is_group: bool = False
 
     @property
     def met(self) -> bool:
@@ -291,10 +305,34 @@ class ClassCoverage:
         return sum(cell.covered for cell in self.cells)
 
     def missing_texts(self) -> list[str]:
+        """Say what the class has not covered: one line, its topics in rule order.
+
+        A care facility's groups are named as they are ("Nhóm Sơn Ca"), a
+        school's classes as "Class 5A".
+        """
+        missing = self.missing
+        if not missing:
+            return []
+        names = {
+            "class": self.name,
+            "topic": ", ".join(cell.topic.topic_name for cell in missing),
+        }
+        if self.is_group:
+            return [
+                ngettext(
+                    "%(class)s: topic %(topic)s not yet covered",
+                    "%(class)s: topics %(topic)s not yet covered",
+                    len(missing),
+                )
+                % names
+            ]
         return [
-            _("Class %(class)s: topic %(topic)s not yet covered")
-            % {"class": self.name, "topic": cell.topic.topic_name}
-            for cell in self.missing
+            ngettext(
+                "Class %(class)s: topic %(topic)s not yet covered",
+                "Class %(class)s: topics %(topic)s not yet covered",
+                len(missing),
+            )
+            % names
         ]
 
 

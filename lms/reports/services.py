@@ -54,12 +54,29 @@ class RequiredTopic:
     min_pupil_share: Decimal = Decimal("80")
 
 
-def _topics_check(topics: list[RequiredTopic]) -> None:
+def _grade_ranges(grades: list[int]) -> str:
+    """Return grades as ranges: [1, 2, 10, 11, 12] -> "1–2, 10–12"."""
+    ranges: list[list[int]] = []
+    for grade in grades:
+        if ranges and ranges[-1][1] == grade - 1:
+            ranges[-1][1] = grade
+        else:
+            ranges.append([grade, grade])
+    return ", ".join(
+        str(first) if first == last else f"{first}–{last}" for first, last in ranges
+    )
+
+
+def _topics_check(
+    topics: list[RequiredTopic], *, grade_from: int, grade_to: int
+) -> None:
     """Refuse a list of required topics that no class could cover, or overlapping.
 
     Every band must be a band of school grades, a band and topic may appear
-    once, and a live pupils' module on that topic must be written for that band
-    (so classes have something to learn it from).
+    once, a live pupils' module on that topic must be written for that band
+    (so classes have something to learn it from), and every grade the rule
+    covers must have a required topic (a class with nothing to cover would
+    meet the target by doing nothing).
     """
     seen = set()
     for item in topics:
@@ -91,6 +108,23 @@ def _topics_check(topics: list[RequiredTopic]) -> None:
         seen.add(key)
     if not topics:
         return
+    bare = [
+        grade
+        for grade in range(grade_from, grade_to + 1)
+        if not any(
+            item.age_band.min_grade <= grade <= item.age_band.max_grade
+            for item in topics
+        )
+    ]
+    if bare:
+        raise LmsError(
+            _(
+                "Grades %(grades)s are covered by the rule but no topic is required "
+                "for them: add a topic for their age band, or narrow the grades."
+            )
+            % {"grades": _grade_ranges(bare)},
+            code="topic_grades_without_topic",
+        )
     live = set(
         ModulePage.objects.live()
         .filter(
@@ -160,7 +194,7 @@ def programme_target_save(
             _("You cannot change the programme target."), code="target_not_allowed"
         )
     if topics is not None:
-        _topics_check(topics)
+        _topics_check(topics, grade_from=grade_from, grade_to=grade_to)
     target = (
         ProgrammeTarget.objects.select_for_update()
         .filter(period=period, school_type=school_type)

@@ -180,6 +180,10 @@ class TopicRow:
     def label(self) -> str:
         return f"{self.topic.band_name}: {self.topic.topic_name}"
 
+    @property
+    def short_label(self) -> str:
+        return self.topic.short_label
+
 
 @dataclass
 class UnitDashboard:

@@ -237,7 +237,7 @@ def unit_report(request):
         [(point.period.name, point.total.all_share) for point in dashboard.trend]
     )
     topics_chart = horizontal_bars(
-        [(row.label, row.share) for row in dashboard.topics], label_width=320
+        [(row.short_label, row.share) for row in dashboard.topics], label_width=320
     )
     keep = {"ky": period.pk, "don-vi": unit.pk}
     query = listing.query

@@ -17,6 +17,7 @@ from lms.learning import rollups
 from lms.models import (
     AuditEntry,
     ClassTopicRollup,
+    Enrolment,
     ProgrammeTarget,
     Role,
     School,
@@ -124,9 +125,8 @@ def test_nothing_done_is_not_started_and_says_what_is_missing(world, english):
     assert figures_of(idle, org.period).status == ProgrammeStatus.NOT_STARTED
     assert figures_of(school, org.period).status == ProgrammeStatus.IN_PROGRESS
     [coverage] = detail_of(idle, org.period)
-    assert coverage.missing_texts() == [  # in the order of the topics
-        "Class 5A1: topic Passwords and account security not yet covered",
-        f"Class 5A1: topic {KINDNESS} not yet covered",
+    assert coverage.missing_texts() == [  # one line, in the order of the topics
+        f"Class 5A1: topics Passwords and account security, {KINDNESS} not yet covered"
     ]
 
 
@@ -282,12 +282,13 @@ def test_officer_sets_required_topics_and_each_version_is_audited(
     chief = officer(Role.PROVINCE_OFFICER, org.province)
     login_verified(client, chief)
     url = f"/bao-cao/tieu-chi/{org.period.pk}/"
-    response = client.post(url, _post(org.period, ("g3-5", "kindness", "75")))
+    grades = {"grade_from": "3", "grade_to": "5"}
+    response = client.post(url, _post(org.period, ("g3-5", "kindness", "75"), **grades))
     assert response.status_code == 302
     target = ProgrammeTarget.objects.get(period=org.period)
     [requirement] = target.topic_requirements.all()
     assert (requirement.topic.code, requirement.min_pupil_share) == ("kindness", 75)
-    client.post(url, _post(org.period))  # topics removed
+    client.post(url, _post(org.period, **grades))  # topics removed
     assert not TopicRequirement.objects.exists()
     entries = AuditEntry.objects.filter(
         action="programme_target.save", target_id=str(target.pk)
@@ -309,11 +310,14 @@ def test_a_topic_without_a_live_module_for_its_band_is_refused(client, world, en
     login_verified(client, chief)
     url = f"/bao-cao/tieu-chi/{org.period.pk}/"
     # Scams has no module at all; kindness has one only for grades 3-5.
-    for band, topic, band_name, topic_name in (
-        ("g3-5", "scams", "Grades 3-5 (ages 8-10)", "Scams, phishing and"),
-        ("g10-12", "kindness", "Grades 10-12 (ages 15-17)", KINDNESS),
+    for band, topic, band_name, topic_name, first, last in (
+        ("g3-5", "scams", "Grades 3-5 (ages 8-10)", "Scams, phishing and", 3, 5),
+        ("g10-12", "kindness", "Grades 10-12 (ages 15-17)", KINDNESS, 10, 12),
     ):
-        response = client.post(url, _post(org.period, (band, topic, "80")))
+        response = client.post(
+            url,
+            _post(org.period, (band, topic, "80"), grade_from=first, grade_to=last),
+        )
         assert response.status_code == 200
         body = response.content.decode()
         assert "No published pupils&#x27; module covers the topic" in body
@@ -365,8 +369,8 @@ def test_a_module_that_is_not_live_does_not_make_a_topic_coverable(world):
             period=org.period,
             min_class_share=Decimal(100),
             min_pupil_share=Decimal(80),
-            grade_from=1,
-            grade_to=12,
+            grade_from=3,
+            grade_to=5,
             topics=[
                 RequiredTopic(
                     AgeBand.objects.get(code="g3-5"),
@@ -375,3 +379,55 @@ def test_a_module_that_is_not_live_does_not_make_a_topic_coverable(world):
             ],
         )
     assert refused.value.code == "topic_without_module"
+
+
+def test_grades_the_rule_covers_without_a_required_topic_are_refused(world, english):
+    org, *_ = world
+    with pytest.raises(LmsError) as refused:
+        programme_target_save(
+            actor=officer(Role.PROVINCE_OFFICER, org.province),
+            period=org.period,
+            min_class_share=Decimal(100),
+            min_pupil_share=Decimal(80),
+            grade_from=1,
+            grade_to=12,
+            topics=[
+                RequiredTopic(
+                    AgeBand.objects.get(code="g3-5"), Topic.objects.get(code="kindness")
+                )
+            ],
+        )
+    assert refused.value.code == "topic_grades_without_topic"
+    assert refused.value.message.startswith("Grades 1–2, 6–12 are covered")
+    assert not ProgrammeTarget.objects.exists()
+
+
+def test_a_care_facility_group_is_named_as_it_is(world, english):
+    org, _kindness, *_ = world
+    care, [(group, _carer, _kids)] = school_with_classes(
+        org.commune_a, org.year, school_type=SchoolType.CARE_FACILITY
+    )
+    group.name = "Nhóm Sơn Ca"
+    group.save()
+    require(org.period, ("g3-5", "kindness"))
+    [coverage] = detail_of(care, org.period)
+    assert coverage.missing_texts() == [
+        f"Nhóm Sơn Ca: topic {KINDNESS} not yet covered"
+    ]
+
+
+def test_the_share_follows_the_class_s_pupils_as_they_join_and_leave(world):
+    """On PostgreSQL the classes' pupils are kept between views: never stale."""
+    org, kindness, school, school_class, _teacher, pupils = world
+    require(org.period, ("g3-5", "kindness", 50))
+    for pupil in pupils[:3]:  # 3 of 5
+        take_quiz(pupil, kindness)
+    assert figures_of(school, org.period).classes_covered == 1
+    newcomers = [make_pupil(school_class) for _ in range(2)]  # 3 of 7
+    assert figures_of(school, org.period).classes_covered == 0
+    Enrolment.objects.filter(pupil__in=newcomers).update(
+        left_on=org.period.starts_on - datetime.timedelta(days=1),
+        enrolled_on=org.period.starts_on - datetime.timedelta(days=30),
+    )
+    assert figures_of(school, org.period).classes_covered == 1  # 3 of 5 again
+    assert detail_of(school, org.period)[0].pupils == 5
