@@ -99,7 +99,7 @@ class SchoolDashboard:
 
     @property
     def bands(self) -> list[BandRow]:
-        """Required topics by band: how many of the school's classes covered each."""
+        """The school's bands' required topics, and its classes that covered each."""
         rows: dict[tuple[int, int], BandRow] = {}
         for topic in self.figures.rule.topics:
             rows[topic.key] = BandRow(topic=topic)
@@ -109,7 +109,7 @@ class SchoolDashboard:
                 row.classes += 1
                 row.covered += cell.covered
                 row.by_session += cell.covered and cell.sessions > 0
-        return list(rows.values())
+        return [row for row in rows.values() if row.classes]
 
 
 @dataclass
