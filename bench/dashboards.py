@@ -292,7 +292,12 @@ def main() -> None:
     from devdata.scale import learning_records_generate
     from devdata.scale_teaching import teaching_sessions_generate, topic_rules_ensure
     from lms.learning.rollups import rollups_rebuild
-    from lms.models import ClassTopicRollup, ModuleProgress, SchoolClass
+    from lms.models import (
+        ClassTopicRollup,
+        ModuleProgress,
+        SchoolClass,
+        TeachingSession,
+    )
     from quizzes.models import Answer
 
     started = time.perf_counter()
@@ -331,9 +336,12 @@ def main() -> None:
         if (
             not ClassTopicRollup.objects.exists()
             and ModuleProgress.objects.filter(completed_at__isnull=False).exists()
+        ) or (
+            TeachingSession.objects.exists()
+            and not ClassTopicRollup.objects.filter(sessions__gt=0).exists()
         ):
             started = time.perf_counter()
-            rollups_rebuild(fix=True)  # a database made before the topic rollup
+            rollups_rebuild(fix=True)  # made before the topic rollup existed
             print(f"  topic rollups rebuilt ({time.perf_counter() - started:.0f} s)")
         started = time.perf_counter()
         sessions = teaching_sessions_generate(

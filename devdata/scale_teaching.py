@@ -10,9 +10,11 @@ school year require topics of each school band (those with a module for it),
 the way a province officer would set it on the rule screen.
 
 On PostgreSQL the database writes the rows itself (``INSERT ... SELECT``, a few
-seconds per 100,000 sessions); elsewhere the ORM does, in batches. Running it
-again keeps sessions that exist when there are enough of them, and otherwise
-replaces the schools' sessions (so a benchmark can change the number).
+seconds per 100,000 sessions); elsewhere the ORM does, in batches. Either way
+the rows bypass the sessions' ``save()``, so the rollups are rebuilt from the
+facts afterwards. Running it again keeps sessions that exist when there are
+enough of them, and otherwise replaces the schools' sessions (so a benchmark
+can change the number).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from content_cms.models import AgeBand, Audience, ModulePage
+from lms.learning.rollups import rollups_rebuild
 from lms.models import (
     Enrolment,
     ProgrammeTarget,
@@ -122,6 +125,20 @@ WHERE c.school_id = ANY(%s)
 """
 
 
+_DELETE_ATTENDANCE = """
+DELETE FROM lms_teachingattendance WHERE session_id IN (
+    SELECT s.id FROM lms_teachingsession s
+    JOIN lms_schoolclass c ON c.id = s.school_class_id
+    WHERE c.school_id = ANY(%s) AND c.school_year_id = %s
+)
+"""
+_DELETE_SESSIONS = """
+DELETE FROM lms_teachingsession WHERE school_class_id IN (
+    SELECT id FROM lms_schoolclass WHERE school_id = ANY(%s) AND school_year_id = %s
+)
+"""
+
+
 def teaching_sessions_generate(*, school_ids: list[int], per_school: int) -> int:
     """Give the schools about ``per_school`` sessions each, with attendance.
 
@@ -136,16 +153,18 @@ def teaching_sessions_generate(*, school_ids: list[int], per_school: int) -> int
     if year_id is None or per_school <= 0:
         return 0
     classes = classes.filter(school_year_id=year_id)
-    wanted = per_school * len(school_ids)
+    per_class = max(1, round(per_school * len(school_ids) / max(1, classes.count())))
     existing = TeachingSession.objects.filter(school_class__in=classes)
-    if existing.count() >= wanted:
+    if existing.count() >= per_class * classes.count():
         return 0
-    per_class = max(1, round(wanted / max(1, classes.count())))
     by_grade = _modules_by_grade()
     today = timezone.localdate()
     with transaction.atomic():
-        existing.delete()
         if connection.vendor == "postgresql":
+            # In SQL: the ORM would move each deleted session's count, one by one.
+            with connection.cursor() as cursor:
+                cursor.execute(_DELETE_ATTENDANCE, [list(school_ids), year_id])
+                cursor.execute(_DELETE_SESSIONS, [list(school_ids), year_id])
             grades = [(grade, ids) for grade, ids in by_grade.items() if ids]
             values = ", ".join(["(%s, %s::bigint[])"] * len(grades))
             with connection.cursor() as cursor:
@@ -163,8 +182,12 @@ def teaching_sessions_generate(*, school_ids: list[int], per_school: int) -> int
                 )
                 written = cursor.rowcount
                 cursor.execute(_ATTENDANCE, [PRESENT_SHARE, list(school_ids)])
-            return written
-        return _write_orm(classes, per_class, by_grade, today)
+        else:
+            existing.delete()
+            written = _write_orm(classes, per_class, by_grade, today)
+        # Bulk writes bypass the sessions' save(): count them from the facts.
+        rollups_rebuild(fix=True)
+    return written
 
 
 def _write_orm(classes, per_class: int, by_grade, today) -> int:

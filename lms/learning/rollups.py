@@ -20,7 +20,13 @@ enrolment (teachers, parents) learn too, but count in no rollup.
 
 The live path (``rollups_record_completion``) runs inside the transaction that
 completes the module, with the pupil's row locked by the caller, and increments
-with ``F()`` so concurrent completions in one class never lose an update.
+with ``F()`` so concurrent completions in one class never lose an update. A
+teaching session counts the same way, in every period holding its date: saving
+or deleting a ``TeachingSession`` (its ``post_save`` / ``post_delete``, connected
+in ``lms.apps``) moves its count in the class's topic rows and the school's period
+row, in the saving transaction (``rollups_record_session``). Writes that bypass
+``save()`` and ``delete()`` (bulk inserts, queryset updates) must be followed by
+``manage.py rebuild_rollups --fix``.
 ``rollups_rebuild`` recomputes the tables from the raw facts and reports (and
 with ``fix`` repairs) every difference. A module's topic and age bands are read
 as they are now, so after an editor re-tags a module that pupils already
@@ -37,6 +43,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from content_cms.models import AgeBand, ModulePage
@@ -48,6 +55,7 @@ from lms.models import (
     ReportingPeriod,
     SchoolClass,
     SchoolPeriodRollup,
+    TeachingSession,
 )
 
 REPORTING_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -332,6 +340,81 @@ def rollups_record_completion(
         )
 
 
+# --- Teaching sessions ----------
+
+SessionFact = tuple  # (class id, module id, date)
+
+
+def _session_count(*, fact: SessionFact, delta: int) -> None:
+    class_id, module_id, day = fact
+    school_id = SchoolClass.objects.values_list("school_id", flat=True).get(pk=class_id)
+    topic_id, bands = _class_bands_of(module_id, class_id)
+    change = {
+        "sessions": Greatest(F("sessions") + delta, 0),
+        "updated_at": timezone.now(),
+    }
+    for period in periods_holding(period_facts(), day):
+        row, _created = SchoolPeriodRollup.objects.get_or_create(
+            school_id=school_id, period_id=period.pk
+        )
+        SchoolPeriodRollup.objects.filter(pk=row.pk).update(**change)
+        for band_id in bands:
+            row, _created = ClassTopicRollup.objects.get_or_create(
+                school_class_id=class_id,
+                period_id=period.pk,
+                topic_id=topic_id,
+                age_band_id=band_id,
+            )
+            ClassTopicRollup.objects.filter(pk=row.pk).update(**change)
+
+
+@transaction.atomic
+def rollups_record_session(
+    *, before: SessionFact | None, after: SessionFact | None
+) -> None:
+    """Move a teaching session's count from ``before`` to ``after``.
+
+    Each is (class id, module id, date), or None for a session created
+    (``before``) or deleted (``after``). Call inside the transaction that
+    writes the session.
+    """
+    if before == after:
+        return
+    if before is not None:
+        _session_count(fact=before, delta=-1)
+    if after is not None:
+        _session_count(fact=after, delta=1)
+
+
+def _session_fact(session: TeachingSession) -> SessionFact:
+    return (session.school_class_id, session.module_id, session.taught_on)
+
+
+def on_session_pre_save(sender, instance: TeachingSession, **kwargs) -> None:
+    """Remember what a saved session was, to move its count (``post_save``)."""
+    stored = (
+        TeachingSession.objects.filter(pk=instance.pk)
+        .values_list("school_class_id", "module_id", "taught_on")
+        .first()
+        if instance.pk
+        else None
+    )
+    instance._rollup_before = tuple(stored) if stored else None
+
+
+def on_session_saved(sender, instance: TeachingSession, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return  # fixtures: rebuild_rollups counts them
+    rollups_record_session(
+        before=getattr(instance, "_rollup_before", None), after=_session_fact(instance)
+    )
+    instance._rollup_before = _session_fact(instance)
+
+
+def on_session_deleted(sender, instance: TeachingSession, **kwargs) -> None:
+    rollups_record_session(before=_session_fact(instance), after=None)
+
+
 # --- Rebuild ----------
 
 
@@ -363,18 +446,18 @@ class RollupDifference:
 
 
 CLASS_FIELDS = ("pupils_completed", "pupils_passed")
-SCHOOL_FIELDS = ("pupils_completed_any", "modules_completed")
-TOPIC_FIELDS = ("pupils_completed",)
+SCHOOL_FIELDS = ("pupils_completed_any", "modules_completed", "sessions")
+TOPIC_FIELDS = ("pupils_completed", "sessions")
 
 
 def rollups_expected() -> tuple[dict, dict]:
-    """Compute the class and school tables from ``ModuleProgress`` and enrolments."""
+    """Compute the class and school tables from the raw facts."""
     class_counts, school_counts, _topics = _expected_all()
     return class_counts, school_counts
 
 
 def topic_rollups_expected() -> dict:
-    """Compute ``ClassTopicRollup`` from ``ModuleProgress``, enrolments and modules."""
+    """Compute ``ClassTopicRollup`` from completions, sessions, enrolments, modules."""
     return _expected_all()[2]
 
 
@@ -436,10 +519,28 @@ def _expected_all() -> tuple[dict, dict, dict]:
             passed_in = enrolment_on(pupil_facts, local_day(passed_at))
             if passed_in is not None:
                 class_counts[(passed_in.class_id, module_id)][1] += 1
+    school_sessions: dict[tuple[int, int], int] = defaultdict(int)
+    topic_sessions: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    schools = dict(SchoolClass.objects.values_list("pk", "school_id"))
+    for class_id, module_id, day in TeachingSession.objects.values_list(
+        "school_class_id", "module_id", "taught_on"
+    ).iterator(chunk_size=5000):
+        topic_id, bands = modules.get(module_id, (None, []))
+        grade = grades.get(class_id)
+        for period in periods_holding(periods, day):
+            school_sessions[(schools[class_id], period.pk)] += 1
+            for band_id, first, last in bands:
+                if grade is not None and first <= grade <= last:
+                    topic_sessions[(class_id, period.pk, topic_id, band_id)] += 1
     school_counts = {
-        key: [len(school_pupils[key]), school_modules[key]] for key in school_modules
+        key: [len(school_pupils.get(key, ())), school_modules.get(key, 0), sessions]
+        for key in set(school_modules) | set(school_sessions)
+        for sessions in [school_sessions.get(key, 0)]
     }
-    topic_counts = {key: [len(pupils)] for key, pupils in topic_pupils.items()}
+    topic_counts = {
+        key: [len(topic_pupils.get(key, ())), topic_sessions.get(key, 0)]
+        for key in set(topic_pupils) | set(topic_sessions)
+    }
     return dict(class_counts), school_counts, topic_counts
 
 
@@ -494,7 +595,7 @@ def rollups_rebuild(*, fix: bool = False) -> list[RollupDifference]:
         + _differences(
             "school_period",
             {
-                key: [row.pupils_completed_any, row.modules_completed]
+                key: [row.pupils_completed_any, row.modules_completed, row.sessions]
                 for key, row in school_rows.items()
             },
             expected_school,
@@ -502,7 +603,10 @@ def rollups_rebuild(*, fix: bool = False) -> list[RollupDifference]:
         )
         + _differences(
             "class_topic",
-            {key: [row.pupils_completed] for key, row in topic_rows.items()},
+            {
+                key: [row.pupils_completed, row.sessions]
+                for key, row in topic_rows.items()
+            },
             expected_topic,
             TOPIC_FIELDS,
         )

@@ -121,6 +121,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('pupils_completed', models.PositiveIntegerField(default=0, verbose_name='pupils completed')),
+                ('sessions', models.PositiveIntegerField(default=0, verbose_name='teaching sessions')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('age_band', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='content_cms.ageband', verbose_name='age band')),
                 ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lms.reportingperiod', verbose_name='reporting period')),
@@ -133,6 +134,11 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['period', 'school_class'], name='class_topic_period_idx')],
                 'constraints': [models.UniqueConstraint(fields=('school_class', 'period', 'topic', 'age_band'), name='class_topic_rollup_unique')],
             },
+        ),
+        migrations.AddField(
+            model_name='schoolperiodrollup',
+            name='sessions',
+            field=models.PositiveIntegerField(default=0, verbose_name='teaching sessions'),
         ),
         migrations.RunPython(_run(CREATE), _run(DROP)),
     ]

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import QuerySet
 
-from content_cms.models import ModulePage
 from lms.models import ReportingPeriod, School, SchoolType
 from lms.reports.periods import rule_applying
 from lms.reports.rules import ClassCoverage, Rule, TopicCell, TopicTally
@@ -65,6 +64,7 @@ class _Plan:
     ) -> None:
         self.applies: list[tuple] = []
         self.requirements: list[tuple] = []
+        self.need: list[tuple] = []
         self.rules: dict[int, Rule] = {}
         self.periods: dict[int, ReportingPeriod] = {}
         for period in periods:
@@ -87,6 +87,10 @@ class _Plan:
                 )
                 if rule.target_id not in self.rules:
                     self.rules[rule.target_id] = rule
+                    self.need += [
+                        (rule.target_id, grade, len(rule.topics_for(grade)))
+                        for grade in range(rule.grade_from, rule.grade_to + 1)
+                    ]
                     self.requirements += [
                         (
                             rule.target_id,
@@ -111,7 +115,10 @@ def _values(rows: list[tuple], types: str, postgresql: bool) -> tuple[str, list]
     return ", ".join(f"({one})" for _row in rows), params
 
 
-_COVERAGE = """
+# The rules of the periods asked for, as small VALUES lists: which rule a school
+# type follows in a period (``applies``), the topics each rule requires
+# (``requirement``) and how many that makes for a class of each grade (``need``).
+_RULES = """
 WITH applies (period_id, school_type, target_id, grade_from, grade_to,
               school_year_id, starts_on, ends_on) AS (
     VALUES {applies}
@@ -119,95 +126,109 @@ WITH applies (period_id, school_type, target_id, grade_from, grade_to,
 requirement (target_id, band_id, topic_id, first_grade, last_grade, share) AS (
     VALUES {requirements}
 ),
-cls AS (
+need (target_id, grade, required) AS (
+    VALUES {need}
+)"""
+
+# The classes a rule covers, and the (class, topic) pairs they covered: a rollup
+# row of a required topic of the class's band with a session, or with enough
+# pupils. Both start from real tables (so the planner knows their sizes) and
+# join the small lists above.
+_CLASSES = """
     SELECT c.id AS class_id, c.school_id, s.school_type, c.name, c.grade,
-        a.period_id, a.target_id, a.starts_on, a.ends_on
+        a.period_id, a.target_id, COALESCE(n.required, 0) AS required
     FROM lms_schoolclass c
     JOIN lms_school s ON s.id = c.school_id
-    JOIN applies a
-        ON a.school_type = s.school_type AND a.school_year_id = c.school_year_id
-    WHERE c.school_id IN ({scope}) {only_period}
+    JOIN applies a ON a.school_type = s.school_type
+        AND a.school_year_id = c.school_year_id
         AND c.grade BETWEEN a.grade_from AND a.grade_to
-),
-class_pupils AS ({class_pupils}),
-sessions AS (
-    SELECT cls.class_id, cls.period_id, m.topic_id, mb.ageband_id AS band_id,
-        count(DISTINCT t.id) AS sessions
-    FROM cls
-    JOIN lms_teachingsession t ON t.school_class_id = cls.class_id
-        AND t.taught_on >= cls.starts_on AND t.taught_on <= cls.ends_on
-    JOIN {module_table} m ON m.{module_pk} = t.module_id
-    JOIN {bands_table} mb ON mb.modulepage_id = t.module_id
-    GROUP BY cls.class_id, cls.period_id, m.topic_id, mb.ageband_id
-),
-cells AS (
-    SELECT cls.school_id, cls.class_id, cls.period_id, r.band_id, r.topic_id,
-        COALESCE(p.pupils, 0) AS pupils,
-        COALESCE(done.pupils_completed, 0) AS completed,
-        COALESCE(sessions.sessions, 0) AS sessions,
-        CASE WHEN COALESCE(sessions.sessions, 0) > 0
-            OR (COALESCE(p.pupils, 0) > 0
-                AND COALESCE(done.pupils_completed, 0) * 10000
-                    >= r.share * p.pupils)
-        THEN 1 ELSE 0 END AS covered
-    FROM cls
-    JOIN requirement r ON r.target_id = cls.target_id
-        AND cls.grade BETWEEN r.first_grade AND r.last_grade
-    LEFT JOIN class_pupils p
-        ON p.class_id = cls.class_id AND p.period_id = cls.period_id
-    LEFT JOIN lms_classtopicrollup done
-        ON done.school_class_id = cls.class_id AND done.period_id = cls.period_id
-        AND done.topic_id = r.topic_id AND done.age_band_id = r.band_id
-    LEFT JOIN sessions
-        ON sessions.class_id = cls.class_id AND sessions.period_id = cls.period_id
-        AND sessions.topic_id = r.topic_id AND sessions.band_id = r.band_id
-)
-{select}
+    LEFT JOIN need n ON n.target_id = a.target_id AND n.grade = c.grade
+    WHERE c.school_id IN ({scope}) {only_period}
 """
 
-# Per school and period: classes, classes that covered all, topics required and
-# covered; then, for one period, per school and topic: classes required, covered.
-_SELECT_TOTALS = """,
-class_status AS (
-    SELECT cls.school_id, cls.class_id, cls.period_id,
-        CASE WHEN COALESCE(min(cells.covered), 1) = 1 THEN 1 ELSE 0 END AS met,
-        count(cells.topic_id) AS required,
-        COALESCE(sum(cells.covered), 0) AS covered
-    FROM cls LEFT JOIN cells
-        ON cells.class_id = cls.class_id AND cells.period_id = cls.period_id
-    GROUP BY cls.school_id, cls.class_id, cls.period_id
-)
-SELECT 0, school_id, period_id, 0, 0, count(*), sum(met), sum(required), sum(covered)
-FROM class_status GROUP BY school_id, period_id
+_COVERED = """
+    SELECT c.school_id, r.school_class_id AS class_id, r.period_id,
+        r.age_band_id AS band_id, r.topic_id, n.required
+    FROM lms_classtopicrollup r
+    JOIN lms_schoolclass c ON c.id = r.school_class_id
+    JOIN lms_school s ON s.id = c.school_id
+    JOIN applies a ON a.period_id = r.period_id AND a.school_type = s.school_type
+        AND a.school_year_id = c.school_year_id
+        AND c.grade BETWEEN a.grade_from AND a.grade_to
+    JOIN requirement q ON q.target_id = a.target_id AND q.band_id = r.age_band_id
+        AND q.topic_id = r.topic_id AND c.grade BETWEEN q.first_grade AND q.last_grade
+    JOIN need n ON n.target_id = a.target_id AND n.grade = c.grade
+    LEFT JOIN {class_pupils} p
+        ON p.class_id = r.school_class_id AND p.period_id = r.period_id
+    WHERE r.period_id IN ({period_ids}) AND c.school_id IN ({scope})
+        AND (r.sessions > 0 OR (COALESCE(p.pupils, 0) > 0
+            AND r.pupils_completed * 10000 >= q.share * p.pupils))
+"""
+
+# Rows: 0 per school and period (classes, classes with nothing to cover, topics
+# required); 1 per school and period (classes that covered all their topics,
+# topics covered); 2 and 3 per school and required topic in one period (classes
+# that must cover it, classes that did).
+_TOTALS = """{rules},
+classes AS ({classes}),
+covered AS ({covered})
+SELECT 0, school_id, period_id, 0, 0, count(*),
+    sum(CASE WHEN required = 0 THEN 1 ELSE 0 END), sum(required), 0
+FROM classes GROUP BY school_id, period_id
 UNION ALL
-SELECT 1, school_id, period_id, band_id, topic_id, count(*), sum(covered), 0, 0
-FROM cells WHERE period_id = %s GROUP BY school_id, period_id, band_id, topic_id
+SELECT 1, school_id, period_id, 0, 0, 0,
+    sum(CASE WHEN covered >= required THEN 1 ELSE 0 END), 0, sum(covered)
+FROM (
+    SELECT school_id, period_id, class_id, max(required) AS required,
+        count(*) AS covered
+    FROM covered GROUP BY school_id, period_id, class_id
+) AS per_class
+GROUP BY school_id, period_id
+UNION ALL
+SELECT 2, classes.school_id, classes.period_id, q.band_id, q.topic_id, count(*),
+    0, 0, 0
+FROM classes JOIN requirement q ON q.target_id = classes.target_id
+    AND classes.grade BETWEEN q.first_grade AND q.last_grade
+WHERE classes.period_id = %s
+GROUP BY classes.school_id, classes.period_id, q.band_id, q.topic_id
+UNION ALL
+SELECT 3, school_id, period_id, band_id, topic_id, count(*), 0, 0, 0
+FROM covered WHERE period_id = %s
+GROUP BY school_id, period_id, band_id, topic_id
 """
 
-# Every class of the schools with each required topic (NULL when none).
-_SELECT_DETAIL = """
-SELECT cls.school_id, cls.class_id, cls.name, cls.grade, cls.target_id,
-    cells.band_id, cells.topic_id, cls.school_type,
-    COALESCE(p.pupils, 0), cells.completed, cells.sessions
-FROM cls
-LEFT JOIN class_pupils p ON p.class_id = cls.class_id AND p.period_id = cls.period_id
-LEFT JOIN cells ON cells.class_id = cls.class_id AND cells.period_id = cls.period_id
-ORDER BY cls.school_id, cls.grade, cls.name, cls.class_id
+# Every class of a few schools with each required topic (NULL when none) and
+# what it did toward it.
+_DETAIL = """{rules},
+classes AS ({classes})
+SELECT classes.school_id, classes.class_id, classes.name, classes.grade,
+    classes.target_id, q.band_id, q.topic_id, classes.school_type,
+    COALESCE(p.pupils, 0), COALESCE(r.pupils_completed, 0),
+    COALESCE(r.sessions, 0)
+FROM classes
+LEFT JOIN requirement q ON q.target_id = classes.target_id
+    AND classes.grade BETWEEN q.first_grade AND q.last_grade
+LEFT JOIN {class_pupils} p
+    ON p.class_id = classes.class_id AND p.period_id = classes.period_id
+LEFT JOIN lms_classtopicrollup r ON r.school_class_id = classes.class_id
+    AND r.period_id = classes.period_id AND r.topic_id = q.topic_id
+    AND r.age_band_id = q.band_id
+ORDER BY classes.school_id, classes.grade, classes.name, classes.class_id
 """
 
-_CLASS_PUPILS_COUNTED = """
-    SELECT cls.class_id, cls.period_id, count(DISTINCT e.pupil_id) AS pupils
-    FROM cls JOIN lms_enrolment e ON e.school_class_id = cls.class_id
-        AND e.enrolled_on <= cls.ends_on
-        AND (e.left_on IS NULL OR e.left_on > cls.starts_on)
-    GROUP BY cls.class_id, cls.period_id
-"""
-
-_CLASS_PUPILS_KEPT = """
-    SELECT kept.class_id, kept.period_id, kept.pupils
-    FROM lms_class_period_pupils kept
-    WHERE kept.school_id IN ({scope}) AND kept.period_id IN ({periods})
-"""
+# The pupils of each class in each period: kept on PostgreSQL (refreshed first),
+# counted from the enrolments elsewhere.
+_CLASS_PUPILS_KEPT = "lms_class_period_pupils"
+_CLASS_PUPILS_COUNTED = """(
+    SELECT e.school_class_id AS class_id, a.period_id,
+        count(DISTINCT e.pupil_id) AS pupils
+    FROM lms_enrolment e
+    JOIN lms_schoolclass c ON c.id = e.school_class_id
+    JOIN applies a ON a.school_year_id = c.school_year_id
+    WHERE c.school_id IN ({scope}) AND e.enrolled_on <= a.ends_on
+        AND (e.left_on IS NULL OR e.left_on > a.starts_on)
+    GROUP BY e.school_class_id, a.period_id
+)"""
 
 
 def _statement(
@@ -215,42 +236,51 @@ def _statement(
     connection,
     school_ids: QuerySet,
     plan: _Plan,
-    select: str,
+    template: str,
     only_period: ReportingPeriod | None = None,
 ) -> tuple[str, list]:
+    """Fill ``template`` with the plan's lists, the schools and the class pupils.
+
+    The parameters follow the order their placeholders appear in: the lists,
+    the classes' scope (and period), then the covered pairs' periods and scope
+    with, on SQLite, the counted pupils' scope before them.
+    """
     postgresql = connection.vendor == "postgresql"
     scope, scope_params = school_ids.query.sql_with_params()
     applies, applies_params = _values(plan.applies, "btbiibdd", postgresql)
     requirements, requirement_params = _values(plan.requirements, "bbbiii", postgresql)
+    need, need_params = _values(plan.need, "bii", postgresql)
     only, only_params = "", []
     if only_period is not None:
         only, only_params = "AND a.period_id = %s", [only_period.pk]
     if postgresql:
-        period_ids = sorted(plan.periods)
-        class_pupils = _CLASS_PUPILS_KEPT.format(
-            scope=scope, periods=", ".join(["%s"] * len(period_ids))
-        )
-        pupil_params = [*scope_params, *period_ids]
+        class_pupils, pupil_params = _CLASS_PUPILS_KEPT, []
     else:
-        class_pupils, pupil_params = _CLASS_PUPILS_COUNTED, []
-    sql = _COVERAGE.format(
+        class_pupils = _CLASS_PUPILS_COUNTED.format(scope=scope)
+        pupil_params = list(scope_params)
+    period_ids = sorted(plan.periods)
+    sql = template.format(
+        rules=_RULES, classes=_CLASSES, covered=_COVERED, class_pupils="{class_pupils}"
+    ).format(
         applies=applies,
         requirements=requirements,
+        need=need,
         scope=scope,
         only_period=only,
         class_pupils=class_pupils,
-        module_table=ModulePage._meta.db_table,
-        module_pk=ModulePage._meta.pk.column,
-        bands_table=ModulePage.age_bands.through._meta.db_table,
-        select=select,
+        period_ids=", ".join(["%s"] * len(period_ids)),
     )
     params = [
         *applies_params,
         *requirement_params,
+        *need_params,
         *scope_params,
         *only_params,
-        *pupil_params,
     ]
+    if "covered AS (" in template:
+        params += [*pupil_params, *period_ids, *scope_params]
+    else:
+        params += pupil_params
     return sql, params
 
 
@@ -265,42 +295,49 @@ def coverage_totals(
 
     Only periods whose rule (for the school's type) requires topics appear. Two
     statements on PostgreSQL (the kept class counts, then this), one elsewhere.
+    A school or topic without any covered pair has no row of that kind: its
+    counts stay 0.
     """
     plan = _Plan(periods=periods, rules=rules)
     if not plan:
         return {}, {}
-    school_ids = schools.values("pk")
+    school_ids = schools.order_by().values("pk")
     connection = connections[school_ids.db]
     if connection.vendor == "postgresql":
         class_pupils_refresh(school_ids=school_ids, periods=list(plan.periods.values()))
     sql, params = _statement(
-        connection=connection,
-        school_ids=school_ids,
-        plan=plan,
-        select=_SELECT_TOTALS,
+        connection=connection, school_ids=school_ids, plan=plan, template=_TOTALS
     )
-    params.append(topics_period.pk if topics_period is not None else 0)
-    totals: dict[tuple[int, int], CoverageCounts] = {}
-    topics: dict[int, list[TopicTally]] = defaultdict(list)
+    topics_id = topics_period.pk if topics_period is not None else 0
+    params += [topics_id, topics_id]
+    totals: dict[tuple[int, int], CoverageCounts] = defaultdict(CoverageCounts)
+    tallies: dict[tuple[int, int, int], TopicTally] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         # Sums come back as decimals on PostgreSQL: counts are integers here.
         for kind, school, period, band, topic, *numbers in cursor:
             first, second, third, fourth = (int(number or 0) for number in numbers)
             if kind == 0:
-                totals[(school, period)] = CoverageCounts(
-                    classes=first,
-                    classes_covered=second,
-                    topics_required=third,
-                    topics_covered=fourth,
-                )
+                counts = totals[(school, period)]
+                counts.classes = first
+                counts.classes_covered += second  # nothing to cover
+                counts.topics_required = third
+            elif kind == 1:
+                counts = totals[(school, period)]
+                counts.classes_covered += second
+                counts.topics_covered = fourth
             else:
-                topics[school].append(
-                    TopicTally(
-                        band_id=band, topic_id=topic, required=first, covered=second
-                    )
+                tally = tallies.setdefault(
+                    (school, band, topic), TopicTally(band_id=band, topic_id=topic)
                 )
-    return totals, dict(topics)
+                if kind == 2:
+                    tally.required = first
+                else:
+                    tally.covered = first
+    topics: dict[int, list[TopicTally]] = defaultdict(list)
+    for (school, _band, _topic), tally in tallies.items():
+        topics[school].append(tally)
+    return dict(totals), dict(topics)
 
 
 def coverage_detail(
@@ -317,7 +354,7 @@ def coverage_detail(
     plan = _Plan(periods=[period], rules=rules)
     if not plan:
         return {}
-    school_ids = schools.values("pk")
+    school_ids = schools.order_by().values("pk")
     connection = connections[school_ids.db]
     if connection.vendor == "postgresql":
         class_pupils_refresh(school_ids=school_ids, periods=[period])
@@ -325,7 +362,7 @@ def coverage_detail(
         connection=connection,
         school_ids=school_ids,
         plan=plan,
-        select=_SELECT_DETAIL,
+        template=_DETAIL,
         only_period=period,
     )
     topics = {

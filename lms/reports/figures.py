@@ -16,8 +16,9 @@ schools, pupils or answers:
 6. when a period's rule requires topics, the classes' coverage of them
    (``lms.reports.coverage``: one statement, two on PostgreSQL).
 
+Teaching sessions held come with the rollups (``SchoolPeriodRollup.sessions``).
 ``school_activity`` adds what a page shows for one period beside the status:
-teaching sessions held, pupils reached, staff trained and parents' meetings.
+pupils reached, staff trained and parents' meetings.
 
 Officers get counts only: nothing here returns a pupil.
 """
@@ -40,7 +41,6 @@ from lms.models import (
     SchoolClass,
     SchoolPeriodRollup,
     TeachingAttendance,
-    TeachingSession,
 )
 from lms.reports.coverage import coverage_totals
 from lms.reports.periods import rule_applying, rules_for
@@ -139,15 +139,21 @@ def school_figures(
         period_id,
         completed_any,
         modules,
+        sessions,
     ) in SchoolPeriodRollup.objects.filter(
         period__in=periods, school_id__in=school_ids
     ).values_list(
-        "school_id", "period_id", "pupils_completed_any", "modules_completed"
+        "school_id",
+        "period_id",
+        "pupils_completed_any",
+        "modules_completed",
+        "sessions",
     ):
         item = figures.get((school_id, period_id))
         if item is not None:
             item.pupils_completed = completed_any
             item.modules_completed = modules
+            item.sessions = sessions
 
     totals, tallies = coverage_totals(
         schools=schools, periods=periods, rules=rules, topics_period=topics_period
@@ -181,21 +187,6 @@ def period_moments(period: ReportingPeriod):
         tzinfo=REPORTING_TIME_ZONE,
     )
     return start, end
-
-
-def sessions_held(*, school_ids: QuerySet, period: ReportingPeriod) -> dict[int, int]:
-    """Return the teaching sessions each school held in ``period``. One query."""
-    return dict(
-        TeachingSession.objects.filter(
-            school_class__school_id__in=school_ids,
-            school_class__school_year_id=period.school_year_id,
-            taught_on__gte=period.starts_on,
-            taught_on__lte=period.ends_on,
-        )
-        .values_list("school_class__school_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
 
 
 def staff_trained_by_school(
@@ -309,12 +300,11 @@ def school_activity(
     period: ReportingPeriod,
     reach_school_ids: QuerySet | None = None,
 ) -> None:
-    """Fill sessions, staff trained and parents' meetings of ``period``'s figures.
+    """Fill the staff trained and parents' meetings of ``period``'s figures.
 
-    Pupils reached are counted only for ``reach_school_ids`` (a page of
-    schools); the others keep None. Three queries, five with the reach.
+    Pupils reached are counted only for ``reach_school_ids`` (one school, an
+    export); the others keep None. Two queries, three with the reach.
     """
-    sessions = sessions_held(school_ids=school_ids, period=period)
     staff = staff_trained_by_school(school_ids=school_ids, period=period)
     meetings = parent_meetings_by_school(school_ids=school_ids, period=period)
     reached = (
@@ -325,7 +315,6 @@ def school_activity(
     for (school_id, period_id), item in figures.items():
         if period_id != period.pk:
             continue
-        item.sessions = sessions.get(school_id, 0)
         item.staff_trained = staff.get(school_id, 0)
         item.parent_meetings, item.parents = meetings.get(school_id, (0, 0))
         if reached is not None:

@@ -390,9 +390,10 @@ class SchoolFigures:
     With a rule of required topics, ``classes_covered`` counts the classes (in
     the covered grades) that covered every topic of their band, and
     ``topics_required`` / ``topics_covered`` the (class, topic) pairs;
-    ``coverage`` holds each class's detail where a page asked for it. The
-    period's teaching sessions, pupils reached and adults' figures are filled
-    only where a page shows them (None otherwise); they never change a status.
+    ``coverage`` holds each class's detail where a page asked for it.
+    ``sessions`` counts the teaching sessions held; pupils reached and the
+    adults' figures are filled only where a page shows them (None otherwise).
+    None of these changes a status.
     """
 
     classes: int = 0
@@ -404,7 +405,7 @@ class SchoolFigures:
     classes_covered: int = 0
     topics_required: int = 0
     topics_covered: int = 0
-    sessions: int | None = None
+    sessions: int = 0
     coverage: list[ClassCoverage] | None = None
     topic_tallies: list[TopicTally] | None = None
     pupils_reached: int | None = None

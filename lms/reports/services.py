@@ -280,7 +280,7 @@ def report_export_run(*, export_id: int) -> ReportExport:
             trend=False,
         )
         _progress(export, 20)
-        schools_detail(dashboard, dashboard.schools)
+        schools_detail(dashboard, dashboard.schools, reach=True)
         _progress(export, 30)
         figures = unit_report_data(dashboard)
         content_hash = figures_hash(figures)

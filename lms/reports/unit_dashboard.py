@@ -468,9 +468,9 @@ def _sort_key(sort: str):
 def school_list(dashboard: UnitDashboard, query: ListQuery) -> SchoolList:
     """Return one page of the dashboard's schools, as ``query`` asks.
 
-    Filtering, ordering and paging read the figures already computed; then the
-    schools of the page get their pupils reached and, under a rule of required
-    topics, what each class is missing (two to four queries for the page).
+    Filtering, ordering and paging read the figures already computed; then,
+    under a rule of required topics, the schools of the page get what each class
+    is missing (two queries for the page, three on PostgreSQL).
     """
     unit_paths = {
         group.unit_id: group.path for group in dashboard.by_unit if group.unit_id
@@ -488,18 +488,26 @@ def school_list(dashboard: UnitDashboard, query: ListQuery) -> SchoolList:
     )
 
 
-def schools_detail(dashboard: UnitDashboard, rows: list[SchoolRow]) -> None:
-    """Fill in the pupils reached and each class's missing topics of ``rows``.
+def schools_detail(
+    dashboard: UnitDashboard, rows: list[SchoolRow], *, reach: bool = False
+) -> None:
+    """Fill in each class's missing topics of ``rows`` (and their pupils reached).
 
-    Three queries (four on PostgreSQL), whose rows grow with the schools asked
-    for: a page of a list, or every school for an export made in the background.
+    Two queries (three on PostgreSQL, one more with ``reach``), whose rows grow
+    with the schools asked for: a page of a list, or every school for an export
+    made in the background. Pupils reached read every attendance of the schools
+    in the period: an export counts them, a page of the list does not.
     """
     if not rows:
         return
     ids = [row.pk for row in rows]
     schools = School.objects.filter(pk__in=ids)
-    reached = pupils_reached_by_school(
-        school_ids=schools.values("pk"), period=dashboard.period
+    reached = (
+        pupils_reached_by_school(
+            school_ids=schools.values("pk"), period=dashboard.period
+        )
+        if reach
+        else None
     )
     details = {}
     if any(row.figures.rule.has_topics for row in rows):
@@ -509,7 +517,8 @@ def schools_detail(dashboard: UnitDashboard, rows: list[SchoolRow]) -> None:
             rules=rules_for([dashboard.period]),
         )
     for row in rows:
-        row.figures.pupils_reached = reached.get(row.pk, 0)
+        if reached is not None:
+            row.figures.pupils_reached = reached.get(row.pk, 0)
         if row.figures.rule.has_topics:
             row.figures.coverage = details.get(row.pk, [])
 

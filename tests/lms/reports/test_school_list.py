@@ -272,3 +272,31 @@ def test_an_export_made_before_topics_still_verifies(client, province, english):
     )
     page = client.get(f"/bao-cao/kiem-tra/?ma={figures_hash(old_figures)}")
     assert "The figures recomputed today match this report." in page.content.decode()
+
+
+def test_queries_do_not_grow_with_schools_under_a_topic_rule(client, province):
+    """The province page with its list, charts and one page's details."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    org = province["org"]
+    login_verified(client, officer(Role.PROVINCE_OFFICER, org.province))
+    url = f"/bao-cao/?ky={org.period.pk}&trang-thai=all"
+    client.get(url)  # warm the session
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = count()
+    for number in range(6):
+        school, [(school_class, teacher, pupils)] = school_with_classes(
+            org.commune_a if number % 2 else org.commune_b, org.year, pupils=2
+        )
+        session(school_class, province["kindness"], teacher, present=pupils)
+    assert count() == before
+    api = client.get(f"/api/reports/units/{org.province.pk}/?period={org.period.pk}")
+    assert api.json()["topics"] == [
+        {"band": "g3-5", "topic": "kindness", "required": 9, "covered": 7}
+    ]

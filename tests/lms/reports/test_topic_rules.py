@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from content_cms.models import AgeBand, Topic
 from lms.errors import LmsError
@@ -431,3 +432,23 @@ def test_the_share_follows_the_class_s_pupils_as_they_join_and_leave(world):
     )
     assert figures_of(school, org.period).classes_covered == 1  # 3 of 5 again
     assert detail_of(school, org.period)[0].pupils == 5
+
+
+def test_a_session_counts_while_it_exists_where_it_is_dated(world):
+    org, kindness, school, school_class, teacher, _pupils = world
+    require(org.period, ("g3-5", "kindness"))
+    taught = session(school_class, kindness, teacher)
+    assert figures_of(school, org.period).sessions == 1
+    assert figures_of(school, org.period).status == ProgrammeStatus.MET
+    taught.taught_on = org.period.starts_on - datetime.timedelta(days=3)
+    taught.save()  # moved before the period: it no longer counts in it
+    item = figures_of(school, org.period)
+    assert (item.sessions, item.status) == (0, ProgrammeStatus.IN_PROGRESS)
+    assert rollups.rollups_rebuild() == []
+    taught.taught_on = timezone.localdate()
+    taught.save()
+    assert figures_of(school, org.period).status == ProgrammeStatus.MET
+    taught.delete()
+    item = figures_of(school, org.period)
+    assert (item.sessions, item.status) == (0, ProgrammeStatus.IN_PROGRESS)
+    assert rollups.rollups_rebuild() == []
