@@ -27,10 +27,12 @@ roster version or period dates changed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import QuerySet
 
 from lms.models import ReportingPeriod, School, SchoolType
@@ -46,6 +48,28 @@ class CoverageCounts:
     classes_covered: int = 0
     topics_required: int = 0
     topics_covered: int = 0
+
+
+def _rule_key(rule: Rule) -> str:
+    """Return what a school's kept coverage was computed under, as a short key."""
+    content = json.dumps(
+        [
+            rule.target_id,
+            rule.grade_from,
+            rule.grade_to,
+            [
+                [
+                    t.band_id,
+                    t.first_grade,
+                    t.last_grade,
+                    t.topic_id,
+                    str(t.min_pupil_share),
+                ]
+                for t in rule.topics
+            ],
+        ]
+    )
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
 def _share_hundredths(rule_share) -> int:
@@ -65,6 +89,7 @@ class _Plan:
         self.applies: list[tuple] = []
         self.requirements: list[tuple] = []
         self.need: list[tuple] = []
+        self.rule_keys: dict[tuple[int, str], str] = {}
         self.rules: dict[int, Rule] = {}
         self.periods: dict[int, ReportingPeriod] = {}
         for period in periods:
@@ -73,6 +98,7 @@ class _Plan:
                 if not rule.has_topics:
                     continue
                 self.periods[period.pk] = period
+                self.rule_keys[(period.pk, school_type)] = _rule_key(rule)
                 self.applies.append(
                     (
                         period.pk,
@@ -143,7 +169,7 @@ _CLASSES = """
         AND a.school_year_id = c.school_year_id
         AND c.grade BETWEEN a.grade_from AND a.grade_to
     LEFT JOIN need n ON n.target_id = a.target_id AND n.grade = c.grade
-    WHERE c.school_id IN ({scope}) {only_period}
+    WHERE c.school_id {in_scope} {only_period}
 """
 
 _COVERED = """
@@ -160,7 +186,7 @@ _COVERED = """
     JOIN need n ON n.target_id = a.target_id AND n.grade = c.grade
     LEFT JOIN {class_pupils} p
         ON p.class_id = r.school_class_id AND p.period_id = r.period_id
-    WHERE r.period_id IN ({period_ids}) AND c.school_id IN ({scope})
+    WHERE r.period_id IN ({period_ids}) AND c.school_id {in_scope}
         AND (r.sessions > 0 OR (COALESCE(p.pupils, 0) > 0
             AND r.pupils_completed * 10000 >= q.share * p.pupils))
 """
@@ -189,11 +215,11 @@ SELECT 2, classes.school_id, classes.period_id, q.band_id, q.topic_id, count(*),
     0, 0, 0
 FROM classes JOIN requirement q ON q.target_id = classes.target_id
     AND classes.grade BETWEEN q.first_grade AND q.last_grade
-WHERE classes.period_id = %s
+WHERE classes.period_id IN ({tally_periods})
 GROUP BY classes.school_id, classes.period_id, q.band_id, q.topic_id
 UNION ALL
 SELECT 3, school_id, period_id, band_id, topic_id, count(*), 0, 0, 0
-FROM covered WHERE period_id = %s
+FROM covered WHERE period_id IN ({tally_periods})
 GROUP BY school_id, period_id, band_id, topic_id
 """
 
@@ -225,7 +251,7 @@ _CLASS_PUPILS_COUNTED = """(
     FROM lms_enrolment e
     JOIN lms_schoolclass c ON c.id = e.school_class_id
     JOIN applies a ON a.school_year_id = c.school_year_id
-    WHERE c.school_id IN ({scope}) AND e.enrolled_on <= a.ends_on
+    WHERE c.school_id {in_scope} AND e.enrolled_on <= a.ends_on
         AND (e.left_on IS NULL OR e.left_on > a.starts_on)
     GROUP BY e.school_class_id, a.period_id
 )"""
@@ -238,6 +264,7 @@ def _statement(
     plan: _Plan,
     template: str,
     only_period: ReportingPeriod | None = None,
+    tally_periods: list[int] = (),
 ) -> tuple[str, list]:
     """Fill ``template`` with the plan's lists, the schools and the class pupils.
 
@@ -246,7 +273,14 @@ def _statement(
     with, on SQLite, the counted pupils' scope before them.
     """
     postgresql = connection.vendor == "postgresql"
-    scope, scope_params = school_ids.query.sql_with_params()
+    if postgresql:
+        # The ids themselves, so the planner knows how many schools there are
+        # (a prefix of unit paths reads as one school, and sets off nested loops)
+        # and reads only their classes (by the index on school).
+        in_scope, scope_params = "= ANY(%s::bigint[])", [list(school_ids)]
+    else:
+        scope, scope_params = school_ids.query.sql_with_params()
+        in_scope = f"IN ({scope})"
     applies, applies_params = _values(plan.applies, "btbiibdd", postgresql)
     requirements, requirement_params = _values(plan.requirements, "bbbiii", postgresql)
     need, need_params = _values(plan.need, "bii", postgresql)
@@ -256,19 +290,24 @@ def _statement(
     if postgresql:
         class_pupils, pupil_params = _CLASS_PUPILS_KEPT, []
     else:
-        class_pupils = _CLASS_PUPILS_COUNTED.format(scope=scope)
+        class_pupils = _CLASS_PUPILS_COUNTED.format(in_scope=in_scope)
         pupil_params = list(scope_params)
     period_ids = sorted(plan.periods)
     sql = template.format(
-        rules=_RULES, classes=_CLASSES, covered=_COVERED, class_pupils="{class_pupils}"
+        rules=_RULES,
+        classes=_CLASSES,
+        covered=_COVERED,
+        class_pupils="{class_pupils}",
+        tally_periods="{tally_periods}",
     ).format(
         applies=applies,
         requirements=requirements,
         need=need,
-        scope=scope,
+        in_scope=in_scope,
         only_period=only,
         class_pupils=class_pupils,
         period_ids=", ".join(["%s"] * len(period_ids)),
+        tally_periods=", ".join(["%s"] * max(1, len(tally_periods))),
     )
     params = [
         *applies_params,
@@ -279,6 +318,7 @@ def _statement(
     ]
     if "covered AS (" in template:
         params += [*pupil_params, *period_ids, *scope_params]
+        params += [*(tally_periods or [0]), *(tally_periods or [0])]
     else:
         params += pupil_params
     return sql, params
@@ -290,13 +330,15 @@ def coverage_totals(
     periods: list[ReportingPeriod],
     rules: dict[tuple[int, str], Rule],
     topics_period: ReportingPeriod | None = None,
+    school_types: dict[int, str] | None = None,
 ) -> tuple[dict[tuple[int, int], CoverageCounts], dict[int, list[TopicTally]]]:
     """Return each school's coverage per period, and per topic in ``topics_period``.
 
-    Only periods whose rule (for the school's type) requires topics appear. Two
-    statements on PostgreSQL (the kept class counts, then this), one elsewhere.
-    A school or topic without any covered pair has no row of that kind: its
-    counts stay 0.
+    Only periods whose rule (for the school's type) requires topics appear. On
+    PostgreSQL the results are kept per school and period and computed again
+    only for schools whose rule, roster, rollup rows or period dates changed
+    (``_totals_kept``); elsewhere one statement computes them every time.
+    ``school_types`` (id -> type) saves reading the schools again.
     """
     plan = _Plan(periods=periods, rules=rules)
     if not plan:
@@ -304,15 +346,54 @@ def coverage_totals(
     school_ids = schools.order_by().values("pk")
     connection = connections[school_ids.db]
     if connection.vendor == "postgresql":
-        class_pupils_refresh(school_ids=school_ids, periods=list(plan.periods.values()))
-    sql, params = _statement(
-        connection=connection, school_ids=school_ids, plan=plan, template=_TOTALS
+        if school_types is None:
+            school_types = dict(schools.order_by().values_list("pk", "school_type"))
+        return _totals_kept(
+            connection=connection,
+            school_ids=school_ids,
+            school_types=school_types,
+            plan=plan,
+            topics_period=topics_period,
+        )
+    tally_periods = [topics_period.pk] if topics_period is not None else []
+    totals, tallies = _totals_computed(
+        connection=connection,
+        school_ids=school_ids,
+        plan=plan,
+        tally_periods=tally_periods,
     )
-    topics_id = topics_period.pk if topics_period is not None else 0
-    params += [topics_id, topics_id]
+    return totals, {
+        school: items
+        for (school, period), items in tallies.items()
+        if period in tally_periods
+    }
+
+
+def _totals_computed(
+    *, connection, school_ids, plan: _Plan, tally_periods: list[int]
+) -> tuple[
+    dict[tuple[int, int], CoverageCounts], dict[tuple[int, int], list[TopicTally]]
+]:
+    """Compute the coverage of ``school_ids`` in the plan's periods: one statement.
+
+    Returns the counts by (school, period) and, for ``tally_periods``, the
+    required topics by (school, period).
+    """
+    sql, params = _statement(
+        connection=connection,
+        school_ids=school_ids,
+        plan=plan,
+        template=_TOTALS,
+        tally_periods=tally_periods,
+    )
     totals: dict[tuple[int, int], CoverageCounts] = defaultdict(CoverageCounts)
-    tallies: dict[tuple[int, int, int], TopicTally] = {}
-    with connection.cursor() as cursor:
+    tallies: dict[tuple[int, int, int, int], TopicTally] = {}
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The rule lists are joined on several columns at once, which the
+            # planner reads as "one row" and answers with nested loops over
+            # every class; hash joins over the rollup rows take a third of that.
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(sql, params)
         # Sums come back as decimals on PostgreSQL: counts are integers here.
         for kind, school, period, band, topic, *numbers in cursor:
@@ -328,16 +409,163 @@ def coverage_totals(
                 counts.topics_covered = fourth
             else:
                 tally = tallies.setdefault(
-                    (school, band, topic), TopicTally(band_id=band, topic_id=topic)
+                    (school, period, band, topic),
+                    TopicTally(band_id=band, topic_id=topic),
                 )
                 if kind == 2:
                     tally.required = first
                 else:
                     tally.covered = first
-    topics: dict[int, list[TopicTally]] = defaultdict(list)
-    for (school, _band, _topic), tally in tallies.items():
-        topics[school].append(tally)
-    return dict(totals), dict(topics)
+    by_school: dict[tuple[int, int], list[TopicTally]] = defaultdict(list)
+    for (school, period, _band, _topic), tally in tallies.items():
+        by_school[(school, period)].append(tally)
+    return dict(totals), dict(by_school)
+
+
+# --- Each school's coverage, kept (PostgreSQL) ----------
+
+_VERSIONS = """
+SELECT school.id, COALESCE(roster.version, 0), COALESCE(coverage.version, 0)
+FROM unnest(%s::bigint[]) AS school (id)
+LEFT JOIN lms_school_roster_version roster ON roster.school_id = school.id
+LEFT JOIN lms_school_coverage_version coverage ON coverage.school_id = school.id
+"""
+
+_KEPT = """
+SELECT school_id, period_id, rule_key, roster_version, coverage_version,
+    school_year_id, starts_on, ends_on, classes, classes_covered,
+    topics_required, topics_covered,
+    CASE WHEN period_id = %s THEN tallies END
+FROM lms_school_coverage
+WHERE school_id = ANY(%s::bigint[]) AND period_id = ANY(%s::bigint[])
+"""
+
+_KEEP = """
+INSERT INTO lms_school_coverage (
+    school_id, period_id, rule_key, roster_version, coverage_version,
+    school_year_id, starts_on, ends_on, classes, classes_covered,
+    topics_required, topics_covered, tallies
+)
+SELECT * FROM unnest(
+    %s::bigint[], %s::bigint[], %s::text[], %s::bigint[], %s::bigint[],
+    %s::bigint[], %s::date[], %s::date[], %s::integer[], %s::integer[],
+    %s::integer[], %s::integer[], %s::jsonb[]
+)
+ORDER BY 1, 2
+ON CONFLICT (school_id, period_id) DO UPDATE SET
+    rule_key = EXCLUDED.rule_key,
+    roster_version = EXCLUDED.roster_version,
+    coverage_version = EXCLUDED.coverage_version,
+    school_year_id = EXCLUDED.school_year_id,
+    starts_on = EXCLUDED.starts_on,
+    ends_on = EXCLUDED.ends_on,
+    classes = EXCLUDED.classes,
+    classes_covered = EXCLUDED.classes_covered,
+    topics_required = EXCLUDED.topics_required,
+    topics_covered = EXCLUDED.topics_covered,
+    tallies = EXCLUDED.tallies
+"""
+
+
+def _totals_kept(
+    *,
+    connection,
+    school_ids: QuerySet,
+    school_types: dict[int, str],
+    plan: _Plan,
+    topics_period: ReportingPeriod | None,
+) -> tuple[dict[tuple[int, int], CoverageCounts], dict[int, list[TopicTally]]]:
+    """Read the kept coverage; compute and keep it again where it is stale.
+
+    A kept row is used while the rule applying to the school (its key), the
+    school's roster and coverage versions (bumped by the triggers of migration
+    ``lms.0009``) and the period's dates are those it was computed with. The
+    versions are read before computing, so a change meanwhile leaves the row
+    stale for the next view, never wrongly fresh. Four queries when nothing
+    changed, six when some schools are computed again.
+    """
+    class_pupils_refresh(school_ids=school_ids, periods=list(plan.periods.values()))
+    ids = sorted(school_types)
+    period_ids = sorted(plan.periods)
+    topics_id = topics_period.pk if topics_period is not None else 0
+    wanted: dict[tuple[int, int], tuple] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS, [ids])
+        versions = {school: (roster, coverage) for school, roster, coverage in cursor}
+        for school_id in ids:
+            for period_id in period_ids:
+                rule_key = plan.rule_keys.get((period_id, school_types[school_id]))
+                if rule_key is None:
+                    continue
+                period = plan.periods[period_id]
+                wanted[(school_id, period_id)] = (
+                    rule_key,
+                    *versions.get(school_id, (0, 0)),
+                    period.school_year_id,
+                    period.starts_on,
+                    period.ends_on,
+                )
+        cursor.execute(_KEPT, [topics_id, ids, period_ids])
+        kept = {(row[0], row[1]): row for row in cursor}
+    totals: dict[tuple[int, int], CoverageCounts] = {}
+    tallies: dict[int, list[TopicTally]] = {}
+    stale = []
+    for key, expected in wanted.items():
+        row = kept.get(key)
+        if row is None or tuple(row[2:8]) != expected:
+            stale.append(key)
+            continue
+        totals[key] = CoverageCounts(*row[8:12])
+        if key[1] == topics_id and row[12] is not None:
+            # Django leaves JSON as text (its fields decode it themselves).
+            items = json.loads(row[12]) if isinstance(row[12], str) else row[12]
+            tallies[key[0]] = [TopicTally(*item) for item in items]
+    if stale:
+        stale_schools = sorted({school for school, _period in stale})
+        computed, computed_tallies = _totals_computed(
+            connection=connection,
+            school_ids=stale_schools,
+            plan=plan,
+            tally_periods=sorted({period for _school, period in stale}),
+        )
+        rows = []
+        for key in stale:
+            counts = computed.get(key, CoverageCounts())
+            items = sorted(
+                computed_tallies.get(key, []),
+                key=lambda item: (item.band_id, item.topic_id),
+            )
+            totals[key] = counts
+            if key[1] == topics_id:
+                tallies[key[0]] = items
+            rows.append((*key, *wanted[key], counts, items))
+        _keep(connection, rows)
+    return totals, tallies
+
+
+def _keep(connection, rows: list[tuple]) -> None:
+    """Keep computed coverage rows: one statement (arrays, one per column)."""
+    columns: list[list] = [[] for _ in range(13)]
+    for school, period, key, roster, coverage, year, first, last, counts, items in rows:
+        values = (
+            school,
+            period,
+            key,
+            roster,
+            coverage,
+            year,
+            first,
+            last,
+            counts.classes,
+            counts.classes_covered,
+            counts.topics_required,
+            counts.topics_covered,
+            json.dumps([[i.band_id, i.topic_id, i.required, i.covered] for i in items]),
+        )
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    with connection.cursor() as cursor:
+        cursor.execute(_KEEP, columns)
 
 
 def coverage_detail(
@@ -358,6 +586,7 @@ def coverage_detail(
     connection = connections[school_ids.db]
     if connection.vendor == "postgresql":
         class_pupils_refresh(school_ids=school_ids, periods=[period])
+        school_ids = school_ids.values_list("pk", flat=True)
     sql, params = _statement(
         connection=connection,
         school_ids=school_ids,

@@ -31,7 +31,9 @@ from collections import defaultdict
 from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from content_cms.models import ModulePage
 from lms.models import (
+    DONE_STATUSES,
     Enrolment,
     ModuleProgress,
     ParentMeeting,
@@ -156,7 +158,11 @@ def school_figures(
             item.sessions = sessions
 
     totals, tallies = coverage_totals(
-        schools=schools, periods=periods, rules=rules, topics_period=topics_period
+        schools=schools,
+        periods=periods,
+        rules=rules,
+        topics_period=topics_period,
+        school_types=types,
     )
     for key, counts in totals.items():
         item = figures.get(key)
@@ -195,15 +201,23 @@ def staff_trained_by_school(
     """Return each school's staff who completed a staff module in ``period``.
 
     A member of staff (teacher, counsellor, school administrator) counts once
-    per school, at every school they work in. One query. The learning area's
+    per school, at every school they work in. Two queries. The learning area's
     ``staff_trained(school=..., period=...)`` answers the same for one school.
     """
     start, end = period_moments(period)
+    # The staff modules first (a handful), so the database reads only their
+    # progress rows (index on module and status), not every pupil's.
+    modules = list(
+        ModulePage.objects.filter(age_bands__code=STAFF_BAND).values_list(
+            "pk", flat=True
+        )
+    )
     return dict(
         ModuleProgress.objects.filter(
+            module_id__in=modules,
+            status__in=DONE_STATUSES,
             completed_at__gte=start,
             completed_at__lt=end,
-            module__age_bands__code=STAFF_BAND,
             user__role_assignments__school_id__in=school_ids,
             user__role_assignments__role__in=STAFF_ROLES,
         )
