@@ -61,6 +61,10 @@ class SchoolRow:
         return self.school_type == SchoolType.CARE_FACILITY
 
     @cached_property
+    def folded_name(self) -> str:
+        return _folded(self.name)
+
+    @cached_property
     def status(self) -> str:
         # Read three times per school per view (groups, the list of schools
         # behind, the badge): the figures are final once the row exists.
@@ -445,7 +449,7 @@ def _matches(row: SchoolRow, query: ListQuery, unit_paths: dict[int, str]) -> bo
         return False
     if query.text:
         needle = _folded(query.text)
-        if needle not in _folded(row.name) and needle not in _folded(row.code):
+        if needle not in row.folded_name and needle not in _folded(row.code):
             return False
     return True
 
@@ -455,14 +459,14 @@ def _sort_key(sort: str):
     sign = -1 if sort.startswith("-") else 1
     field_name = sort.lstrip("-")
     if field_name == "status":
-        return lambda row: (sign * STATUS_ORDER[row.status], _folded(row.name))
+        return lambda row: (sign * STATUS_ORDER[row.status], row.folded_name)
     if field_name == "share":
         return lambda row: (
             row.figures.progress_share is None,
             sign * (row.figures.progress_share or 0),
-            _folded(row.name),
+            row.folded_name,
         )
-    return lambda row: _folded(row.name)
+    return lambda row: row.folded_name
 
 
 def school_list(dashboard: UnitDashboard, query: ListQuery) -> SchoolList:
