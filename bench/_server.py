@@ -2,8 +2,10 @@
 
 Each benchmark owns one PostgreSQL database on 127.0.0.1:5432 (``bench_answers``,
 ``bench_live``, ``bench_dash``, ``bench_rollover``); these helpers create and
-migrate that one and refuse any name outside ``BENCH_DATABASES``, so no benchmark
-can touch a test or development database. ``server_start`` runs uvicorn in a
+migrate that one and refuse any name outside ``BENCH_DATABASES`` (or, when a
+benchmark is pointed at another database by name, one that does not end in
+``_bench`` or start with ``bench_``), so no benchmark can touch a test or
+development database. ``server_start`` runs uvicorn in a
 process group of its own, which ``server_stop`` ends by that group's id (never by
 a process name).
 """
@@ -32,8 +34,13 @@ def database_url(name: str) -> str:
 
 
 def _check(name: str) -> None:
-    if name not in BENCH_DATABASES:
+    if name not in BENCH_DATABASES and not _is_named_bench(name):
         raise ValueError(f"{name!r} is not a benchmark database")
+
+
+def _is_named_bench(name: str) -> bool:
+    """A database a benchmark was pointed at by name must say it is one."""
+    return name.replace("-", "_").split("_")[-1] == "bench" or name.startswith("bench_")
 
 
 def database_ensure(name: str) -> bool:

@@ -6,21 +6,29 @@ PostgreSQL on 127.0.0.1:5432 (user postgres).
 Options (environment): ``BENCH_DASH_SCHOOLS`` (default 100),
 ``BENCH_DASH_PUPILS`` pupils per school (default 600), ``BENCH_DASH_ANSWERS``
 answers per pupil at the two sizes (default ``3,34``: 1.8 and 20.4 million
-answers at 1,000 schools of 600), ``BENCH_DASH_REQUESTS`` (default 50).
+answers at 1,000 schools of 600), ``BENCH_DASH_REQUESTS`` (default 50),
+``BENCH_DASH_SESSIONS`` teaching sessions per school (default 200: 200,000 at
+1,000 schools, each with the attendance of its class), ``BENCH_DASH_DB`` the
+database (default ``bench_dash``; another name must end in ``_bench``).
 
-1. creates the database ``bench_dash`` if missing (never any other) and migrates
-   it; loads the curriculum when no module exists;
+1. creates the database if missing (never any other) and migrates it; loads
+   the curriculum when no module exists;
 2. ``generate_scale`` with the schools and pupils (what exists is kept), then
    the learning records (``devdata.scale.learning_records_generate``) with the
    first number of answers per pupil (size A); when the database holds more
    answers than that from an earlier run, the learning records are deleted
-   first;
+   first; then the teaching sessions with their attendance, and a rule
+   requiring three topics of every school band in each period of the school
+   year (``devdata.scale_teaching``), so the province page computes every
+   class's topic coverage;
 3. ``VACUUM ANALYZE``, then each dashboard (province, one commune, one school,
-   and ``province*``: the province in its earliest term, where every school is
-   behind and listed) is requested N times in-process through Django's test
-   client (server time, no network) after two warm-up requests; prints p50/p95,
-   the median CPU time of this process per request (Django's share, without
-   PostgreSQL's), the queries of one request and the load average;
+   ``province*``: the province in its earliest term, where every school is
+   behind and listed, and ``province?``: the list of schools searched,
+   filtered by a missing topic, sorted by progress, second page) is requested
+   N times in-process through Django's test client (server time, no network)
+   after two warm-up requests; prints p50/p95, the median CPU time of this
+   process per request (Django's share, without PostgreSQL's), the queries of
+   one request and the load average;
 4. tops the attempts up to the second number of answers (size B) without
    regenerating anything, and times them again; prints the ratio B/A.
 
@@ -36,8 +44,9 @@ import _server  # bench/_server.py: the database
 
 sys.path.insert(0, str(_server.BASE_DIR))
 
-DB_NAME = "bench_dash"
+DB_NAME = os.environ.get("BENCH_DASH_DB", "bench_dash")
 SCHOOLS = int(os.environ.get("BENCH_DASH_SCHOOLS", "100"))
+SESSIONS = int(os.environ.get("BENCH_DASH_SESSIONS", "200"))
 PUPILS = int(os.environ.get("BENCH_DASH_PUPILS", "600"))
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_DASH_ANSWERS", "3,34").split(","))
 REQUESTS = int(os.environ.get("BENCH_DASH_REQUESTS", "50"))
@@ -151,6 +160,9 @@ def vacuum_analyze() -> None:
             "lms_schoolperiodrollup",
             "lms_enrolment",
             "lms_schoolclass",
+            "lms_classtopicrollup",
+            "lms_teachingsession",
+            "lms_teachingattendance",
         ):
             cursor.execute(f"VACUUM ANALYZE {table}")
 
@@ -186,11 +198,24 @@ def viewers():
         user=chief, name="bench", defaults={"confirmed": True}
     )
     # The earliest term: a school year without classes, so every school is
-    # listed as behind (the page's longest table).
+    # listed as behind.
     earliest = ReportingPeriod.objects.order_by("starts_on").first()
+    from lms.models import TopicRequirement
+    from lms.reports.periods import period_default
+
+    requirement = TopicRequirement.objects.filter(
+        target__period=period_default()
+    ).first()
+    missing = (
+        f"&thieu={requirement.age_band_id}-{requirement.topic_id}"
+        if (requirement)
+        else ""
+    )
+    listed = f"/bao-cao/?q=truong&trang-thai=all&sap-xep=-share&trang=2{missing}"
     return [
         ("province", chief, "/bao-cao/", device),
         ("province*", chief, f"/bao-cao/?ky={earliest.pk}", device),
+        ("province?", chief, listed, device),
         (
             "commune",
             user("bench-cb-xa", Role.UNIT_OFFICER, unit=commune),
@@ -265,6 +290,14 @@ def main() -> None:
     from django.core.management import call_command
 
     from devdata.scale import learning_records_generate
+    from devdata.scale_teaching import teaching_sessions_generate, topic_rules_ensure
+    from lms.learning.rollups import rollups_rebuild
+    from lms.models import (
+        ClassTopicRollup,
+        ModuleProgress,
+        SchoolClass,
+        TeachingSession,
+    )
     from quizzes.models import Answer
 
     started = time.perf_counter()
@@ -299,6 +332,31 @@ def main() -> None:
             f"{answers_per_pupil} answers/pupil: {answers:,} answers; wrote "
             f"{answers - before:,} answers ({rows:,} rows) in {seconds:.0f} s, "
             f"{(answers - before) / seconds:,.0f} answers/s"
+        )
+        if (
+            not ClassTopicRollup.objects.exists()
+            and ModuleProgress.objects.filter(completed_at__isnull=False).exists()
+        ) or (
+            TeachingSession.objects.exists()
+            and not ClassTopicRollup.objects.filter(sessions__gt=0).exists()
+        ):
+            started = time.perf_counter()
+            rollups_rebuild(fix=True)  # made before the topic rollup existed
+            print(f"  topic rollups rebuilt ({time.perf_counter() - started:.0f} s)")
+        started = time.perf_counter()
+        sessions = teaching_sessions_generate(
+            school_ids=school_ids, per_school=SESSIONS
+        )
+        year_id = (
+            SchoolClass.objects.filter(school_id__in=school_ids)
+            .order_by("-school_year__starts_on")
+            .values_list("school_year_id", flat=True)
+            .first()
+        )
+        rules = topic_rules_ensure(school_year_id=year_id)
+        print(
+            f"  teaching sessions: wrote {sessions:,} with their attendance, "
+            f"rules for {rules} periods ({time.perf_counter() - started:.0f} s)"
         )
         started = time.perf_counter()
         vacuum_analyze()

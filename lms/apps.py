@@ -51,6 +51,29 @@ class LmsConfig(AppConfig):
 
         # One language per person, in the product and in Wagtail's admin e-mails.
         post_save.connect(on_user_saved, sender=User, dispatch_uid="lms.lang_user")
+
+        from django.db.models.signals import post_delete, pre_save
+
+        from lms.learning.rollups import (
+            on_session_deleted,
+            on_session_pre_save,
+            on_session_saved,
+        )
+        from lms.models import TeachingSession
+
+        # A teaching session counts toward its class's topics and its school's
+        # period in the transaction that saves or deletes it (the rollups).
+        pre_save.connect(
+            on_session_pre_save, sender=TeachingSession, dispatch_uid="lms.session_pre"
+        )
+        post_save.connect(
+            on_session_saved, sender=TeachingSession, dispatch_uid="lms.session_saved"
+        )
+        post_delete.connect(
+            on_session_deleted,
+            sender=TeachingSession,
+            dispatch_uid="lms.session_deleted",
+        )
         post_save.connect(
             on_profile_saved, sender=UserProfile, dispatch_uid="lms.lang_profile"
         )

@@ -259,6 +259,11 @@ urlpatterns = [
         name="class_item_analysis",
     ),
     path(
+        "lop/<int:class_id>/bao-cao/",
+        report_views.class_report_page,
+        name="class_report",
+    ),
+    path(
         "truong/<int:school_id>/bao-cao/",
         report_views.school_report,
         name="school_report",

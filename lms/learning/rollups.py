@@ -1,7 +1,12 @@
 """Keep the dashboards' rollup tables true: increment on completion, rebuild on demand.
 
-Two rules define every count, and both the live path and the rebuild use the same
-functions to apply them, so they cannot drift apart by construction:
+Three tables: ``ClassModuleRollup`` (pupils of a class who completed and passed
+a module), ``SchoolPeriodRollup`` (pupils of a school who completed any module
+in a period) and ``ClassTopicRollup`` (pupils of a class who completed, in a
+period, a module on a topic written for the class's age band: what the
+programme's required topics are checked against). Two rules define every
+count, and both the live path and the rebuild use the same functions to apply
+them, so they cannot drift apart by construction:
 
 - a completion (``ModuleProgress.completed_at``) and a pass (``passed_at``) count
   in the class and school of the pupil's enrolment active on the local date of
@@ -15,9 +20,17 @@ enrolment (teachers, parents) learn too, but count in no rollup.
 
 The live path (``rollups_record_completion``) runs inside the transaction that
 completes the module, with the pupil's row locked by the caller, and increments
-with ``F()`` so concurrent completions in one class never lose an update.
-``rollups_rebuild`` recomputes both tables from the raw facts and reports (and
-with ``fix`` repairs) every difference.
+with ``F()`` so concurrent completions in one class never lose an update. A
+teaching session counts the same way, in every period holding its date: saving
+or deleting a ``TeachingSession`` (its ``post_save`` / ``post_delete``, connected
+in ``lms.apps``) moves its count in the class's topic rows and the school's period
+row, in the saving transaction (``rollups_record_session``). Writes that bypass
+``save()`` and ``delete()`` (bulk inserts, queryset updates) must be followed by
+``manage.py rebuild_rollups --fix``.
+``rollups_rebuild`` recomputes the tables from the raw facts and reports (and
+with ``fix`` repairs) every difference. A module's topic and age bands are read
+as they are now, so after an editor re-tags a module that pupils already
+completed, ``manage.py rebuild_rollups --fix`` brings the topic counts in line.
 """
 
 from __future__ import annotations
@@ -30,14 +43,19 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from content_cms.models import AgeBand, ModulePage
 from lms.models import (
     ClassModuleRollup,
+    ClassTopicRollup,
     Enrolment,
     ModuleProgress,
     ReportingPeriod,
+    SchoolClass,
     SchoolPeriodRollup,
+    TeachingSession,
 )
 
 REPORTING_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -185,6 +203,93 @@ def _completed_elsewhere_in(
     return False
 
 
+def _topic_rollup_add(
+    *, class_id: int, period_id: int, topic_id: int, band_id: int
+) -> None:
+    row, _created = ClassTopicRollup.objects.get_or_create(
+        school_class_id=class_id,
+        period_id=period_id,
+        topic_id=topic_id,
+        age_band_id=band_id,
+    )
+    ClassTopicRollup.objects.filter(pk=row.pk).update(
+        pupils_completed=F("pupils_completed") + 1, updated_at=timezone.now()
+    )
+
+
+def _class_bands_of(module_id: int, class_id: int) -> tuple[int | None, list[int]]:
+    """Return the module's topic, and its age bands that hold the class's grade."""
+    topic_id = (
+        ModulePage.objects.filter(pk=module_id)
+        .values_list("topic_id", flat=True)
+        .first()
+    )
+    if topic_id is None:
+        return None, []
+    grade = SchoolClass.objects.values_list("grade", flat=True).get(pk=class_id)
+    bands = AgeBand.objects.filter(
+        modules=module_id, min_grade__lte=grade, max_grade__gte=grade
+    ).values_list("pk", flat=True)
+    return topic_id, list(bands)
+
+
+def _topic_counted_already(
+    *,
+    progress: ModuleProgress,
+    topic_id: int,
+    band_id: int,
+    period: PeriodFact,
+    class_id: int,
+    facts: list[EnrolmentFact],
+) -> bool:
+    """Return whether the pupil already counts for this topic, band, class, period."""
+    start, end = _period_bounds(period)
+    others = (
+        ModuleProgress.objects.filter(
+            user_id=progress.user_id,
+            completed_at__gte=start,
+            completed_at__lt=end,
+            module__topic_id=topic_id,
+            module__age_bands=band_id,
+        )
+        .exclude(pk=progress.pk)
+        .values_list("completed_at", flat=True)
+    )
+    for completed_at in others:
+        enrolment = enrolment_on(facts, local_day(completed_at))
+        if enrolment is not None and enrolment.class_id == class_id:
+            return True
+    return False
+
+
+def _topic_rollups_record(
+    *,
+    progress: ModuleProgress,
+    enrolment: EnrolmentFact,
+    periods: list[PeriodFact],
+    facts: list[EnrolmentFact],
+) -> None:
+    if not periods:
+        return
+    topic_id, bands = _class_bands_of(progress.module_id, enrolment.class_id)
+    for period in periods:
+        for band_id in bands:
+            if not _topic_counted_already(
+                progress=progress,
+                topic_id=topic_id,
+                band_id=band_id,
+                period=period,
+                class_id=enrolment.class_id,
+                facts=facts,
+            ):
+                _topic_rollup_add(
+                    class_id=enrolment.class_id,
+                    period_id=period.pk,
+                    topic_id=topic_id,
+                    band_id=band_id,
+                )
+
+
 @transaction.atomic
 def rollups_record_completion(
     *, progress: ModuleProgress, newly_completed: bool, newly_passed: bool
@@ -206,7 +311,11 @@ def rollups_record_completion(
         enrolment = enrolment_on(facts, day)
         if enrolment is not None:
             increments[enrolment.class_id][0] += 1
-            for period in periods_holding(period_facts(), day):
+            periods = periods_holding(period_facts(), day)
+            _topic_rollups_record(
+                progress=progress, enrolment=enrolment, periods=periods, facts=facts
+            )
+            for period in periods:
                 first = not _completed_elsewhere_in(
                     progress=progress,
                     period=period,
@@ -231,6 +340,81 @@ def rollups_record_completion(
         )
 
 
+# --- Teaching sessions ----------
+
+SessionFact = tuple  # (class id, module id, date)
+
+
+def _session_count(*, fact: SessionFact, delta: int) -> None:
+    class_id, module_id, day = fact
+    school_id = SchoolClass.objects.values_list("school_id", flat=True).get(pk=class_id)
+    topic_id, bands = _class_bands_of(module_id, class_id)
+    change = {
+        "sessions": Greatest(F("sessions") + delta, 0),
+        "updated_at": timezone.now(),
+    }
+    for period in periods_holding(period_facts(), day):
+        row, _created = SchoolPeriodRollup.objects.get_or_create(
+            school_id=school_id, period_id=period.pk
+        )
+        SchoolPeriodRollup.objects.filter(pk=row.pk).update(**change)
+        for band_id in bands:
+            row, _created = ClassTopicRollup.objects.get_or_create(
+                school_class_id=class_id,
+                period_id=period.pk,
+                topic_id=topic_id,
+                age_band_id=band_id,
+            )
+            ClassTopicRollup.objects.filter(pk=row.pk).update(**change)
+
+
+@transaction.atomic
+def rollups_record_session(
+    *, before: SessionFact | None, after: SessionFact | None
+) -> None:
+    """Move a teaching session's count from ``before`` to ``after``.
+
+    Each is (class id, module id, date), or None for a session created
+    (``before``) or deleted (``after``). Call inside the transaction that
+    writes the session.
+    """
+    if before == after:
+        return
+    if before is not None:
+        _session_count(fact=before, delta=-1)
+    if after is not None:
+        _session_count(fact=after, delta=1)
+
+
+def _session_fact(session: TeachingSession) -> SessionFact:
+    return (session.school_class_id, session.module_id, session.taught_on)
+
+
+def on_session_pre_save(sender, instance: TeachingSession, **kwargs) -> None:
+    """Remember what a saved session was, to move its count (``post_save``)."""
+    stored = (
+        TeachingSession.objects.filter(pk=instance.pk)
+        .values_list("school_class_id", "module_id", "taught_on")
+        .first()
+        if instance.pk
+        else None
+    )
+    instance._rollup_before = tuple(stored) if stored else None
+
+
+def on_session_saved(sender, instance: TeachingSession, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return  # fixtures: rebuild_rollups counts them
+    rollups_record_session(
+        before=getattr(instance, "_rollup_before", None), after=_session_fact(instance)
+    )
+    instance._rollup_before = _session_fact(instance)
+
+
+def on_session_deleted(sender, instance: TeachingSession, **kwargs) -> None:
+    rollups_record_session(before=_session_fact(instance), after=None)
+
+
 # --- Rebuild ----------
 
 
@@ -239,34 +423,76 @@ class RollupDifference:
     """One count that differs between a rollup table and the raw facts."""
 
     table: str
-    key: tuple[int, int]
+    key: tuple[int, ...]
     field: str
     stored: int
     expected: int
 
+    KEY_NAMES = {
+        "class_module": ("class", "module"),
+        "school_period": ("school", "period"),
+        "class_topic": ("class", "period", "topic", "band"),
+    }
+
     def describe(self) -> str:
-        first, second = (
-            ("class", "module")
-            if self.table == "class_module"
-            else ("school", "period")
+        names = self.KEY_NAMES[self.table]
+        key = " ".join(
+            f"{name}={value}" for name, value in zip(names, self.key, strict=True)
         )
         return (
-            f"{self.table} {first}={self.key[0]} {second}={self.key[1]}: "
+            f"{self.table} {key}: "
             f"{self.field} stored {self.stored}, expected {self.expected}"
         )
 
 
 CLASS_FIELDS = ("pupils_completed", "pupils_passed")
-SCHOOL_FIELDS = ("pupils_completed_any", "modules_completed")
+SCHOOL_FIELDS = ("pupils_completed_any", "modules_completed", "sessions")
+TOPIC_FIELDS = ("pupils_completed", "sessions")
 
 
 def rollups_expected() -> tuple[dict, dict]:
-    """Compute both tables from ``ModuleProgress`` and enrolments alone."""
+    """Compute the class and school tables from the raw facts."""
+    class_counts, school_counts, _topics = _expected_all()
+    return class_counts, school_counts
+
+
+def topic_rollups_expected() -> dict:
+    """Compute ``ClassTopicRollup`` from completions, sessions, enrolments, modules."""
+    return _expected_all()[2]
+
+
+def _module_topic_bands() -> dict[int, tuple[int, list[tuple[int, int, int]]]]:
+    """Return each module's topic and its age bands with grades (id, first, last)."""
+    bands = {
+        pk: (pk, first, last)
+        for pk, first, last in AgeBand.objects.filter(
+            min_grade__isnull=False, max_grade__isnull=False
+        ).values_list("pk", "min_grade", "max_grade")
+    }
+    through = ModulePage.age_bands.through
+    module_bands: dict[int, list] = defaultdict(list)
+    for module_id, band_id in through.objects.values_list(
+        "modulepage_id", "ageband_id"
+    ):
+        if band_id in bands:
+            module_bands[module_id].append(bands[band_id])
+    return {
+        module_id: (topic_id, module_bands.get(module_id, []))
+        for module_id, topic_id in ModulePage.objects.filter(
+            topic__isnull=False
+        ).values_list("pk", "topic_id")
+    }
+
+
+def _expected_all() -> tuple[dict, dict, dict]:
     facts = enrolment_facts()
     periods = period_facts()
+    modules = _module_topic_bands()
+    grades = dict(SchoolClass.objects.values_list("pk", "grade"))
     class_counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     school_pupils: dict[tuple[int, int], set[int]] = defaultdict(set)
     school_modules: dict[tuple[int, int], int] = defaultdict(int)
+    topic_pupils: dict[tuple[int, int, int, int], set[int]] = defaultdict(set)
     rows = ModuleProgress.objects.filter(completed_at__isnull=False).values_list(
         "user_id", "module_id", "completed_at", "passed_at"
     )
@@ -278,27 +504,54 @@ def rollups_expected() -> tuple[dict, dict]:
         enrolment = enrolment_on(pupil_facts, day)
         if enrolment is not None:
             class_counts[(enrolment.class_id, module_id)][0] += 1
+            topic_id, bands = modules.get(module_id, (None, []))
+            grade = grades.get(enrolment.class_id)
             for period in periods_holding(periods, day):
                 key = (enrolment.school_id, period.pk)
                 school_pupils[key].add(user_id)
                 school_modules[key] += 1
+                for band_id, first, last in bands:
+                    if grade is not None and first <= grade <= last:
+                        topic_pupils[
+                            (enrolment.class_id, period.pk, topic_id, band_id)
+                        ].add(user_id)
         if passed_at is not None:
             passed_in = enrolment_on(pupil_facts, local_day(passed_at))
             if passed_in is not None:
                 class_counts[(passed_in.class_id, module_id)][1] += 1
+    school_sessions: dict[tuple[int, int], int] = defaultdict(int)
+    topic_sessions: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    schools = dict(SchoolClass.objects.values_list("pk", "school_id"))
+    for class_id, module_id, day in TeachingSession.objects.values_list(
+        "school_class_id", "module_id", "taught_on"
+    ).iterator(chunk_size=5000):
+        topic_id, bands = modules.get(module_id, (None, []))
+        grade = grades.get(class_id)
+        for period in periods_holding(periods, day):
+            school_sessions[(schools[class_id], period.pk)] += 1
+            for band_id, first, last in bands:
+                if grade is not None and first <= grade <= last:
+                    topic_sessions[(class_id, period.pk, topic_id, band_id)] += 1
     school_counts = {
-        key: [len(school_pupils[key]), school_modules[key]] for key in school_modules
+        key: [len(school_pupils.get(key, ())), school_modules.get(key, 0), sessions]
+        for key in set(school_modules) | set(school_sessions)
+        for sessions in [school_sessions.get(key, 0)]
     }
-    return dict(class_counts), school_counts
+    topic_counts = {
+        key: [len(topic_pupils.get(key, ())), topic_sessions.get(key, 0)]
+        for key in set(topic_pupils) | set(topic_sessions)
+    }
+    return dict(class_counts), school_counts, topic_counts
 
 
 def _differences(
-    table: str, stored: dict, expected: dict, fields: tuple[str, str]
+    table: str, stored: dict, expected: dict, fields: tuple[str, ...]
 ) -> list[RollupDifference]:
     found = []
+    zero = [0] * len(fields)
     for key in sorted(set(stored) | set(expected)):
-        have = stored.get(key, [0, 0])
-        want = expected.get(key, [0, 0])
+        have = stored.get(key, zero)
+        want = expected.get(key, zero)
         for index, field in enumerate(fields):
             if have[index] != want[index]:
                 found.append(
@@ -309,7 +562,7 @@ def _differences(
 
 @transaction.atomic
 def rollups_rebuild(*, fix: bool = False) -> list[RollupDifference]:
-    """Compare both rollup tables with the raw facts; with ``fix``, make them equal.
+    """Compare the rollup tables with the raw facts; with ``fix``, make them equal.
 
     Returns every difference found (before fixing). Existing rollup rows are
     locked, so a completion that lands meanwhile waits for the rebuild rather than
@@ -324,23 +577,39 @@ def rollups_rebuild(*, fix: bool = False) -> list[RollupDifference]:
         (row.school_id, row.period_id): row
         for row in SchoolPeriodRollup.objects.select_for_update()
     }
-    expected_class, expected_school = rollups_expected()
-    differences = _differences(
-        "class_module",
-        {
-            key: [row.pupils_completed, row.pupils_passed]
-            for key, row in class_rows.items()
-        },
-        expected_class,
-        CLASS_FIELDS,
-    ) + _differences(
-        "school_period",
-        {
-            key: [row.pupils_completed_any, row.modules_completed]
-            for key, row in school_rows.items()
-        },
-        expected_school,
-        SCHOOL_FIELDS,
+    topic_rows = {
+        (row.school_class_id, row.period_id, row.topic_id, row.age_band_id): row
+        for row in ClassTopicRollup.objects.select_for_update()
+    }
+    expected_class, expected_school, expected_topic = _expected_all()
+    differences = (
+        _differences(
+            "class_module",
+            {
+                key: [row.pupils_completed, row.pupils_passed]
+                for key, row in class_rows.items()
+            },
+            expected_class,
+            CLASS_FIELDS,
+        )
+        + _differences(
+            "school_period",
+            {
+                key: [row.pupils_completed_any, row.modules_completed, row.sessions]
+                for key, row in school_rows.items()
+            },
+            expected_school,
+            SCHOOL_FIELDS,
+        )
+        + _differences(
+            "class_topic",
+            {
+                key: [row.pupils_completed, row.sessions]
+                for key, row in topic_rows.items()
+            },
+            expected_topic,
+            TOPIC_FIELDS,
+        )
     )
     if fix:
         _apply(
@@ -357,19 +626,31 @@ def rollups_rebuild(*, fix: bool = False) -> list[RollupDifference]:
             school_rows,
             expected_school,
         )
+        _apply(
+            ClassTopicRollup,
+            ("school_class_id", "period_id", "topic_id", "age_band_id"),
+            TOPIC_FIELDS,
+            topic_rows,
+            expected_topic,
+        )
     return differences
 
 
 def _apply(model, key_fields, fields, rows: dict, expected: dict) -> None:
+    zero = [0] * len(fields)
+    new = []
     for key in set(rows) | set(expected):
-        want = expected.get(key, [0, 0])
+        want = expected.get(key, zero)
         row = rows.get(key)
         if row is None:
-            model.objects.create(
-                **dict(zip(key_fields, key, strict=True)),
-                **dict(zip(fields, want, strict=True)),
+            new.append(
+                model(
+                    **dict(zip(key_fields, key, strict=True)),
+                    **dict(zip(fields, want, strict=True)),
+                )
             )
         elif [getattr(row, field) for field in fields] != want:
             model.objects.filter(pk=row.pk).update(
                 **dict(zip(fields, want, strict=True)), updated_at=timezone.now()
             )
+    model.objects.bulk_create(new, batch_size=2000)

@@ -44,7 +44,11 @@ from lms.models.reports import (
     ReportExport,
     TopicRequirement,
 )
-from lms.models.rollups import ClassModuleRollup, SchoolPeriodRollup
+from lms.models.rollups import (
+    ClassModuleRollup,
+    ClassTopicRollup,
+    SchoolPeriodRollup,
+)
 from lms.models.teaching import ParentMeeting, TeachingAttendance, TeachingSession
 
 __all__ = [
@@ -59,6 +63,7 @@ __all__ = [
     "DONE_STATUSES",
     "Assignment",
     "ClassModuleRollup",
+    "ClassTopicRollup",
     "CountedAttempt",
     "ModuleProgress",
     "ProgressStatus",

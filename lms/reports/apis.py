@@ -35,6 +35,12 @@ class PeriodRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class RequiredTopicSerializer(serializers.Serializer):
+    band = serializers.CharField(help_text="Age band code.")
+    topic = serializers.CharField(help_text="Topic code.")
+    min_pupil_share = serializers.CharField()
+
+
 class RuleSerializer(serializers.Serializer):
     min_class_share = serializers.CharField()
     min_pupil_share = serializers.CharField()
@@ -42,6 +48,18 @@ class RuleSerializer(serializers.Serializer):
     grade_to = serializers.IntegerField()
     school_type = serializers.CharField(allow_blank=True)
     default = serializers.BooleanField()
+    topics = RequiredTopicSerializer(
+        many=True,
+        required=False,
+        help_text="Topics each class must cover, per age band (absent: none).",
+    )
+
+
+class TopicCoverageSerializer(serializers.Serializer):
+    band = serializers.CharField(help_text="Age band code.")
+    topic = serializers.CharField(help_text="Topic code.")
+    required = serializers.IntegerField(help_text="Classes that must cover it.")
+    covered = serializers.IntegerField(help_text="Classes that covered it.")
 
 
 class GroupSerializer(serializers.Serializer):
@@ -55,6 +73,16 @@ class GroupSerializer(serializers.Serializer):
     not_started = serializers.IntegerField()
     pupils = serializers.IntegerField()
     pupils_completed = serializers.IntegerField()
+    topic_classes = serializers.IntegerField(
+        help_text="Classes under a rule of required topics."
+    )
+    topic_classes_covered = serializers.IntegerField(
+        help_text="Of those, classes that covered every topic of their band."
+    )
+    sessions = serializers.IntegerField(help_text="Teaching sessions held.")
+    staff_trained = serializers.IntegerField()
+    parent_meetings = serializers.IntegerField()
+    parents = serializers.IntegerField()
 
 
 class SchoolFiguresSerializer(serializers.Serializer):
@@ -68,6 +96,18 @@ class SchoolFiguresSerializer(serializers.Serializer):
     pupils = serializers.IntegerField()
     pupils_completed = serializers.IntegerField()
     status = serializers.ChoiceField(choices=STATUS_CHOICES)
+    classes_covered = serializers.IntegerField(
+        help_text="Classes that covered every required topic of their band."
+    )
+    topics_required = serializers.IntegerField(
+        help_text="(Class, topic) pairs the rule requires."
+    )
+    topics_covered = serializers.IntegerField()
+    sessions = serializers.IntegerField(help_text="Teaching sessions held.")
+    staff_trained = serializers.IntegerField()
+    parent_meetings = serializers.IntegerField()
+    parents = serializers.IntegerField()
+    topics = TopicCoverageSerializer(many=True)
 
 
 def _period(request):
@@ -93,6 +133,9 @@ class UnitReportApi(APIView):
         units = GroupSerializer(many=True)
         school_types = GroupSerializer(many=True)
         schools = SchoolFiguresSerializer(many=True)
+        topics = TopicCoverageSerializer(
+            many=True, help_text="Required topics over the unit's classes."
+        )
 
     @extend_schema(parameters=[PERIOD_PARAMETER], responses=OutputSerializer)
     def get(self, request, unit_id: int):
@@ -131,6 +174,18 @@ class SchoolReportApi(APIView):
         classes_assigned = serializers.IntegerField()
         pupils = serializers.IntegerField()
         pupils_completed = serializers.IntegerField()
+        classes_covered = serializers.IntegerField()
+        sessions = serializers.IntegerField()
+        pupils_reached = serializers.IntegerField(
+            help_text="Present at a teaching session or completed a module."
+        )
+        staff_trained = serializers.IntegerField()
+        parent_meetings = serializers.IntegerField()
+        parents = serializers.IntegerField()
+        missing = serializers.ListField(
+            child=serializers.CharField(),
+            help_text="What each class has not covered yet, in words.",
+        )
         class_rows = ClassFiguresSerializer(many=True)
 
     @extend_schema(parameters=[PERIOD_PARAMETER], responses=OutputSerializer)

@@ -42,9 +42,14 @@ class Chart:
     bars: list[Bar]
     label_width: int = LABEL_WIDTH
     baseline_y: float = 0
+    # Characters of a label that fit left of the bars (the table has them whole).
+    label_chars: int = 26
+    plot_width: int = PLOT_WIDTH
 
 
-def horizontal_bars(items: list[tuple[str, float | None]]) -> Chart:
+def horizontal_bars(
+    items: list[tuple[str, float | None]], *, label_width: int = LABEL_WIDTH
+) -> Chart:
     """Lay out one horizontal bar per item, 0-100 %, label left, value right."""
     bars = []
     for index, (label, value) in enumerate(items):
@@ -54,16 +59,22 @@ def horizontal_bars(items: list[tuple[str, float | None]]) -> Chart:
             Bar(
                 label=label,
                 value=value,
-                x=LABEL_WIDTH,
+                x=label_width,
                 y=y,
                 width=round(width, 1),
                 height=BAR_HEIGHT,
-                text_x=LABEL_WIDTH + round(width, 1) + 6,
+                text_x=label_width + round(width, 1) + 6,
                 text_y=y + BAR_HEIGHT * 0.7,
             )
         )
     height = max(1, len(items)) * (BAR_HEIGHT + BAR_GAP)
-    return Chart(width=LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH, height=height, bars=bars)
+    return Chart(
+        width=label_width + PLOT_WIDTH + VALUE_WIDTH,
+        height=height,
+        bars=bars,
+        label_width=label_width,
+        label_chars=label_width * 26 // LABEL_WIDTH,
+    )
 
 
 def bar_series(items: list[tuple[str, float | None]]) -> Chart:

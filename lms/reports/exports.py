@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from common.pdf import FONT, FONT_BOLD, register_fonts
 from common.spreadsheets import csv_bytes, xlsx_bytes
 from lms.learning.rollups import REPORTING_TIME_ZONE
 from lms.models import ProgressStatus
+from lms.people.names import colliding_name_keys, name_collides, name_disambiguator
 from lms.reports.rules import ProgrammeStatus
 
 
@@ -52,13 +54,26 @@ def _status_label(status: str | None) -> str:
 
 
 def class_results_table(grid) -> tuple[list[str], list[list]]:
-    """Return headings and rows of a class's progress grid (one row per pupil)."""
+    """Return headings and rows of a class's progress grid (one row per pupil).
+
+    "No." is the pupil's roster number (STT), as on the class page; two pupils
+    with one name carry it beside the name too, as the grid shows them
+    (``lms.people.names``).
+    """
     headers = [_("No."), _("Pupil")]
     for module in grid.modules:
         headers += [module.title, _("Score (%)")]
+    same_names = colliding_name_keys(row.pupil.display_name for row in grid.rows)
     rows = []
-    for number, row in enumerate(grid.rows, start=1):
-        line = [number, row.pupil.display_name]
+    for row in grid.rows:
+        name = row.pupil.display_name
+        if name_collides(name, same_names):
+            tag = name_disambiguator(
+                roster_number=row.roster_number, username=row.pupil.username
+            )
+            name = f"{name} ({tag})"
+        number = "" if row.roster_number is None else row.roster_number
+        line = [number, name]
         for cell in row.cells:
             line.append(_status_label(cell.status) if cell.assigned else _("Not given"))
             line.append("" if cell.best_percent is None else float(cell.best_percent))
@@ -83,8 +98,12 @@ def _status_text(status: str) -> str:
     return str(ProgrammeStatus.LABELS.get(status, status))
 
 
+def _or_dash(value) -> object:
+    return "—" if value is None else value
+
+
 def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
-    """Return the unit report's tables: per unit and per school, with headings."""
+    """Return the unit report's tables: per unit, per school, per required topic."""
     unit_headers = [
         _("Unit"),
         _("Schools"),
@@ -95,6 +114,11 @@ def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
         pgettext("programme status", "Not started"),
         _("Pupils"),
         _("Pupils who completed a module"),
+        _("Classes that covered every topic"),
+        _("Teaching sessions"),
+        _("Staff trained"),
+        _("Parents' meetings"),
+        _("Parents at the meetings"),
     ]
     unit_rows = [
         [
@@ -107,6 +131,11 @@ def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
             group["not_started"],
             group["pupils"],
             group["pupils_completed"],
+            f"{group.get('topic_classes_covered', 0)}/{group.get('topic_classes', 0)}",
+            group.get("sessions", 0),
+            group.get("staff_trained", 0),
+            group.get("parent_meetings", 0),
+            group.get("parents", 0),
         ]
         for group in [*data["units"], {**data["total"], "label": _("Total")}]
     ]
@@ -118,8 +147,14 @@ def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
         _("Classes given a module"),
         _("Pupils"),
         _("Pupils who completed a module"),
+        _("Classes that covered every topic"),
+        _("Teaching sessions"),
+        _("Pupils reached"),
+        _("Staff trained"),
+        _("Parents' meetings"),
         _("Status"),
         _("Reason"),
+        _("What is missing"),
     ]
     school_rows = [
         [
@@ -130,14 +165,38 @@ def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
             school["classes_assigned"],
             school["pupils"],
             school["pupils_completed"],
+            f"{school['classes_covered']}/{school['classes']}"
+            if school.get("topics_required")
+            else "—",
+            school.get("sessions", 0),
+            _or_dash(school.get("pupils_reached")),
+            school.get("staff_trained", 0),
+            school.get("parent_meetings", 0),
             _status_text(school["status"]),
             school.get("reason", ""),
+            "\n".join(school.get("missing", [])),
         ]
         for school in data["schools"]
+    ]
+    topic_headers = [
+        _("Age band and topic"),
+        _("Classes that must cover it"),
+        _("Classes that covered it"),
+        _("Classes still missing it"),
+    ]
+    topic_rows = [
+        [
+            item.get("label") or f"{item['band']}: {item['topic']}",
+            item["required"],
+            item["covered"],
+            item["required"] - item["covered"],
+        ]
+        for item in data.get("topics", [])
     ]
     return {
         "units": (unit_headers, unit_rows),
         "schools": (school_headers, school_rows),
+        "topics": (topic_headers, topic_rows),
     }
 
 
@@ -162,10 +221,15 @@ def unit_report_xlsx(
 ) -> bytes:
     tables = unit_tables(data)
     info = _preamble(data, rule_texts, content_hash, _made_at_text(made_at))
+    sheets = [
+        (_("Units"), *tables["units"]),
+        (_("Schools"), *tables["schools"]),
+    ]
+    if tables["topics"][1]:
+        sheets.append((_("Required topics"), *tables["topics"]))
     return xlsx_bytes(
         [
-            (_("Units"), *tables["units"]),
-            (_("Schools"), *tables["schools"]),
+            *sheets,
             (
                 _("Report"),
                 [_("Item"), _("Value")],
@@ -227,13 +291,34 @@ def unit_report_pdf(
         Spacer(1, 4 * mm),
     ]
     tables = unit_tables(data)
+    # The schools' table without the words of what is missing (its own table).
+    headers, rows = tables["schools"]
+    tables["schools"] = (headers[:-1], [row[:-1] for row in rows])
+    tables["missing"] = (
+        [_("School"), _("What is missing")],
+        [
+            [escape(school["name"]), "<br/>".join(map(escape, school["missing"]))]
+            for school in data["schools"]
+            if school.get("missing")
+        ],
+    )
     for key, widths in (
         ("units", None),
-        ("schools", [18, 60, 38, 16, 20, 16, 20, 22, 63]),
+        ("topics", [110, 50, 50, 50]),
+        ("schools", [14, 38, 26, 13, 15, 13, 16, 17, 15, 15, 13, 15, 18, 45]),
+        ("missing", [70, 203]),
     ):
         headers, rows = tables[key]
+        if not rows:
+            continue
         table_rows = [[Paragraph(str(h), styles["head"]) for h in headers]] + [
-            [Paragraph(str(value), styles["cell"]) for value in row] for row in rows
+            [
+                Paragraph(
+                    value if key == "missing" else escape(str(value)), styles["cell"]
+                )
+                for value in row
+            ]
+            for row in rows
         ]
         table = Table(
             table_rows,
@@ -251,7 +336,7 @@ def unit_report_pdf(
         )
         story += [table, Spacer(1, 5 * mm)]
         if on_progress is not None:
-            on_progress(60 if key == "units" else 80)
+            on_progress({"units": 55, "topics": 60, "schools": 75}.get(key, 85))
 
     def footer(canvas, doc):
         canvas.saveState()

@@ -12,27 +12,43 @@ schools, pupils or answers:
 3. enrolled pupils per school and period (``pupils_enrolled``: on PostgreSQL
    kept between views and counted again only where enrolments changed);
 4. ``SchoolPeriodRollup`` rows (pupils who completed at least one module);
-5. the ``ProgrammeTarget`` rows of those periods.
+5. the ``ProgrammeTarget`` rows of those periods (and their required topics);
+6. when a period's rule requires topics, the classes' coverage of them
+   (``lms.reports.coverage``: one statement, two on PostgreSQL).
+
+Teaching sessions held come with the rollups (``SchoolPeriodRollup.sessions``).
+``school_activity`` adds what a page shows for one period beside the status:
+pupils reached, staff trained and parents' meetings.
 
 Officers get counts only: nothing here returns a pupil.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 
 from django.db import connections
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
+from lms.learning import selectors as learning_selectors
 from lms.models import (
     Enrolment,
+    ModuleProgress,
     ReportingPeriod,
+    Role,
     School,
     SchoolClass,
     SchoolPeriodRollup,
+    TeachingAttendance,
 )
+from lms.reports.coverage import coverage_totals
 from lms.reports.periods import rule_applying, rules_for
 from lms.reports.rules import SchoolFigures
+
+# The age band of the staff's own modules (content_cms/curriculum/staff/).
+STAFF_BAND = "staff"
+STAFF_ROLES = (Role.TEACHER, Role.COUNSELLOR, Role.SCHOOL_ADMIN)
 
 
 def _given_during(period: ReportingPeriod) -> Q:
@@ -52,14 +68,20 @@ def _enrolled_during(period: ReportingPeriod) -> Q:
 
 
 def school_figures(
-    *, schools: QuerySet[School], periods: list[ReportingPeriod]
+    *,
+    schools: QuerySet[School],
+    periods: list[ReportingPeriod],
+    topics_period: ReportingPeriod | None = None,
 ) -> dict[tuple[int, int], SchoolFigures]:
     """Return each school's figures in each period, keyed by (school id, period id).
 
-    Four queries whatever the number of schools and periods: classes per school
-    and grade with one conditional count per period, enrolled pupils per school
-    and period (``pupils_enrolled``), the rollups, the rules. The
+    A fixed number of queries whatever the number of schools and periods:
+    classes per school and grade with one conditional count per period,
+    enrolled pupils per school and period (``pupils_enrolled``), the rollups,
+    the rules (two), and when a rule requires topics their coverage. The
     schools' types come from ``schools`` (read once by the caller's queryset).
+    With ``topics_period``, that period's figures also carry their coverage
+    per required topic (``topic_tallies``).
     """
     school_ids = schools.values("pk")
     types = dict(schools.values_list("pk", "school_type"))
@@ -117,16 +139,152 @@ def school_figures(
         period_id,
         completed_any,
         modules,
+        sessions,
     ) in SchoolPeriodRollup.objects.filter(
         period__in=periods, school_id__in=school_ids
     ).values_list(
-        "school_id", "period_id", "pupils_completed_any", "modules_completed"
+        "school_id",
+        "period_id",
+        "pupils_completed_any",
+        "modules_completed",
+        "sessions",
     ):
         item = figures.get((school_id, period_id))
         if item is not None:
             item.pupils_completed = completed_any
             item.modules_completed = modules
+            item.sessions = sessions
+
+    totals, tallies = coverage_totals(
+        schools=schools,
+        periods=periods,
+        rules=rules,
+        topics_period=topics_period,
+        school_types=types,
+    )
+    for key, counts in totals.items():
+        item = figures.get(key)
+        if item is not None and item.rule.has_topics:
+            item.classes_covered = counts.classes_covered
+            item.topics_required = counts.topics_required
+            item.topics_covered = counts.topics_covered
+    if topics_period is not None:
+        for school_id in types:
+            item = figures[(school_id, topics_period.pk)]
+            if item.rule.has_topics:
+                item.topic_tallies = tallies.get(school_id, [])
     return figures
+
+
+# --- What a page shows beside the status ----------
+
+
+def period_moments(period: ReportingPeriod):
+    from lms.learning.rollups import REPORTING_TIME_ZONE
+
+    start = datetime.datetime.combine(
+        period.starts_on, datetime.time.min, tzinfo=REPORTING_TIME_ZONE
+    )
+    end = datetime.datetime.combine(
+        period.ends_on + datetime.timedelta(days=1),
+        datetime.time.min,
+        tzinfo=REPORTING_TIME_ZONE,
+    )
+    return start, end
+
+
+_REACHED = """
+SELECT reached.reached_school, count(DISTINCT reached.reached_pupil)
+FROM ({pairs}) reached GROUP BY reached.reached_school
+"""
+
+
+def pupils_reached_by_school(
+    *, school_ids: QuerySet, period: ReportingPeriod
+) -> dict[int, int]:
+    """Return each school's pupils reached in ``period``, each counted once.
+
+    Reached: present at a teaching session of one of the school's classes in
+    the period, or completed a module in the period while enrolled in one of
+    its classes. One query, counted by the database; it reads every attendance
+    and completion of the schools in the period, so it serves a page of
+    schools, one school or an export made in the background, not every view of
+    a whole province.
+    """
+    start, end = period_moments(period)
+    present = (
+        TeachingAttendance.objects.filter(
+            present=True,
+            session__school_class__school_id__in=school_ids,
+            session__school_class__school_year_id=period.school_year_id,
+            session__taught_on__gte=period.starts_on,
+            session__taught_on__lte=period.ends_on,
+        )
+        .annotate(
+            reached_school=F("session__school_class__school_id"),
+            reached_pupil=F("pupil_id"),
+        )
+        .values_list("reached_school", "reached_pupil")
+        .order_by()
+    )
+    # One filter() call: the enrolment's conditions must hold for one enrolment.
+    completed = (
+        ModuleProgress.objects.filter(
+            Q(user__enrolments__left_on__isnull=True)
+            | Q(user__enrolments__left_on__gt=F("completed_at__date")),
+            completed_at__gte=start,
+            completed_at__lt=end,
+            user__enrolments__school_class__school_id__in=school_ids,
+            user__enrolments__school_class__school_year_id=period.school_year_id,
+            user__enrolments__enrolled_on__lte=F("completed_at__date"),
+        )
+        .annotate(
+            reached_school=F("user__enrolments__school_class__school_id"),
+            reached_pupil=F("user_id"),
+        )
+        .values_list("reached_school", "reached_pupil")
+        .order_by()
+    )
+    union = present.union(completed)
+    sql, params = union.query.sql_with_params()
+    with connections[union.db].cursor() as cursor:
+        cursor.execute(_REACHED.format(pairs=sql), params)
+        return dict(cursor.fetchall())
+
+
+def school_activity(
+    *,
+    figures: dict[tuple[int, int], SchoolFigures],
+    school_ids: QuerySet,
+    period: ReportingPeriod,
+    reach_school_ids: QuerySet | None = None,
+) -> None:
+    """Fill the staff trained and parents' meetings of ``period``'s figures.
+
+    Pupils reached are counted only for ``reach_school_ids`` (one school, an
+    export); the others keep None. Two queries, three with the reach.
+    """
+    staff = learning_selectors.staff_trained_by_school(
+        schools=school_ids, period=period
+    )
+    meetings = {
+        school_id: (totals.meetings, totals.parents)
+        for school_id, totals in learning_selectors.parent_meeting_totals_by_school(
+            schools=school_ids, period=period
+        ).items()
+    }
+    reached = (
+        pupils_reached_by_school(school_ids=reach_school_ids, period=period)
+        if reach_school_ids is not None
+        else None
+    )
+    for (school_id, period_id), item in figures.items():
+        if period_id != period.pk:
+            continue
+        item.staff_trained = staff.get(school_id, 0)
+        item.parent_meetings, item.parents = meetings.get(school_id, (0, 0))
+        if reached is not None:
+            item.pupils_reached = reached.get(school_id, 0)
 
 
 def pupils_enrolled(

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime
 
-from lms.models import ProgrammeTarget, ReportingPeriod
+from django.db.models import Prefetch
+
+from lms.models import AuditEntry, ProgrammeTarget, ReportingPeriod, TopicRequirement
 from lms.people.selectors import period_current
-from lms.reports.rules import DEFAULT_RULE, Rule
+from lms.reports.rules import DEFAULT_RULE, Rule, TopicRule
 
 TREND_PERIODS = 6
 YEAR_LONG_DAYS = 200
@@ -72,10 +74,22 @@ def periods_trend(
 
 
 def rules_for(periods: list[ReportingPeriod]) -> dict[tuple[int, str], Rule]:
-    """Return the stored rules of ``periods`` by (period id, school type or "")."""
+    """Return the stored rules of ``periods`` by (period id, school type or "").
+
+    Two queries: the targets, and their required topics with bands and topics.
+    """
+    requirements = TopicRequirement.objects.select_related("age_band", "topic")
     return {
-        (target.period_id, target.school_type): Rule.from_target(target)
+        (target.period_id, target.school_type): Rule.from_target(
+            target,
+            topics=tuple(
+                TopicRule.from_requirement(requirement)
+                for requirement in target.topic_requirements.all()
+            ),
+        )
         for target in ProgrammeTarget.objects.filter(period__in=periods)
+        .order_by("pk")
+        .prefetch_related(Prefetch("topic_requirements", queryset=requirements))
     }
 
 
@@ -104,3 +118,32 @@ def programme_target_get(
     return ProgrammeTarget.objects.filter(
         period=period, school_type=school_type
     ).first()
+
+
+def required_topics_initial(target: ProgrammeTarget | None) -> list[dict]:
+    """Return a rule's required topics as the rule form's initial rows."""
+    if target is None:
+        return []
+    return [
+        {
+            "age_band": requirement.age_band_id,
+            "topic": requirement.topic_id,
+            "min_pupil_share": requirement.min_pupil_share,
+        }
+        for requirement in target.topic_requirements.all()
+    ]
+
+
+def programme_target_history(target: ProgrammeTarget | None, *, limit: int = 20):
+    """Return the saved versions of a rule, newest first: who, when, what."""
+    if target is None:
+        return []
+    return list(
+        AuditEntry.objects.filter(
+            action="programme_target.save",
+            target_type=ProgrammeTarget._meta.label_lower,
+            target_id=str(target.pk),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:limit]
+    )

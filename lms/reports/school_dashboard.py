@@ -3,8 +3,11 @@
 The school's programme status comes from ``lms.reports.figures.school_figures``;
 the class and grade rows add each class's completion share from
 ``ClassModuleRollup``, and the teacher rows the modules each teacher gave during
-the period. Counts only, in a fixed number of queries whatever the school's
-size; the class grid link is offered only to people who manage the class.
+the period. Under a rule of required topics every class shows its topics one by
+one (``lms.reports.coverage``), and the school's teaching sessions, pupils
+reached, staff trained and parents' meetings are counted. Counts only, in a
+fixed number of queries whatever the school's size; the class grid link is
+offered only to people who manage the class.
 """
 
 from __future__ import annotations
@@ -18,15 +21,23 @@ from django.db.models import Count, Max, Q
 from lms.models import (
     Assignment,
     ClassModuleRollup,
+    Enrolment,
     ReportingPeriod,
     Role,
     School,
     SchoolClass,
+    TeachingSession,
     User,
 )
 from lms.people.selectors import classes_managed_by
-from lms.reports.figures import school_figures
-from lms.reports.rules import SchoolFigures, percent
+from lms.reports.coverage import coverage_detail
+from lms.reports.figures import (
+    period_moments,
+    school_activity,
+    school_figures,
+)
+from lms.reports.periods import rules_for
+from lms.reports.rules import ClassCoverage, SchoolFigures, percent
 
 
 @dataclass
@@ -38,6 +49,7 @@ class ClassRow:
     modules_assigned: int
     completions: int
     may_open_grid: bool = False
+    coverage: ClassCoverage | None = None
 
     @property
     def completion_share(self) -> float | None:
@@ -85,6 +97,34 @@ class SchoolDashboard:
     def classes_without_assignment(self) -> list[ClassRow]:
         return [row for row in self.classes if row.modules_assigned == 0]
 
+    @property
+    def bands(self) -> list[BandRow]:
+        """The school's bands' required topics, and its classes that covered each."""
+        rows: dict[tuple[int, int], BandRow] = {}
+        for topic in self.figures.rule.topics:
+            rows[topic.key] = BandRow(topic=topic)
+        for item in self.figures.coverage or []:
+            for cell in item.cells:
+                row = rows[cell.topic.key]
+                row.classes += 1
+                row.covered += cell.covered
+                row.by_session += cell.covered and cell.sessions > 0
+        return [row for row in rows.values() if row.classes]
+
+
+@dataclass
+class BandRow:
+    """One required topic of one band over a school's classes."""
+
+    topic: object
+    classes: int = 0
+    covered: int = 0
+    by_session: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return percent(self.covered, self.classes)
+
 
 def school_dashboard(
     *, user: User, school: School, period: ReportingPeriod
@@ -95,7 +135,21 @@ def school_dashboard(
     from ``ClassModuleRollup``. A fixed number of queries whatever the school's size.
     """
     schools = School.objects.filter(pk=school.pk)
-    figures = school_figures(schools=schools, periods=[period])[(school.pk, period.pk)]
+    all_figures = school_figures(schools=schools, periods=[period])
+    school_ids = schools.values("pk")
+    school_activity(
+        figures=all_figures,
+        school_ids=school_ids,
+        period=period,
+        reach_school_ids=school_ids,
+    )
+    figures = all_figures[(school.pk, period.pk)]
+    coverage = {}
+    if figures.rule.has_topics:
+        figures.coverage = coverage_detail(
+            schools=schools, period=period, rules=rules_for([period])
+        ).get(school.pk, [])
+        coverage = {item.class_id: item for item in figures.coverage}
     window = Q(opens_on__lte=period.ends_on) & (
         Q(due_on__isnull=True) | Q(due_on__gte=period.starts_on)
     )
@@ -143,6 +197,7 @@ def school_dashboard(
             modules_assigned=len(modules),
             completions=done,
             may_open_grid=row["pk"] in managed,
+            coverage=coverage.get(row["pk"]),
         )
         class_rows.append(item)
         grade = grades.setdefault(item.grade, GradeRow(grade=item.grade))
@@ -162,7 +217,7 @@ def school_dashboard(
 
 
 def _teacher_activity(school: School, period: ReportingPeriod) -> list[TeacherRow]:
-    start, end = _period_moments(period)
+    start, end = period_moments(period)
     activity = {
         row["assigned_by"]: row
         for row in Assignment.objects.filter(
@@ -196,18 +251,105 @@ def _teacher_activity(school: School, period: ReportingPeriod) -> list[TeacherRo
     return sorted(rows, key=lambda row: (-row.assignments, row.name))
 
 
-def _period_moments(period: ReportingPeriod):
-    from lms.learning.rollups import REPORTING_TIME_ZONE
+# --- A class ----------
 
-    start = datetime.datetime.combine(
-        period.starts_on, datetime.time.min, tzinfo=REPORTING_TIME_ZONE
+
+@dataclass
+class SessionRow:
+    taught_on: datetime.date
+    module_title: str
+    topic_name: str
+    duration_minutes: int
+    present: int
+    confirmed: bool
+
+
+@dataclass
+class ClassReport:
+    """A class's required topics and teaching sessions in a period (counts only)."""
+
+    school_class: SchoolClass
+    period: ReportingPeriod
+    figures: SchoolFigures
+    pupils: int
+    coverage: ClassCoverage | None
+    sessions: list[SessionRow]
+
+
+def class_report(*, school_class: SchoolClass, period: ReportingPeriod) -> ClassReport:
+    """Return what a class covered in ``period``: its topics, its sessions.
+
+    The class's school gives the rule (its type may have its own). Counts only:
+    the number of pupils present at each session, never who.
+    """
+    schools = School.objects.filter(pk=school_class.school_id)
+    figures = school_figures(schools=schools, periods=[period])[
+        (school_class.school_id, period.pk)
+    ]
+    coverage = None
+    if figures.rule.has_topics:
+        found = coverage_detail(
+            schools=schools, period=period, rules=rules_for([period])
+        ).get(school_class.school_id, [])
+        coverage = next(
+            (item for item in found if item.class_id == school_class.pk), None
+        )
+    pupils = (
+        coverage.pupils
+        if coverage is not None
+        else Enrolment.objects.filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=period.starts_on),
+            school_class=school_class,
+            enrolled_on__lte=period.ends_on,
+        )
+        .values("pupil_id")
+        .distinct()
+        .count()
     )
-    end = datetime.datetime.combine(
-        period.ends_on + datetime.timedelta(days=1),
-        datetime.time.min,
-        tzinfo=REPORTING_TIME_ZONE,
+    return ClassReport(
+        school_class=school_class,
+        period=period,
+        figures=figures,
+        pupils=pupils,
+        coverage=coverage,
+        sessions=_class_sessions(school_class, period),
     )
-    return start, end
+
+
+def _class_sessions(school_class: SchoolClass, period: ReportingPeriod):
+    from content_cms.selectors import modules_localized
+
+    sessions = list(
+        TeachingSession.objects.filter(
+            school_class=school_class,
+            taught_on__gte=period.starts_on,
+            taught_on__lte=period.ends_on,
+        )
+        .select_related("module__topic")
+        .annotate(present=Count("attendance", filter=Q(attendance__present=True)))
+        .order_by("-taught_on", "-recorded_at")
+    )
+    titles = {
+        source.pk: page.title
+        for source, page in zip(
+            [session.module for session in sessions],
+            modules_localized([session.module for session in sessions]),
+            strict=True,
+        )
+    }
+    return [
+        SessionRow(
+            taught_on=session.taught_on,
+            module_title=titles[session.module_id],
+            topic_name=session.module.topic.localized_name
+            if session.module.topic
+            else "",
+            duration_minutes=session.duration_minutes,
+            present=session.present,
+            confirmed=session.confirmed_at is not None,
+        )
+        for session in sessions
+    ]
 
 
 def school_report_data(dashboard: SchoolDashboard) -> dict:
@@ -224,6 +366,13 @@ def school_report_data(dashboard: SchoolDashboard) -> dict:
         "classes_assigned": figures.classes_assigned,
         "pupils": figures.pupils,
         "pupils_completed": min(figures.pupils_completed, figures.pupils),
+        "classes_covered": figures.classes_covered,
+        "sessions": figures.sessions or 0,
+        "pupils_reached": figures.pupils_reached or 0,
+        "staff_trained": figures.staff_trained or 0,
+        "parent_meetings": figures.parent_meetings or 0,
+        "parents": figures.parents or 0,
+        "missing": figures.missing_texts(),
         "class_rows": [
             {
                 "id": row.pk,

@@ -22,7 +22,11 @@ from lms.models import (
     SchoolClass,
     User,
 )
-from lms.people.selectors import schools_visible_to, units_visible_to
+from lms.people.selectors import (
+    classes_visible_to,
+    schools_visible_to,
+    units_visible_to,
+)
 from lms.reports.rules import percent
 from lms.reports.unit_dashboard import unit_dashboard, unit_report_data
 
@@ -34,6 +38,19 @@ def school_for_reports(*, user: User, school_id: int) -> School | None:
     if not user.has_perm("lms.view_school_reports"):
         return None
     return schools_visible_to(user).select_related("unit").filter(pk=school_id).first()
+
+
+def class_for_reports(*, user: User, class_id: int) -> SchoolClass | None:
+    """Return the class if ``user`` may see its report (counts only); None: a 404."""
+    if not user.has_perm("lms.view_school_reports"):
+        return None
+    return (
+        classes_visible_to(user)
+        .filter(school__in=schools_visible_to(user))
+        .select_related("school__unit", "school_year")
+        .filter(pk=class_id)
+        .first()
+    )
 
 
 def unit_for_reports(
@@ -185,6 +202,9 @@ def export_verify(*, user: User, content_hash: str) -> VerifyResult:
     dashboard = unit_dashboard(
         user=user, unit=export.unit, period=export.period, trend=False
     )
+    # An export keeps the shape of figures it was made with (version 1: none).
+    version = (export.figures or {}).get("version", 1)
     return VerifyResult(
-        export=export, current_hash=figures_hash(unit_report_data(dashboard))
+        export=export,
+        current_hash=figures_hash(unit_report_data(dashboard, version=version)),
     )

@@ -9,13 +9,16 @@ polls the row's progress and offers the file only when it is complete.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Locale
 
 from common.jobs import JobKind, JobOutput, job_run
+from content_cms.models import AgeBand, Audience, ModulePage, Topic
 from lms.errors import LmsError
 from lms.models import (
     AdministrativeUnit,
@@ -23,6 +26,7 @@ from lms.models import (
     ProgrammeTarget,
     ReportExport,
     ReportingPeriod,
+    TopicRequirement,
     User,
 )
 from lms.people.audit import audit_record
@@ -33,7 +37,136 @@ from lms.reports.exports import (
     unit_report_xlsx,
 )
 from lms.reports.selectors import unit_for_reports
-from lms.reports.unit_dashboard import unit_dashboard, unit_report_data
+from lms.reports.unit_dashboard import (
+    schools_detail,
+    unit_dashboard,
+    unit_report_data,
+)
+
+
+@dataclass(frozen=True)
+class RequiredTopic:
+    """One row of a rule's required topics, as an officer entered it."""
+
+    age_band: AgeBand
+    topic: Topic
+    min_pupil_share: Decimal = Decimal("80")
+
+
+def _grade_ranges(grades: list[int]) -> str:
+    """Return grades as ranges: [1, 2, 10, 11, 12] -> "1–2, 10–12"."""
+    ranges: list[list[int]] = []
+    for grade in grades:
+        if ranges and ranges[-1][1] == grade - 1:
+            ranges[-1][1] = grade
+        else:
+            ranges.append([grade, grade])
+    return ", ".join(
+        str(first) if first == last else f"{first}–{last}" for first, last in ranges
+    )
+
+
+def _topics_check(
+    topics: list[RequiredTopic], *, grade_from: int, grade_to: int
+) -> None:
+    """Refuse a list of required topics that no class could cover, or overlapping.
+
+    Every band must be a band of school grades, a band and topic may appear
+    once, a live pupils' module on that topic must be written for that band
+    (so classes have something to learn it from), and every grade the rule
+    covers must have a required topic (a class with nothing to cover would
+    meet the target by doing nothing).
+    """
+    seen = set()
+    for item in topics:
+        names = {
+            "band": item.age_band.localized_name,
+            "topic": item.topic.localized_name,
+        }
+        if item.age_band.min_grade is None or item.age_band.max_grade is None:
+            raise LmsError(
+                _("%(band)s is not a band of school grades: choose a pupils' band.")
+                % names,
+                code="topic_band_not_pupils",
+            )
+        if not Decimal(0) <= Decimal(item.min_pupil_share) <= Decimal(100):
+            raise LmsError(
+                _("The share of pupils must be between 0 and 100%."),
+                code="topic_share",
+            )
+        key = (item.age_band.pk, item.topic.pk)
+        if key in seen:
+            raise LmsError(
+                _(
+                    "The topic %(topic)s is required twice for %(band)s: keep one "
+                    "row for it."
+                )
+                % names,
+                code="topic_twice",
+            )
+        seen.add(key)
+    if not topics:
+        return
+    bare = [
+        grade
+        for grade in range(grade_from, grade_to + 1)
+        if not any(
+            item.age_band.min_grade <= grade <= item.age_band.max_grade
+            for item in topics
+        )
+    ]
+    if bare:
+        raise LmsError(
+            _(
+                "Grades %(grades)s are covered by the rule but no topic is required "
+                "for them: add a topic for their age band, or narrow the grades."
+            )
+            % {"grades": _grade_ranges(bare)},
+            code="topic_grades_without_topic",
+        )
+    live = set(
+        ModulePage.objects.live()
+        .filter(
+            locale=Locale.get_default(),
+            audience=Audience.PUPIL,
+            topic__in=[item.topic for item in topics],
+            age_bands__in=[item.age_band for item in topics],
+        )
+        .values_list("age_bands", "topic")
+    )
+    for item in topics:
+        if (item.age_band.pk, item.topic.pk) not in live:
+            raise LmsError(
+                _(
+                    "No published pupils' module covers the topic %(topic)s for "
+                    "%(band)s, so no class could cover it: publish one first or "
+                    "remove this row."
+                )
+                % {
+                    "band": item.age_band.localized_name,
+                    "topic": item.topic.localized_name,
+                },
+                code="topic_without_module",
+            )
+
+
+def _rule_data(target: ProgrammeTarget) -> dict:
+    return {
+        "min_class_share": str(target.min_class_share),
+        "min_pupil_share": str(target.min_pupil_share),
+        "grade_from": target.grade_from,
+        "grade_to": target.grade_to,
+        "topics": [
+            {
+                "band": requirement.age_band.code,
+                "topic": requirement.topic.code,
+                "min_pupil_share": str(requirement.min_pupil_share),
+            }
+            for requirement in target.topic_requirements.select_related(
+                "age_band", "topic"
+            )
+        ],
+    }
 
 
 @transaction.atomic
@@ -46,27 +179,27 @@ def programme_target_save(
     min_pupil_share: Decimal,
     grade_from: int,
     grade_to: int,
+    topics: list[RequiredTopic] | None = None,
 ) -> ProgrammeTarget:
-    """Set the rule of ``period`` (for one type of school when ``school_type``)."""
+    """Set the rule of ``period`` (for one type of school when ``school_type``).
+
+    ``topics`` replaces the rule's required topics (None leaves them as they
+    are; an empty list removes them). A list no class could cover, or with a
+    band and topic twice, is refused and nothing is written. Every save is
+    audited with the rule before and after.
+    """
     if not actor.has_perm("lms.edit_programme_target"):
         raise LmsError(
             _("You cannot change the programme target."), code="target_not_allowed"
         )
+    if topics is not None:
+        _topics_check(topics, grade_from=grade_from, grade_to=grade_to)
     target = (
         ProgrammeTarget.objects.select_for_update()
         .filter(period=period, school_type=school_type)
         .first()
     ) or ProgrammeTarget(period=period, school_type=school_type)
-    before = (
-        {
-            "min_class_share": str(target.min_class_share),
-            "min_pupil_share": str(target.min_pupil_share),
-            "grade_from": target.grade_from,
-            "grade_to": target.grade_to,
-        }
-        if target.pk
-        else None
-    )
+    before = _rule_data(target) if target.pk else None
     target.min_class_share = min_class_share
     target.min_pupil_share = min_pupil_share
     target.grade_from = grade_from
@@ -74,6 +207,17 @@ def programme_target_save(
     target.updated_by = actor
     target.full_clean()
     target.save()
+    if topics is not None:
+        target.topic_requirements.all().delete()
+        TopicRequirement.objects.bulk_create(
+            TopicRequirement(
+                target=target,
+                age_band=item.age_band,
+                topic=item.topic,
+                min_pupil_share=item.min_pupil_share,
+            )
+            for item in topics
+        )
     audit_record(
         actor=actor,
         action="programme_target.save",
@@ -82,12 +226,7 @@ def programme_target_save(
             "period": period.pk,
             "school_type": school_type,
             "before": before,
-            "after": {
-                "min_class_share": str(target.min_class_share),
-                "min_pupil_share": str(target.min_pupil_share),
-                "grade_from": grade_from,
-                "grade_to": grade_to,
-            },
+            "after": _rule_data(target),
         },
     )
     return target
@@ -144,11 +283,17 @@ def _export_file(export: ReportExport) -> JobOutput:
         period=export.period,
         trend=False,
     )
+    _progress(export, 20)
+    schools_detail(dashboard, dashboard.schools, reach=True)
     _progress(export, 30)
     figures = unit_report_data(dashboard)
     content_hash = figures_hash(figures)
     readable = unit_report_data(dashboard, with_reasons=True)
-    rule_texts = [rule.describe() for rule in dashboard.rules]
+    rule_texts = [
+        text
+        for rule in dashboard.rules
+        for text in [rule.describe(), *rule.describe_topics()]
+    ]
     made_at = timezone.now()
     _progress(export, 45)
     maker = {

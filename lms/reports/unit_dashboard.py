@@ -3,24 +3,40 @@
 Who may report on which unit is decided by ``lms.reports.selectors`` (over
 ``lms.people.selectors``); this module builds the dashboard of a unit the caller
 already holds: every school under it with its status and contacts, the groups
-by child unit and by school type, and the trend over the last periods of the same
-kind, all from ``lms.reports.figures.school_figures``. ``unit_report_data`` turns
-it into the plain data the API returns and the evidence exports hash, so a
-printed export can be checked against today's figures.
+by child unit and by school type, the coverage of each required topic, and the
+trend over the last periods of the same kind, all from
+``lms.reports.figures.school_figures``. ``school_list`` searches, filters, sorts
+and pages its schools (a province has a thousand) and fills in the words of what
+each school on the page is missing. ``unit_report_data`` turns it into the plain
+data the API returns and the evidence exports hash, so a printed export can be
+checked against today's figures.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from lms.models import AdministrativeUnit, ReportingPeriod, School, SchoolType, User
 from lms.people.selectors import schools_visible_to
-from lms.reports.figures import school_figures
-from lms.reports.periods import periods_trend, rules_stated
-from lms.reports.rules import ProgrammeStatus, Rule, SchoolFigures, percent
+from lms.reports.coverage import coverage_detail
+from lms.reports.figures import (
+    pupils_reached_by_school,
+    school_activity,
+    school_figures,
+)
+from lms.reports.periods import periods_trend, rules_for, rules_stated
+from lms.reports.rules import (
+    ProgrammeStatus,
+    Rule,
+    SchoolFigures,
+    TopicRule,
+    percent,
+)
 
 
 def _schools_under(user: User, unit: AdministrativeUnit) -> QuerySet[School]:
@@ -35,6 +51,7 @@ class SchoolRow:
     school_type: str
     school_type_label: str
     unit_name: str
+    unit_path: str
     contact_name: str
     contact_phone: str
     figures: SchoolFigures
@@ -42,6 +59,10 @@ class SchoolRow:
     @property
     def is_care_facility(self) -> bool:
         return self.school_type == SchoolType.CARE_FACILITY
+
+    @cached_property
+    def folded_name(self) -> str:
+        return _folded(self.name)
 
     @cached_property
     def status(self) -> str:
@@ -57,6 +78,7 @@ class GroupRow:
     key: str
     label: str
     unit_id: int | None = None
+    path: str = ""
     schools: int = 0
     schools_met: int = 0
     care_facilities: int = 0
@@ -65,6 +87,12 @@ class GroupRow:
     pupils_completed: int = 0
     in_progress: int = 0
     not_started: int = 0
+    classes: int = 0
+    classes_covered: int = 0
+    sessions: int = 0
+    staff_trained: int = 0
+    parent_meetings: int = 0
+    parents: int = 0
 
     def add(self, row: SchoolRow) -> None:
         self.add_figures(row.school_type, row.figures, row.status)
@@ -84,6 +112,13 @@ class GroupRow:
         self.not_started += status == ProgrammeStatus.NOT_STARTED
         self.pupils += figures.pupils
         self.pupils_completed += min(figures.pupils_completed, figures.pupils)
+        if figures.rule.has_topics:
+            self.classes += figures.classes
+            self.classes_covered += min(figures.classes_covered, figures.classes)
+        self.sessions += figures.sessions or 0
+        self.staff_trained += figures.staff_trained or 0
+        self.parent_meetings += figures.parent_meetings or 0
+        self.parents += figures.parents or 0
 
     @property
     def schools_share(self) -> float | None:
@@ -103,6 +138,10 @@ class GroupRow:
     @property
     def pupil_share(self) -> float | None:
         return percent(self.pupils_completed, self.pupils)
+
+    @property
+    def covered_share(self) -> float | None:
+        return percent(self.classes_covered, self.classes)
 
     def as_data(self) -> dict:
         return {
@@ -126,6 +165,31 @@ class TrendPoint:
 
 
 @dataclass
+class TopicRow:
+    """One required topic of one band, over every school of the unit."""
+
+    topic: TopicRule
+    required: int = 0
+    covered: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return percent(self.covered, self.required)
+
+    @property
+    def missing(self) -> int:
+        return self.required - self.covered
+
+    @property
+    def label(self) -> str:
+        return f"{self.topic.band_name}: {self.topic.topic_name}"
+
+    @property
+    def short_label(self) -> str:
+        return self.topic.short_label
+
+
+@dataclass
 class UnitDashboard:
     unit: AdministrativeUnit
     period: ReportingPeriod
@@ -135,6 +199,8 @@ class UnitDashboard:
     by_type: list[GroupRow]
     schools: list[SchoolRow]
     trend: list[TrendPoint] = field(default_factory=list)
+    topics: list[TopicRow] = field(default_factory=list)
+    user: User | None = None
 
     @property
     def schools_behind(self) -> list[SchoolRow]:
@@ -143,6 +209,10 @@ class UnitDashboard:
     @property
     def uses_default_rule(self) -> bool:
         return any(rule.is_default for rule in self.rules)
+
+    @property
+    def has_topics(self) -> bool:
+        return any(rule.has_topics for rule in self.rules)
 
 
 def unit_dashboard(
@@ -175,7 +245,8 @@ def unit_dashboard(
             "contact_phone",
         ).order_by("name", "pk")
     )
-    figures = school_figures(schools=schools, periods=periods)
+    figures = school_figures(schools=schools, periods=periods, topics_period=period)
+    school_activity(figures=figures, school_ids=schools.values("pk"), period=period)
     children = list(unit.get_children().order_by("name"))
     type_labels = dict(SchoolType.choices)
     # A school is under the child whose path starts its unit's path; children's
@@ -189,7 +260,9 @@ def unit_dashboard(
     def build(period_id: int):
         total = GroupRow(key="total", label=unit.name, unit_id=unit.pk)
         by_unit = {
-            child.pk: GroupRow(key=str(child.pk), label=child.name, unit_id=child.pk)
+            child.pk: GroupRow(
+                key=str(child.pk), label=child.name, unit_id=child.pk, path=child.path
+            )
             for child in children
         }
         direct = GroupRow(key="direct", label=unit.name, unit_id=None)
@@ -206,6 +279,7 @@ def unit_dashboard(
                 school_type=school["school_type"],
                 school_type_label=str(type_labels.get(school["school_type"], "")),
                 unit_name=school["unit__name"],
+                unit_path=school["unit__path"],
                 contact_name=school["contact_name"],
                 contact_phone=school["contact_phone"],
                 figures=figures[(school["pk"], period_id)],
@@ -230,6 +304,8 @@ def unit_dashboard(
         by_unit=by_unit,
         by_type=by_type,
         schools=rows,
+        topics=_topic_rows(rows),
+        user=user,
     )
     if trend:
         # The trend needs each period's total only, not its rows and groups.
@@ -251,13 +327,282 @@ def unit_dashboard(
     return dashboard
 
 
-def unit_report_data(dashboard: UnitDashboard, *, with_reasons: bool = False) -> dict:
+def _topic_rows(rows: list[SchoolRow]) -> list[TopicRow]:
+    """Add up each required topic over the schools, in the order of their rules."""
+    topics: dict[tuple[int, int], TopicRow] = {}
+    for row in rows:
+        rule = row.figures.rule
+        for topic in rule.topics:
+            topics.setdefault(topic.key, TopicRow(topic=topic))
+        for tally in row.figures.topic_tallies or []:
+            item = topics.get((tally.band_id, tally.topic_id))
+            if item is not None:
+                item.required += tally.required
+                item.covered += tally.covered
+    return list(topics.values())
+
+
+# --- The list of schools: search, filters, order, pages ----------
+
+PAGE_SIZE = 25
+STATUS_ORDER = {
+    ProgrammeStatus.NOT_STARTED: 0,
+    ProgrammeStatus.IN_PROGRESS: 1,
+    ProgrammeStatus.MET: 2,
+}
+SORTS = ("name", "-name", "status", "-status", "share", "-share")
+STATUS_FILTERS = (
+    "behind",
+    "all",
+    ProgrammeStatus.MET,
+    ProgrammeStatus.IN_PROGRESS,
+    ProgrammeStatus.NOT_STARTED,
+)
+
+
+def _folded(text: str) -> str:
+    """Lower-case ``text`` without diacritics, so "kim dong" finds "Kim Đồng"."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a person asked of the list of schools (read from the page's address)."""
+
+    text: str = ""
+    status: str = "behind"
+    school_type: str = ""
+    unit_id: int | None = None
+    missing: tuple[int, int] | None = None
+    sort: str = "name"
+    page: str | int = 1
+
+    @classmethod
+    def from_params(cls, params) -> ListQuery:
+        """Read the query from GET parameters; anything unknown is ignored."""
+        status = params.get("trang-thai") or "behind"
+        sort = params.get("sap-xep") or "name"
+        school_type = params.get("loai") or ""
+        try:
+            unit_id = int(params.get("thuoc") or 0) or None
+        except ValueError:
+            unit_id = None
+        missing = None
+        band, _dash, topic = (params.get("thieu") or "").partition("-")
+        if band.isdigit() and topic.isdigit():
+            missing = (int(band), int(topic))
+        return cls(
+            text=(params.get("q") or "").strip()[:100],
+            status=status if status in STATUS_FILTERS else "behind",
+            school_type=school_type if school_type in SchoolType.values else "",
+            unit_id=unit_id,
+            missing=missing,
+            sort=sort if sort in SORTS else "name",
+            page=params.get("trang") or 1,
+        )
+
+    def params(self, **changes) -> dict:
+        """Return the GET parameters of this query, with ``changes``."""
+        values = {
+            "q": self.text,
+            "trang-thai": self.status,
+            "loai": self.school_type,
+            "thuoc": self.unit_id or "",
+            "thieu": f"{self.missing[0]}-{self.missing[1]}" if self.missing else "",
+            "sap-xep": self.sort,
+        }
+        values.update(changes)
+        return {key: value for key, value in values.items() if value not in ("", None)}
+
+
+@dataclass
+class SchoolList:
+    query: ListQuery
+    page: Page
+    count: int
+    units: list[GroupRow]
+    topics: list[TopicRow]
+
+    @property
+    def rows(self) -> list[SchoolRow]:
+        return list(self.page.object_list)
+
+
+def _matches(row: SchoolRow, query: ListQuery, unit_paths: dict[int, str]) -> bool:
+    if query.status == "behind":
+        if row.status == ProgrammeStatus.MET:
+            return False
+    elif query.status != "all" and row.status != query.status:
+        return False
+    if query.school_type and row.school_type != query.school_type:
+        return False
+    if query.unit_id is not None:
+        path = unit_paths.get(query.unit_id)
+        if path is None or not row.unit_path.startswith(path):
+            return False
+    if query.missing is not None and not any(
+        (tally.band_id, tally.topic_id) == query.missing and tally.missing > 0
+        for tally in row.figures.topic_tallies or []
+    ):
+        return False
+    if query.text:
+        needle = _folded(query.text)
+        if needle not in row.folded_name and needle not in _folded(row.code):
+            return False
+    return True
+
+
+def _sort_key(sort: str):
+    """Return the key of an order; schools without a share always go last."""
+    sign = -1 if sort.startswith("-") else 1
+    field_name = sort.lstrip("-")
+    if field_name == "status":
+        return lambda row: (sign * STATUS_ORDER[row.status], row.folded_name)
+    if field_name == "share":
+        return lambda row: (
+            row.figures.progress_share is None,
+            sign * (row.figures.progress_share or 0),
+            row.folded_name,
+        )
+    return lambda row: row.folded_name
+
+
+def school_list(dashboard: UnitDashboard, query: ListQuery) -> SchoolList:
+    """Return one page of the dashboard's schools, as ``query`` asks.
+
+    Filtering, ordering and paging read the figures already computed; then,
+    under a rule of required topics, the schools of the page get what each class
+    is missing (two queries for the page, three on PostgreSQL).
+    """
+    unit_paths = {
+        group.unit_id: group.path for group in dashboard.by_unit if group.unit_id
+    }
+    found = [row for row in dashboard.schools if _matches(row, query, unit_paths)]
+    found.sort(key=_sort_key(query.sort), reverse=query.sort == "-name")
+    page = Paginator(found, PAGE_SIZE).get_page(query.page)
+    schools_detail(dashboard, list(page.object_list))
+    return SchoolList(
+        query=query,
+        page=page,
+        count=len(found),
+        units=[group for group in dashboard.by_unit if group.unit_id is not None],
+        topics=dashboard.topics,
+    )
+
+
+def schools_detail(
+    dashboard: UnitDashboard, rows: list[SchoolRow], *, reach: bool = False
+) -> None:
+    """Fill in each class's missing topics of ``rows`` (and their pupils reached).
+
+    Two queries (three on PostgreSQL, one more with ``reach``), whose rows grow
+    with the schools asked for: a page of a list, or every school for an export
+    made in the background. Pupils reached read every attendance of the schools
+    in the period: an export counts them, a page of the list does not.
+    """
+    if not rows:
+        return
+    ids = [row.pk for row in rows]
+    schools = School.objects.filter(pk__in=ids)
+    reached = (
+        pupils_reached_by_school(
+            school_ids=schools.values("pk"), period=dashboard.period
+        )
+        if reach
+        else None
+    )
+    details = {}
+    if any(row.figures.rule.has_topics for row in rows):
+        details = coverage_detail(
+            schools=schools,
+            period=dashboard.period,
+            rules=rules_for([dashboard.period]),
+        )
+    for row in rows:
+        if reached is not None:
+            row.figures.pupils_reached = reached.get(row.pk, 0)
+        if row.figures.rule.has_topics:
+            row.figures.coverage = details.get(row.pk, [])
+
+
+# The shape of the hashed figures. Version 1 (before required topics, teaching
+# sessions and adults were reported) is still produced to check older exports.
+FIGURES_VERSION = 2
+
+
+def _group_data(group: GroupRow, version: int) -> dict:
+    data = group.as_data()
+    if version >= 2:
+        data.update(
+            topic_classes=group.classes,
+            topic_classes_covered=group.classes_covered,
+            sessions=group.sessions,
+            staff_trained=group.staff_trained,
+            parent_meetings=group.parent_meetings,
+            parents=group.parents,
+        )
+    return data
+
+
+def _school_data(row: SchoolRow, version: int, codes: dict) -> dict:
+    figures = row.figures
+    data = {
+        "id": row.pk,
+        "code": row.code,
+        "name": row.name,
+        "school_type": row.school_type,
+        "unit": row.unit_name,
+        "classes": figures.classes,
+        "classes_assigned": figures.classes_assigned,
+        "pupils": figures.pupils,
+        "pupils_completed": min(figures.pupils_completed, figures.pupils),
+        "status": row.status,
+    }
+    if version >= 2:
+        data.update(
+            classes_covered=figures.classes_covered,
+            topics_required=figures.topics_required,
+            topics_covered=figures.topics_covered,
+            sessions=figures.sessions or 0,
+            staff_trained=figures.staff_trained or 0,
+            parent_meetings=figures.parent_meetings or 0,
+            parents=figures.parents or 0,
+            topics=sorted(
+                (
+                    {
+                        **codes[(tally.band_id, tally.topic_id)],
+                        "required": tally.required,
+                        "covered": tally.covered,
+                    }
+                    for tally in figures.topic_tallies or []
+                    if (tally.band_id, tally.topic_id) in codes
+                ),
+                key=lambda item: (item["band"], item["topic"]),
+            ),
+        )
+    return data
+
+
+def unit_report_data(
+    dashboard: UnitDashboard,
+    *,
+    with_reasons: bool = False,
+    version: int = FIGURES_VERSION,
+) -> dict:
     """Return the dashboard's figures as plain data: what exports hash and the API.
 
     The hashed figures hold numbers, codes and names only, never translated words,
-    so a copy checks the same in either language; ``with_reasons`` adds each
-    school's reason in words for the files people read.
+    so a copy checks the same in either language; ``with_reasons`` adds, for the
+    files people read, each school's reason and what it is missing in words and
+    its pupils reached (call ``schools_detail`` first). ``version`` 1 gives the
+    shape of exports made before required topics existed.
     """
+    codes = {
+        item.topic.key: {"band": item.topic.band_code, "topic": item.topic.topic_code}
+        for item in dashboard.topics
+    }
     data = {
         "period": {
             "id": dashboard.period.pk,
@@ -271,30 +616,29 @@ def unit_report_data(dashboard: UnitDashboard, *, with_reasons: bool = False) ->
             "code": dashboard.unit.code,
         },
         "rules": [rule.as_data() for rule in dashboard.rules],
-        "total": dashboard.total.as_data(),
-        "units": [group.as_data() for group in dashboard.by_unit],
-        "school_types": [group.as_data() for group in dashboard.by_type],
-        "schools": [
-            {
-                "id": row.pk,
-                "code": row.code,
-                "name": row.name,
-                "school_type": row.school_type,
-                "unit": row.unit_name,
-                "classes": row.figures.classes,
-                "classes_assigned": row.figures.classes_assigned,
-                "pupils": row.figures.pupils,
-                "pupils_completed": min(
-                    row.figures.pupils_completed, row.figures.pupils
-                ),
-                "status": row.status,
-            }
-            for row in dashboard.schools
-        ],
+        "total": _group_data(dashboard.total, version),
+        "units": [_group_data(group, version) for group in dashboard.by_unit],
+        "school_types": [_group_data(group, version) for group in dashboard.by_type],
+        "schools": [_school_data(row, version, codes) for row in dashboard.schools],
     }
+    if version >= 2:
+        data["version"] = version
+        data["topics"] = [
+            {
+                "band": item.topic.band_code,
+                "topic": item.topic.topic_code,
+                "required": item.required,
+                "covered": item.covered,
+            }
+            for item in dashboard.topics
+        ]
     for group in data["school_types"]:
         group["label"] = group["key"]
     if with_reasons:
         for item, row in zip(data["schools"], dashboard.schools, strict=True):
             item["reason"] = row.figures.reason
+            item["missing"] = row.figures.missing_texts()
+            item["pupils_reached"] = row.figures.pupils_reached
+        for item, row in zip(data.get("topics", []), dashboard.topics, strict=True):
+            item["label"] = row.label
     return data

@@ -10,6 +10,7 @@ manage the class (``learning_selectors.class_for_progress``).
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from common.jobs import file_not_ready, job_message
@@ -31,10 +33,16 @@ from lms.reports import periods as report_periods
 from lms.reports import selectors as report_selectors
 from lms.reports import services as report_services
 from lms.reports.charts import bar_series, horizontal_bars
-from lms.reports.forms import ProgrammeTargetForm
+from lms.reports.forms import ProgrammeTargetForm, RequiredTopicFormSet
 from lms.reports.rules import DEFAULT_RULE, ProgrammeStatus
-from lms.reports.school_dashboard import school_dashboard
-from lms.reports.unit_dashboard import unit_dashboard
+from lms.reports.school_dashboard import class_report, school_dashboard
+from lms.reports.unit_dashboard import (
+    SORTS,
+    STATUS_FILTERS,
+    ListQuery,
+    school_list,
+    unit_dashboard,
+)
 from quizzes.item_statistics import attempts_in_context, item_statistics
 
 
@@ -129,6 +137,36 @@ def class_item_analysis(request, class_id: int, module_id: int):
     )
 
 
+@login_required
+def class_report_page(request, class_id: int):
+    """Show what a class covered in a period: its required topics, its sessions.
+
+    Counts only, for the people who see the school's report (officers
+    included); the pupils' grid stays with those who manage the class.
+    """
+    school_class = report_selectors.class_for_reports(
+        user=request.user, class_id=class_id
+    )
+    if school_class is None:
+        raise Http404
+    period = _period(request)
+    report = class_report(school_class=school_class, period=period)
+    return render(
+        request,
+        "lms/reports/class_report.html",
+        {
+            "report": report,
+            "period": period,
+            "periods": report_periods.periods_all(),
+            "rule": report.figures.rule,
+            "may_open_grid": learning_selectors.class_for_progress(
+                user=request.user, class_id=school_class.pk
+            )
+            is not None,
+        },
+    )
+
+
 # --- A school ----------
 
 
@@ -165,32 +203,88 @@ def _unit(request):
     return unit
 
 
+STATUS_FILTER_LABELS = {
+    "behind": _lazy("Behind (not met)"),
+    "all": _lazy("All"),
+    ProgrammeStatus.MET: ProgrammeStatus.LABELS[ProgrammeStatus.MET],
+    ProgrammeStatus.IN_PROGRESS: ProgrammeStatus.LABELS[ProgrammeStatus.IN_PROGRESS],
+    ProgrammeStatus.NOT_STARTED: ProgrammeStatus.LABELS[ProgrammeStatus.NOT_STARTED],
+}
+SORT_LABELS = {
+    "name": _lazy("Name (A–Z)"),
+    "-name": _lazy("Name (Z–A)"),
+    "status": _lazy("Status (furthest behind first)"),
+    "-status": _lazy("Status (met first)"),
+    "share": _lazy("Progress (lowest first)"),
+    "-share": _lazy("Progress (highest first)"),
+}
+
+
 @login_required
 def unit_report(request):
-    """Show the programme target dashboard of a unit in a period."""
+    """Show the programme target dashboard of a unit in a period.
+
+    Its schools are listed a page at a time, searched by name and filtered by
+    child unit, type, status and missing topic, in the order asked for.
+    """
     unit = _unit(request)
     period = _period(request)
     dashboard = unit_dashboard(user=request.user, unit=unit, period=period)
+    listing = school_list(dashboard, ListQuery.from_params(request.GET))
     unit_chart = horizontal_bars(
         [(group.label, group.all_share) for group in dashboard.by_unit]
     )
     trend_chart = bar_series(
-        [(point.period.name, point.total.pupil_share) for point in dashboard.trend]
-    )
-    trend_met_chart = bar_series(
         [(point.period.name, point.total.all_share) for point in dashboard.trend]
     )
+    topics_chart = horizontal_bars(
+        [(row.short_label, row.share) for row in dashboard.topics], label_width=320
+    )
+    keep = {"ky": period.pk, "don-vi": unit.pk}
+    query = listing.query
+
+    def address(**changes) -> str:
+        return "?" + urlencode({**keep, **query.params(**changes)})
+
+    sort_links = {}
+    for column in ("name", "status", "share"):
+        current = query.sort.lstrip("-") == column
+        descending = query.sort.startswith("-")
+        sort_links[column] = {
+            "url": address(
+                **{"sap-xep": f"-{column}" if current and not descending else column}
+            ),
+            "aria": ("descending" if descending else "ascending") if current else "",
+        }
+    page = listing.page
+    page_links = {
+        "first": address(trang=1) if page.has_previous() else "",
+        "previous": address(trang=page.previous_page_number())
+        if page.has_previous()
+        else "",
+        "next": address(trang=page.next_page_number()) if page.has_next() else "",
+        "last": address(trang=page.paginator.num_pages) if page.has_next() else "",
+    }
     return render(
         request,
         "lms/reports/unit.html",
         {
             "dashboard": dashboard,
+            "listing": listing,
+            "list_keep": keep,
+            "sort_links": sort_links,
+            "page_links": page_links,
+            "status_filters": [
+                (code, STATUS_FILTER_LABELS[code]) for code in STATUS_FILTERS
+            ],
+            "sorts": [(code, SORT_LABELS[code]) for code in SORTS],
+            "school_types": SchoolType.choices,
             "period": period,
             "periods": report_periods.periods_all(),
             "keep": {"don-vi": unit.pk},
             "unit_chart": unit_chart,
             "trend_chart": trend_chart,
-            "trend_met_chart": trend_met_chart,
+            "topics_chart": topics_chart,
             "ancestors": report_selectors.unit_ancestors_visible(
                 user=request.user, unit=unit
             ),
@@ -203,9 +297,16 @@ def unit_report(request):
     )
 
 
+TOPICS_PREFIX = "chu-de"
+
+
 @login_required
 def programme_target_edit(request, period_id: int):
-    """Let a province officer set the rule of a period (and of care facilities)."""
+    """Let a province officer set the rule of a period (and of care facilities).
+
+    The rule's thresholds and covered grades, and its required topics per age
+    band (a formset); every saved version is listed with who saved it and when.
+    """
     if not request.user.has_perm("lms.edit_programme_target"):
         raise PermissionDenied
     period = report_periods.period_get(period_id=period_id)
@@ -217,10 +318,27 @@ def programme_target_edit(request, period_id: int):
     target = report_periods.programme_target_get(period=period, school_type=school_type)
     if request.method == "POST":
         form = ProgrammeTargetForm(request.POST)
-        if form.is_valid():
+        # A form sent without the topic rows (an older page) keeps the topics.
+        with_topics = f"{TOPICS_PREFIX}-TOTAL_FORMS" in request.POST
+        topics = RequiredTopicFormSet(
+            request.POST if with_topics else None, prefix=TOPICS_PREFIX
+        )
+        if form.is_valid() and (not with_topics or topics.is_valid()):
             try:
                 report_services.programme_target_save(
-                    actor=request.user, period=period, **form.cleaned_data
+                    actor=request.user,
+                    period=period,
+                    topics=[
+                        report_services.RequiredTopic(
+                            age_band=row["age_band"],
+                            topic=row["topic"],
+                            min_pupil_share=row["min_pupil_share"],
+                        )
+                        for row in topics.rows()
+                    ]
+                    if with_topics
+                    else None,
+                    **form.cleaned_data,
                 )
             except LmsError as error:
                 form.add_error(None, error.message)
@@ -238,10 +356,22 @@ def programme_target_edit(request, period_id: int):
                 "grade_to": source.grade_to,
             }
         )
+        topics = RequiredTopicFormSet(
+            prefix=TOPICS_PREFIX,
+            initial=report_periods.required_topics_initial(target),
+        )
     return render(
         request,
         "lms/reports/target_form.html",
-        {"form": form, "period": period, "target": target, "default": DEFAULT_RULE},
+        {
+            "form": form,
+            "topics": topics,
+            "period": period,
+            "target": target,
+            "school_type": school_type,
+            "default": DEFAULT_RULE,
+            "history": report_periods.programme_target_history(target),
+        },
     )
 
 

@@ -1,12 +1,24 @@
-"""Builders for the report tests: a province, its communes, schools, a period."""
+"""Builders for the report tests: a province, its communes, schools, a period,
+modules on a topic, rules requiring topics, teaching sessions."""
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import timezone
 
+from content_cms.models import AgeBand, ModulePage, Topic
 from lms.learning.services import assignment_create
-from lms.models import ReportingPeriod, Role, SchoolType, SchoolYear
+from lms.models import (
+    ProgrammeTarget,
+    ReportingPeriod,
+    Role,
+    SchoolType,
+    SchoolYear,
+    TeachingAttendance,
+    TeachingSession,
+    TopicRequirement,
+)
 from tests.factories import (
     SchoolClassFactory,
     SchoolFactory,
@@ -97,3 +109,49 @@ def officer(role, unit, **kwargs):
 
 def school_admin(school):
     return make_staff(Role.SCHOOL_ADMIN, school=school)
+
+
+def topic_module(
+    topic: str, band: str = "g3-5", *, with_quiz: bool = True, number: int = 1
+):
+    """Publish a pupils' module on ``topic`` for ``band``."""
+    from tests.lms.learning_helpers import learning_module
+
+    page = learning_module(
+        title=f"Bài {topic} {band} số {number}",
+        slug=f"bai-{topic}-{band}-{number}",
+        age_band=band,
+        sections=1,
+        with_quiz=with_quiz,
+    )
+    ModulePage.objects.filter(pk=page.pk).update(topic=Topic.objects.get(code=topic))
+    page.refresh_from_db()
+    return page
+
+
+def require(period, *items, school_type="", **rule):
+    """Store a rule requiring (band code, topic code[, share]) items."""
+    target = ProgrammeTarget.objects.create(
+        period=period, school_type=school_type, **rule
+    )
+    for band, topic, *share in items:
+        TopicRequirement.objects.create(
+            target=target,
+            age_band=AgeBand.objects.get(code=band),
+            topic=Topic.objects.get(code=topic),
+            min_pupil_share=share[0] if share else Decimal(80),
+        )
+    return target
+
+
+def session(school_class, module, teacher, *, on=None, present=()):
+    taught = TeachingSession.objects.create(
+        school_class=school_class,
+        module=module,
+        taught_on=on or timezone.localdate(),
+        duration_minutes=45,
+        recorded_by=teacher,
+    )
+    for pupil in present:
+        TeachingAttendance.objects.create(session=taught, pupil=pupil, present=True)
+    return taught

@@ -7,9 +7,9 @@ from lms.learning.rollups import rollups_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Recompute ClassModuleRollup and SchoolPeriodRollup from ModuleProgress and "
-        "enrolments, print every difference; --fix makes the tables match, --check "
-        "fails (exit status 1) when they differ."
+        "Recompute ClassModuleRollup, SchoolPeriodRollup and ClassTopicRollup from "
+        "ModuleProgress, enrolments and modules, print every difference; --fix "
+        "makes the tables match, --check fails (exit status 1) when they differ."
     )
 
     def add_arguments(self, parser):

@@ -227,5 +227,7 @@ def test_report_views_stay_within_a_query_budget(
     admin = school_admin(world["met"])
     client.force_login(admin)
     client.get(f"/truong/{world['met'].pk}/bao-cao/?ky={org.period.pk}")
-    with django_assert_max_num_queries(25):
+    # The school page also counts its teaching sessions, pupils reached, staff
+    # trained and parents' meetings (four queries more than before).
+    with django_assert_max_num_queries(30):
         client.get(f"/truong/{world['met'].pk}/bao-cao/?ky={org.period.pk}")
