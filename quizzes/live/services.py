@@ -318,11 +318,17 @@ def live_session_command(
 # process was gone: a restart, a power cut, an update), the open question gets
 # back the time it had left when the server went away: its answer window closes
 # at the last beat and opens again now, so nobody is told "time is up" because
-# the server was away, and the time away costs no points. A gap shorter than
-# that (a busy server, one worker of several restarting) changes nothing.
+# the server was away, and the time away costs no points; the phones get
+# ``CLOCK_RECONNECT_ALLOWANCE`` more to come back. A gap shorter than that (a
+# busy server, one worker of several restarting) changes nothing.
 
-CLOCK_BEAT_SECONDS = 2
-CLOCK_LOST_AFTER = timedelta(seconds=10)
+CLOCK_BEAT_SECONDS = 1
+CLOCK_LOST_AFTER = timedelta(seconds=4)
+# On top of the time given back: the phones come back after a random wait of up
+# to 8 s (live_common.js), and a server just started seats thousands of them
+# at once; measured at 2,000 players, the last was back 37 s after the kill.
+# Without it the question closed before many of them could resend their answer.
+CLOCK_RECONNECT_ALLOWANCE = timedelta(seconds=20)
 
 
 def live_clock_beat(*, session_ids, now: datetime | None = None) -> int:
@@ -364,7 +370,7 @@ def live_clock_recover(*, session_id: int, now: datetime | None = None) -> bool:
             session.save(update_fields=["clock_seen_at"])
             return False
         _window_close(session, seen)
-        session.question_deadline = now + (deadline - seen)
+        session.question_deadline = now + (deadline - seen) + CLOCK_RECONNECT_ALLOWANCE
         _window_open(session, now)
         session.sequence += 1
         session.save()

@@ -23,6 +23,7 @@ from quizzes.live.seats import live_player_choose_team, live_player_join, token_
 from quizzes.live.selectors import live_results, live_team_scores, personal_results
 from quizzes.live.services import (
     CLOCK_LOST_AFTER,
+    CLOCK_RECONNECT_ALLOWANCE,
     live_clock_beat,
     live_clock_recover,
     live_session_command,
@@ -483,8 +484,9 @@ def test_time_spent_paused_costs_no_points():
 
 def test_a_server_outage_gives_the_question_back_its_lost_time():
     """The server dies 5 s into a 20 s question and is back 40 s later: the
-    question reopens with the 15 s it had left, the time away costs no points,
-    and an answer resent on reconnecting counts."""
+    question reopens with the 15 s it had left (and time for every phone to come
+    back), the time away costs no points, and an answer resent on reconnecting
+    counts."""
     session = make_session(seconds_per_question=20)
     opened = _started(session)
     player = live_player_join(session=session).player
@@ -495,7 +497,9 @@ def test_a_server_outage_gives_the_question_back_its_lost_time():
     assert live_clock_recover(session_id=session.pk, now=back)
     session.refresh_from_db()
     assert session.phase == LivePhase.QUESTION
-    assert session.question_deadline == back + datetime.timedelta(seconds=15)
+    assert session.question_deadline == (
+        back + datetime.timedelta(seconds=15) + CLOCK_RECONNECT_ALLOWANCE
+    )
     assert session.sequence == 2  # every screen hears the new countdown
     outcome = _answer(
         session,
