@@ -550,6 +550,11 @@ class LiveHostConsumer(_LiveConsumer):
         state = await _host_state(self.session_id)
         await self.send_message(state)
         self.schedule_reveal(state["current"])
+        if state["phase"] == LivePhase.QUESTION:
+            # Answers may have come in while this screen was away (a restart):
+            # count them now, so "everyone answered" still reveals at once.
+            self.dirty_answers = True
+            self.schedule_flush()
 
     async def disconnect(self, code):
         for task in (self.flush_task, self.reveal_task):

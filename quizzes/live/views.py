@@ -113,7 +113,7 @@ def live_quiz_list(request):
     groups = live_selectors.live_quiz_groups(
         user=request.user, language_code=get_language() or "vi"
     )
-    return render(request, "quizzes/live/quiz_list.html", {"groups": groups})
+    return render(request, "quizzes/live/quiz_list.html", {"quiz_groups": groups})
 
 
 class LiveSessionForm(forms.Form):

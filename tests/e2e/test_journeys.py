@@ -14,6 +14,7 @@ import secrets
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import DESKTOP, PHONE, sign_in, totp_now
 
@@ -549,7 +550,15 @@ def test_editor_and_reviewer(browser, e2e_server, journey):
     page.locator("#lessons-root .c-sf-add-button").first.click()
     page.fill("[name='lessons-0-value-title']", "Mật khẩu mạnh là gì?")
     inner = "#lessons-root [data-streamfield-child] .c-sf-add-button"
-    page.locator(inner).first.click()
+    # On a loaded machine the first click can land before the block menu's
+    # script is ready: click again until the menu opens.
+    for _ in range(5):
+        page.locator(inner).first.click()
+        try:
+            page.locator("[role=option]").first.wait_for(timeout=6000)
+            break
+        except PlaywrightTimeoutError:
+            continue
     page.locator("[role=option]").first.click()
     page.locator("#lessons-root .public-DraftEditor-content").first.click()
     page.keyboard.type("Mật khẩu mạnh dài, khó đoán và chỉ em biết.")
