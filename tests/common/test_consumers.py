@@ -96,7 +96,8 @@ async def _fuzz(user, path, *, hello=False):
     seen_codes = set()
     for frame in [*JUNK_FRAMES, "flood"]:
         socket = WebsocketCommunicator(_app(user), path)
-        connected, code = await socket.connect()
+        # A loaded CI machine may take over a second to seat a socket on Redis.
+        connected, code = await socket.connect(timeout=10)
         if not connected:
             seen_codes.add(code)
             continue
