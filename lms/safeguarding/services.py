@@ -81,23 +81,35 @@ def help_request_create(
     """
     if not user_has_role(pupil, Role.PUPIL):
         raise LmsError(_("Only pupils can send a help request."), code="not_a_pupil")
-    if category not in HelpCategory.values:
-        raise LmsError(_("Choose what happened."), code="help_category")
     if wants_to_talk_to not in HelpWish.values:
         wants_to_talk_to = HelpWish.EITHER
-    message = (message or "").strip()
-    if len(message) > MESSAGE_MAX_LENGTH:
-        raise LmsError(
-            _("Please write at most %(count)d characters.")
-            % {"count": MESSAGE_MAX_LENGTH},
-            code="help_message_too_long",
-        )
+    return _help_request_to_school(
+        pupil=pupil,
+        category=category,
+        message=_concern_checked(category, message),
+        wants_to_talk_to=wants_to_talk_to,
+        actor=pupil,
+        no_school=_("Your account is not in a school yet. Please call 111."),
+        now=now,
+    )
+
+
+def _help_request_to_school(
+    *,
+    pupil: User,
+    category: str,
+    message: str,
+    actor: User,
+    no_school: str,
+    wants_to_talk_to: str = HelpWish.EITHER,
+    source: str = HelpSource.PUPIL,
+    now: datetime.datetime | None = None,
+) -> HelpRequest:
+    """Route a request about ``pupil`` to their school, with the province's
+    deadlines, and audit it: the one path of a pupil's and a parent's request."""
     school = pupil_help_school(pupil)
     if school is None:
-        raise LmsError(
-            _("Your account is not in a school yet. Please call 111."),
-            code="help_no_school",
-        )
+        raise LmsError(no_school, code="help_no_school")
     now = now or timezone.now()
     ack_due_at, commune_due_at = help_request_due_dates(
         school=school, category=category, received_at=now
@@ -105,6 +117,8 @@ def help_request_create(
     help_request = HelpRequest.objects.create(
         pupil=pupil,
         school=school,
+        source=source,
+        raised_by=actor if actor != pupil else None,
         category=category,
         message=message,
         wants_to_talk_to=wants_to_talk_to,
@@ -112,11 +126,11 @@ def help_request_create(
         ack_due_at=ack_due_at,
         commune_due_at=commune_due_at,
     )
+    details = {"category": category, "school": school.pk}
+    if source != HelpSource.PUPIL:
+        details["source"] = source
     audit_record(
-        actor=pupil,
-        action="help_request.create",
-        target=help_request,
-        details={"category": category, "school": school.pk},
+        actor=actor, action="help_request.create", target=help_request, details=details
     )
     return help_request
 
@@ -448,35 +462,15 @@ def help_request_raise_by_parent(
     not see it among their requests.
     """
     pupil = parent_child_get(parent=parent, pupil_id=pupil.pk)
-    message = _concern_checked(category, message)
-    school = pupil_help_school(pupil)
-    if school is None:
-        raise LmsError(
-            _("Your child is not in a school yet. Please call 111."),
-            code="help_no_school",
-        )
-    now = now or timezone.now()
-    ack_due_at, commune_due_at = help_request_due_dates(
-        school=school, category=category, received_at=now
-    )
-    help_request = HelpRequest.objects.create(
+    return _help_request_to_school(
         pupil=pupil,
-        school=school,
-        source=HelpSource.PARENT,
-        raised_by=parent,
         category=category,
-        message=message,
-        created_at=now,
-        ack_due_at=ack_due_at,
-        commune_due_at=commune_due_at,
-    )
-    audit_record(
+        message=_concern_checked(category, message),
         actor=parent,
-        action="help_request.create",
-        target=help_request,
-        details={"category": category, "school": school.pk, "source": "parent"},
+        source=HelpSource.PARENT,
+        no_school=_("Your child is not in a school yet. Please call 111."),
+        now=now,
     )
-    return help_request
 
 
 def communes_for_reports() -> QuerySet[AdministrativeUnit]:
