@@ -96,7 +96,9 @@ def learning_records_reset() -> None:
     from django.db import connection, transaction
 
     from devdata.scale import SCALE_CODE_PREFIX, SCALE_USERNAME_PREFIX
-    from lms.learning.rollups import rollups_rebuild
+    from lms.learning.rebuild import (
+        rollups_rebuild,
+    )
 
     pupils = "SELECT id FROM lms_user WHERE username LIKE %s"
     prefix = [f"{SCALE_USERNAME_PREFIX}%"]
@@ -291,7 +293,9 @@ def main() -> None:
 
     from devdata.scale import learning_records_generate
     from devdata.scale_teaching import teaching_sessions_generate, topic_rules_ensure
-    from lms.learning.rollups import rollups_rebuild
+    from lms.learning.rebuild import (
+        rollups_rebuild,
+    )
     from lms.models import (
         ClassTopicRollup,
         ModuleProgress,

@@ -4,7 +4,7 @@ Province officers set their province's (the place and date line, the signer's
 title and name, the signature with the seal); platform administrators any
 province's. The screen reads through ``certificates.selectors`` (a foreign
 province's block answers 404, like every organisation screen of
-``lms.people.admin_scoped``) and writes through
+``lms.people.admin.scoped``) and writes through
 ``certificates.services.certificate_signature_save`` (audit-logged). Nothing is
 deleted here: a block is changed, and certificates keep the one they were issued
 with.
@@ -17,7 +17,7 @@ from certificates import selectors, services
 from certificates.errors import CertificateError
 from certificates.forms import CertificateSignatureForm
 from certificates.models import CertificateSignature
-from lms.people.admin_scoped import ScopedCreateView, ScopedEditView, ScopedModelViewSet
+from lms.people.admin.scoped import ScopedCreateView, ScopedEditView, ScopedModelViewSet
 
 
 class SignatureFormMixin:

@@ -7,7 +7,7 @@ with ``answers_per_pupil`` answers (the answer volume is what the dashboards mus
 not depend on), a ``ModuleProgress`` (passed for about 85 % of them) and the
 ``CountedAttempt`` that folded the attempt into it, as the quiz engine and
 ``lms.learning.services`` would have written them. The rollups are then rebuilt
-from those facts with ``lms.learning.rollups.rollups_rebuild``, the same rules the live
+from those facts with ``lms.learning.rebuild.rollups_rebuild``, the same rules the live
 path uses.
 
 Running it again tops up rather than duplicates: pupils who have their attempt
@@ -41,7 +41,9 @@ from django.utils import timezone
 
 from content_cms.models import Audience, ModulePage
 from devdata.bulk import batches
-from lms.learning.rollups import rollups_rebuild
+from lms.learning.rebuild import (
+    rollups_rebuild,
+)
 from lms.learning.services import module_context_key
 from lms.models import (
     Assignment,

@@ -28,7 +28,9 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from content_cms.models import AgeBand, Audience, ModulePage
-from lms.learning.rollups import rollups_rebuild
+from lms.learning.rebuild import (
+    rollups_rebuild,
+)
 from lms.models import (
     Enrolment,
     ProgrammeTarget,

@@ -11,7 +11,7 @@ import django.dispatch
 module_completed = django.dispatch.Signal()
 
 # Sent inside the transaction that records, changes, deletes or confirms a lesson
-# taught to a class (lms/learning/teaching.py), with kwargs: ``session`` (the
+# taught to a class (lms/learning/teaching/services.py), with kwargs: ``session`` (the
 # TeachingSession; after "delete" it is no longer in the database), ``action``
 # ("record", "update", "delete" or "confirm") and ``previous`` (a dict of the
 # class id, module id and date before an update or a delete, else None). The

@@ -6,8 +6,8 @@ from django.urls import path
 from lms import views
 from lms.accounts import parent_signup
 from lms.accounts import views as security_views
-from lms.learning import teaching_views
 from lms.learning import views as learning_views
+from lms.learning.teaching import views as teaching_views
 from lms.reports import views as report_views
 from lms.rosters import consent_views as class_consent_views
 from lms.rosters import rollover_views

@@ -476,9 +476,9 @@ LIVE_QUIZ_GROUPS_PROVIDER = "lms.live_quizzes.live_quiz_groups"
 # ``callable(*, user) -> Q | None`` over ModulePage (None: no limit). The school
 # layer answers (a pupil: their class's age band and what was given to them);
 # the content app knows no classes.
-MODULE_ACCESS_RULE = "lms.learning.selectors.module_access_rule"
+MODULE_ACCESS_RULE = "lms.learning.catalogue.module_access_rule"
 
-# --- Teaching evidence (lms/learning/teaching.py) ----------
+# --- Teaching evidence (lms/learning/teaching/services.py) ----------
 # A reporting period closes this many days after its last day: until then its
 # teaching sessions may still be recorded, changed or deleted.
 REPORTING_GRACE_DAYS = env.int("REPORTING_GRACE_DAYS", default=14)

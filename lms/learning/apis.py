@@ -15,9 +15,11 @@ from common.errors import NotFound
 from common.pagination import BoundedLimitOffsetPagination
 from common.serializers import StrictInputSerializer
 from lms.errors import LmsError
+from lms.learning import catalogue
 from lms.learning import selectors as learning_selectors
 from lms.learning import services as learning_services
-from lms.learning import teaching
+from lms.learning.teaching import selectors as teaching_selectors
+from lms.learning.teaching import services as teaching
 from lms.models import ProgressStatus
 
 
@@ -201,7 +203,7 @@ class ClassAssignmentCreateApi(APIView):
             due_on=data.get("due_on"),
             pupils=pupils,
         )
-        warning = learning_selectors.module_band_warning(
+        warning = catalogue.module_band_warning(
             module=module, school_class=school_class
         )
         assignment.warnings = [warning] if warning else []
@@ -271,7 +273,7 @@ class ClassTeachingSessionListApi(APIView):
         )
 
     def _class(self, request, class_id: int):
-        school_class = learning_selectors.class_for_teaching(
+        school_class = teaching_selectors.class_for_teaching(
             user=request.user, class_id=class_id
         )
         if school_class is None:
@@ -282,7 +284,7 @@ class ClassTeachingSessionListApi(APIView):
     def get(self, request, class_id: int):
         school_class = self._class(request, class_id)
         paginator = self.Pagination()
-        sessions = learning_selectors.class_teaching_sessions(
+        sessions = teaching_selectors.class_teaching_sessions(
             user=request.user, school_class=school_class, with_attendance=True
         )
         page = paginator.paginate_queryset(sessions, request, view=self)
@@ -308,7 +310,7 @@ class ClassTeachingSessionListApi(APIView):
             )
         live_session = None
         if data.get("live_session_id"):
-            live_session = learning_selectors.live_session_of_host(
+            live_session = teaching_selectors.live_session_of_host(
                 user=request.user, live_session_id=data["live_session_id"]
             )
             if live_session is None:
@@ -326,10 +328,10 @@ class ClassTeachingSessionListApi(APIView):
             absent_pupil_ids=data["absent_pupil_ids"],
             live_session=live_session,
         )
-        session = learning_selectors.class_teaching_session(
+        session = teaching_selectors.class_teaching_session(
             user=request.user, school_class=school_class, teaching_id=session.pk
         )
-        warning = learning_selectors.module_band_warning(
+        warning = catalogue.module_band_warning(
             module=module, school_class=school_class
         )
         session.warnings = [warning] if warning else []

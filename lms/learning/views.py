@@ -29,6 +29,7 @@ from content_cms.errors import ModuleOutsideAgeBand
 from content_cms.selectors import module_localized_quiz, module_quiz_summary
 from content_cms.views import module_refused
 from lms.errors import LmsError
+from lms.learning import catalogue
 from lms.learning import selectors as learning_selectors
 from lms.learning import services as learning_services
 from lms.learning.forms import AssignmentForm
@@ -243,9 +244,7 @@ def _class_for_assigning(request, class_id: int):
 def class_assign(request, class_id: int):
     """Give a module to the class or to some of its pupils; list what was given."""
     school_class = _class_for_assigning(request, class_id)
-    modules = learning_selectors.assignable_modules(
-        user=request.user, school_class=school_class
-    )
+    modules = catalogue.assignable_modules(user=request.user, school_class=school_class)
     enrolments = learning_selectors.class_enrolments(school_class=school_class)
     form = AssignmentForm(
         request.POST or None,
@@ -276,7 +275,7 @@ def class_assign(request, class_id: int):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("The module was given to the class."))
-            warning = learning_selectors.module_band_warning(
+            warning = catalogue.module_band_warning(
                 module=module, school_class=school_class
             )
             if warning:

@@ -21,7 +21,7 @@ TEACHER_PERMISSIONS = [
     "lms.assign_modules",
     "lms.view_class_progress",
     "quizzes.host_live_quiz",
-    # Recording a lesson taught to a class (lms/learning/teaching.py).
+    # Recording a lesson taught to a class (lms/learning/teaching/services.py).
     "lms.add_teachingsession",
 ]
 
@@ -51,7 +51,7 @@ def _model_permissions(actions: str, *models: str) -> list[str]:
     return [f"lms.{action}_{model}" for model in models for action in actions.split()]
 
 
-# The organisation admin in Wagtail (/cms/, lms/people/admin_views.py and
+# The organisation admin in Wagtail (/cms/, lms/people/admin/views.py and
 # staff_admin.py). These say
 # which screens a role opens; which units, schools, classes and staff it reaches
 # there is lms.people.selectors' answer. Nobody deletes from those screens.

@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from common.errors import NotFound
 from lms.reports import periods as report_periods
 from lms.reports import selectors as report_selectors
+from lms.reports.dashboards.school import school_dashboard, school_report_data
+from lms.reports.dashboards.unit import unit_dashboard, unit_report_data
 from lms.reports.rules import ProgrammeStatus
-from lms.reports.school_dashboard import school_dashboard, school_report_data
-from lms.reports.unit_dashboard import unit_dashboard, unit_report_data
 
 PERIOD_PARAMETER = OpenApiParameter(
     "period",

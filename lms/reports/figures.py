@@ -14,7 +14,7 @@ schools, pupils or answers:
 4. ``SchoolPeriodRollup`` rows (pupils who completed at least one module);
 5. the ``ProgrammeTarget`` rows of those periods (and their required topics);
 6. when a period's rule requires topics, the classes' coverage of them
-   (``lms.reports.coverage``: one statement, two on PostgreSQL).
+   (``lms.reports.coverage.totals``: one statement, two on PostgreSQL).
 
 Teaching sessions held come with the rollups (``SchoolPeriodRollup.sessions``).
 ``school_activity`` adds what a page shows for one period beside the status:
@@ -31,7 +31,7 @@ from collections import defaultdict
 from django.db import connections
 from django.db.models import Count, F, Q, QuerySet
 
-from lms.learning import selectors as learning_selectors
+from lms.learning.teaching import selectors as teaching_selectors
 from lms.models import (
     Enrolment,
     ModuleProgress,
@@ -42,7 +42,7 @@ from lms.models import (
     SchoolPeriodRollup,
     TeachingAttendance,
 )
-from lms.reports.coverage import coverage_totals
+from lms.reports.coverage.totals import coverage_totals
 from lms.reports.periods import rule_applying, rules_for
 from lms.reports.rules import SchoolFigures
 
@@ -264,12 +264,12 @@ def school_activity(
     Pupils reached are counted only for ``reach_school_ids`` (one school, an
     export); the others keep None. Two queries, three with the reach.
     """
-    staff = learning_selectors.staff_trained_by_school(
+    staff = teaching_selectors.staff_trained_by_school(
         schools=school_ids, period=period
     )
     meetings = {
         school_id: (totals.meetings, totals.parents)
-        for school_id, totals in learning_selectors.parent_meeting_totals_by_school(
+        for school_id, totals in teaching_selectors.parent_meeting_totals_by_school(
             schools=school_ids, period=period
         ).items()
     }

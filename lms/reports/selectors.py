@@ -6,7 +6,7 @@ report is asked for (``None`` reads as a 404), the ancestors a drill-down may go
 back to, a class's module for item analysis, the evidence exports a person may
 follow, and the verification of an export's printed hash against today's
 figures. The figures themselves are built elsewhere in ``lms.reports``:
-``figures`` (per school and period), ``unit_dashboard``, ``school_dashboard``;
+``figures`` (per school and period), ``dashboards.unit``, ``dashboards.school``;
 periods and rules in ``periods``.
 """
 
@@ -27,8 +27,8 @@ from lms.people.selectors import (
     schools_visible_to,
     units_visible_to,
 )
+from lms.reports.dashboards.unit import unit_dashboard, unit_report_data
 from lms.reports.rules import percent
-from lms.reports.unit_dashboard import unit_dashboard, unit_report_data
 
 # --- Scoping ----------
 

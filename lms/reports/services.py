@@ -30,6 +30,11 @@ from lms.models import (
     User,
 )
 from lms.people.audit import audit_record
+from lms.reports.dashboards.unit import (
+    schools_detail,
+    unit_dashboard,
+    unit_report_data,
+)
 from lms.reports.exports import (
     figures_hash,
     unit_report_csv,
@@ -37,11 +42,6 @@ from lms.reports.exports import (
     unit_report_xlsx,
 )
 from lms.reports.selectors import unit_for_reports
-from lms.reports.unit_dashboard import (
-    schools_detail,
-    unit_dashboard,
-    unit_report_data,
-)
 
 
 @dataclass(frozen=True)

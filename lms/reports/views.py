@@ -2,7 +2,7 @@
 
 Thin: each page finds its class, school or unit through a scoping selector (a
 foreign one is a 404), reads its figures from the dashboards
-(``lms.reports.school_dashboard``, ``lms.reports.unit_dashboard``) and renders.
+(``lms.reports.dashboards.school``, ``lms.reports.dashboards.unit``) and renders.
 Officers see counts only; the class grid (pupil names) is for the people who
 manage the class (``learning_selectors.class_for_progress``).
 """
@@ -32,17 +32,19 @@ from lms.reports import exports
 from lms.reports import periods as report_periods
 from lms.reports import selectors as report_selectors
 from lms.reports import services as report_services
-from lms.reports.charts import bar_series, horizontal_bars
-from lms.reports.forms import ProgrammeTargetForm, RequiredTopicFormSet
-from lms.reports.rules import DEFAULT_RULE, ProgrammeStatus
-from lms.reports.school_dashboard import class_report, school_dashboard
-from lms.reports.unit_dashboard import (
+from lms.reports.dashboards.charts import bar_series, horizontal_bars
+from lms.reports.dashboards.school import class_report, school_dashboard
+from lms.reports.dashboards.school_list import (
     SORTS,
     STATUS_FILTERS,
     ListQuery,
     school_list,
+)
+from lms.reports.dashboards.unit import (
     unit_dashboard,
 )
+from lms.reports.forms import ProgrammeTargetForm, RequiredTopicFormSet
+from lms.reports.rules import DEFAULT_RULE, ProgrammeStatus
 from quizzes.item_statistics import attempts_in_context, item_statistics
 
 

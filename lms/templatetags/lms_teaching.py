@@ -7,7 +7,7 @@ section to the pupil's home page.
 
 from django import template
 
-from lms.learning import selectors as learning_selectors
+from lms.learning.teaching import selectors as teaching_selectors
 
 register = template.Library()
 
@@ -18,11 +18,11 @@ def class_teaching(context, school_class):
     user = context["request"].user
     return {
         "school_class": school_class,
-        "may_record": learning_selectors.class_for_teaching(
+        "may_record": teaching_selectors.class_for_teaching(
             user=user, class_id=school_class.pk
         )
         is not None,
-        "sessions": learning_selectors.class_teaching_sessions(
+        "sessions": teaching_selectors.class_teaching_sessions(
             user=user, school_class=school_class
         ),
         "past_year": context.get("past_year"),

@@ -23,20 +23,17 @@ import gc
 import json
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
-from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.consumers import JsonWebsocketConsumer
 from quizzes.errors import QuizError
 from quizzes.live import answers as live_answers
-from quizzes.live import seats as live_seats
 from quizzes.live import selectors as live_selectors
 from quizzes.live import services as live_services
-from quizzes.live.models import LivePhase, LiveSession
+from quizzes.live import socket_calls as calls
+from quizzes.live.models import LivePhase
 
 logger = logging.getLogger(__name__)
 
@@ -64,147 +61,6 @@ class TokenBucket:
             return False
         self.tokens -= 1
         return True
-
-
-# --- Database helpers: each calls one service or selector ----------
-#
-# They run in the worker's thread pool rather than Channels' single "thread
-# sensitive" thread: hundreds of players answering at once then share several
-# database connections (the psycopg pool), and PostgreSQL commits them together
-# instead of one fsync after another. Each helper is one short transaction.
-
-
-# Only with a connection pool (PostgreSQL in the ASGI modes, config/settings/
-# base.py): without one every call in a fresh thread would open a connection of
-# its own. SQLite (the embedded mode) serialises writers anyway, and the test
-# settings drop the pool: both keep Channels' single thread.
-
-
-# The host's lane: the teacher's commands (start, next, reveal, end), the
-# clock's heartbeat and the host's own reads run on threads of their own, so
-# "next" never waits behind thousands of joins and answers queued in the
-# shared pool. (With Channels' single thread there is one queue for all.)
-_HOST_LANE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="live-host")
-
-
-def _db(func=None, *, host_lane: bool = False):
-    if func is None:
-        return lambda inner: _db(inner, host_lane=host_lane)
-    database = connections["default"].settings_dict
-    parallel = bool(database.get("OPTIONS", {}).get("pool"))
-    if not parallel:
-        return database_sync_to_async(func, thread_sensitive=True)
-    return database_sync_to_async(
-        func, thread_sensitive=False, executor=_HOST_LANE if host_lane else None
-    )
-
-
-@_db
-def _session_for_pin(pin: str) -> tuple[int, str] | None:
-    session = live_selectors.live_session_by_pin(pin=pin)
-    return (session.pk, session.leaderboard) if session else None
-
-
-@_db(host_lane=True)
-def _session_for_host(user, session_id: int) -> tuple[LiveSession, dict | None] | None:
-    """The host's session, and the broadcast to send if its question reopened
-    after the server was away (``live_clock_recover``)."""
-    try:
-        session = live_selectors.live_session_for_host(user=user, session_id=session_id)
-    except QuizError:
-        return None
-    return session, _reopened_event(session_id)
-
-
-def _reopened_event(session_id: int) -> dict | None:
-    if not live_services.live_clock_recover(session_id=session_id):
-        return None
-    session = LiveSession.objects.get(pk=session_id)
-    return live_selectors.live_event_for(session=session)
-
-
-@_db
-def _join(session_id: int, user, token: str):
-    """Seat the player and read the state they start from, in one trip to the
-    thread pool (when thousands join at once, each trip waits in its queue).
-
-    The first socket back after a server outage gives the open question back
-    its lost time before anything else (so a resent answer is in time); the
-    broadcast that tells the other screens is returned too."""
-    reopened = _reopened_event(session_id)
-    session = LiveSession.objects.get(pk=session_id)
-    seat = live_seats.live_player_join(session=session, user=user, resume_token=token)
-    state = live_selectors.live_state(session_id=session_id, player_id=seat.player.pk)
-    return seat, state, reopened
-
-
-@_db
-def _state(session_id: int, player_id: int | None = None):
-    return live_selectors.live_state(session_id=session_id, player_id=player_id)
-
-
-@_db(host_lane=True)
-def _host_state(session_id: int):
-    return live_selectors.live_state(session_id=session_id, host=True)
-
-
-@_db(host_lane=True)
-def _clock_beat(session_ids: list[int]) -> int:
-    return live_services.live_clock_beat(session_ids=session_ids)
-
-
-@_db
-def _answer(session_id, player_id, index, client_id, choice_ids, received_at):
-    return live_answers.live_answer_submit(
-        session_id=session_id,
-        player_id=player_id,
-        question_index=index,
-        client_id=client_id,
-        choice_ids=choice_ids,
-        received_at=received_at,
-    )
-
-
-@_db
-def _choose_team(player_id: int, team: str):
-    return live_seats.live_player_choose_team(player_id=player_id, team=team)
-
-
-@_db(host_lane=True)
-def _command(session_id, user, command, player_id=None, expected_index=None):
-    result = live_services.live_session_command(
-        session_id=session_id,
-        user=user,
-        command=command,
-        player_id=player_id,
-        expected_index=expected_index,
-    )
-    event = live_selectors.live_event_for(session=result.session)
-    return result, event
-
-
-@_db(host_lane=True)
-def _aggregate(session_id: int) -> dict:
-    session = LiveSession.objects.get(pk=session_id)
-    message = live_selectors.live_aggregate(session=session)
-    message["phase"] = session.phase
-    message["seq"] = session.sequence
-    return message
-
-
-@_db(host_lane=True)
-def _roster(session_id: int) -> dict:
-    session = LiveSession.objects.get(pk=session_id)
-    return {
-        "type": "roster",
-        "players": live_selectors.live_roster(session=session),
-        "seq": session.sequence,
-    }
-
-
-@_db
-def _record_attempts(session_id: int) -> int:
-    return live_answers.live_session_record_attempts(session_id=session_id)
 
 
 class _ClockKeeper:
@@ -252,7 +108,7 @@ class _ClockKeeper:
     async def run(self) -> None:
         while self.sockets:
             try:
-                await _clock_beat(list(self.sockets))
+                await calls.clock_beat(list(self.sockets))
             except Exception:  # a lost database: the next beat tries again
                 logger.warning("Live clock heartbeat failed", exc_info=True)
             await asyncio.sleep(live_services.CLOCK_BEAT_SECONDS)
@@ -380,7 +236,7 @@ class LivePlayerConsumer(_LiveConsumer):
         self.limiter = TokenBucket()
         self.groups_joined: list[str] = []
         self.player_id = None
-        found = await _session_for_pin(self.scope["url_route"]["kwargs"]["pin"])
+        found = await calls.session_for_pin(self.scope["url_route"]["kwargs"]["pin"])
         await self.accept()
         if found is None:
             await self.close(code=CLOSE_NOT_FOUND)
@@ -398,14 +254,16 @@ class LivePlayerConsumer(_LiveConsumer):
         elif kind == "answer":
             await self.answer(content)
         elif kind == "sync":
-            await self.send_message(await _state(self.session_id, self.player_id))
+            await self.send_message(await calls.state(self.session_id, self.player_id))
         elif kind == "team":
             try:
-                await _choose_team(self.player_id, str(content.get("team", ""))[:40])
+                await calls.choose_team(
+                    self.player_id, str(content.get("team", ""))[:40]
+                )
             except QuizError as error:
                 await self.refuse(error)
                 return
-            await self.send_message(await _state(self.session_id, self.player_id))
+            await self.send_message(await calls.state(self.session_id, self.player_id))
             await self.channel_layer.group_send(
                 _host_group(self.session_id), {"type": "live.roster"}
             )
@@ -416,14 +274,14 @@ class LivePlayerConsumer(_LiveConsumer):
 
     async def hello(self, content: dict) -> None:
         if self.player_id is not None:
-            await self.send_message(await _state(self.session_id, self.player_id))
+            await self.send_message(await calls.state(self.session_id, self.player_id))
             return
         token = content.get("token") or ""
         # Join the group before reading the state: no broadcast falls between.
         # Broadcasts that arrive meanwhile wait until this message is handled.
         await self.join_group(_group(self.session_id))
         try:
-            seat, state, reopened = await _join(
+            seat, state, reopened = await calls.join(
                 self.session_id, self.scope.get("user"), str(token)[:200]
             )
         except QuizError as error:
@@ -466,7 +324,7 @@ class LivePlayerConsumer(_LiveConsumer):
             await self.refuse(_("Bad answer."), code="bad_message", client_id=client_id)
             return
         try:
-            outcome = await _answer(
+            outcome = await calls.answer(
                 self.session_id,
                 self.player_id,
                 index,
@@ -536,7 +394,7 @@ class LiveHostConsumer(_LiveConsumer):
         if not getattr(self.user, "is_authenticated", False):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        found = await _session_for_host(self.user, session_id)
+        found = await calls.session_for_host(self.user, session_id)
         if found is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -547,7 +405,7 @@ class LiveHostConsumer(_LiveConsumer):
         await self.join_group(_host_group(self.session_id))
         if reopened is not None:
             await self.broadcast_event(reopened)
-        state = await _host_state(self.session_id)
+        state = await calls.host_state(self.session_id)
         await self.send_message(state)
         self.schedule_reveal(state["current"])
         if state["phase"] == LivePhase.QUESTION:
@@ -564,7 +422,7 @@ class LiveHostConsumer(_LiveConsumer):
 
     async def handle(self, kind: str, content: dict) -> None:
         if kind == "sync":
-            await self.send_message(await _host_state(self.session_id))
+            await self.send_message(await calls.host_state(self.session_id))
         elif kind == "ping":
             await self.send_message({"type": "pong"})
         elif kind in live_services.HOST_COMMANDS:
@@ -580,7 +438,7 @@ class LiveHostConsumer(_LiveConsumer):
 
     async def run_command(self, command, *, player_id=None, expected_index=None):
         try:
-            result, event = await _command(
+            result, event = await calls.command(
                 self.session_id, self.user, command, player_id, expected_index
             )
         except QuizError as error:
@@ -599,7 +457,7 @@ class LiveHostConsumer(_LiveConsumer):
             )
         await self.broadcast_event(event)
         if result.session.phase == LivePhase.ENDED:
-            recorded = await _record_attempts(self.session_id)
+            recorded = await calls.record_attempts(self.session_id)
             await self.channel_layer.group_send(
                 _host_group(self.session_id),
                 {"type": "live.finalised", "attempts": recorded},
@@ -661,10 +519,10 @@ class LiveHostConsumer(_LiveConsumer):
             self.last_flush = time.monotonic()
             if self.dirty_roster:
                 self.dirty_roster = False
-                await self.send_message(await _roster(self.session_id))
+                await self.send_message(await calls.roster(self.session_id))
             if self.dirty_answers:
                 self.dirty_answers = False
-                aggregate = await _aggregate(self.session_id)
+                aggregate = await calls.aggregate(self.session_id)
                 await self.send_message(aggregate)
                 everyone = aggregate["players"] and (
                     aggregate["answered"] >= aggregate["players"]

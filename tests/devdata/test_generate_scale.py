@@ -7,7 +7,9 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from devdata.scale import SCALE_PASSWORD
-from lms.learning.rollups import rollups_rebuild
+from lms.learning.rebuild import (
+    rollups_rebuild,
+)
 from lms.models import (
     AdministrativeUnit,
     ClassModuleRollup,

@@ -2,7 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lms.learning.rollups import rollups_rebuild
+from lms.learning.rebuild import (
+    rollups_rebuild,
+)
 
 
 class Command(BaseCommand):

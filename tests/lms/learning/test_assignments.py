@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from content_cms.models import Audience
 from lms.errors import LmsError
-from lms.learning import selectors as learning_selectors
+from lms.learning import catalogue
 from lms.learning import services as learning_services
 from lms.models import Assignment, Enrolment, Role
 from tests.content_cms.factories import build_module
@@ -149,9 +149,7 @@ def test_deleting_needs_the_class_too(teacher, school_class, module):
 def test_modules_for_the_class_grade_are_suggested_first(teacher, school_class):
     in_band = learning_module(title="Lop bon", slug="lop-bon", age_band="g3-5")
     other = learning_module(title="Lop tam", slug="lop-tam", age_band="g6-9")
-    modules = learning_selectors.assignable_modules(
-        user=teacher, school_class=school_class
-    )
+    modules = catalogue.assignable_modules(user=teacher, school_class=school_class)
     assert [m.source_id for m in modules.suggested] == [in_band.pk]
     assert other.pk in [m.source_id for m in modules.others]
 

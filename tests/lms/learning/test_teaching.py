@@ -8,9 +8,11 @@ import pytest
 
 from content_cms.models import Audience
 from lms.errors import LmsError
+from lms.learning import catalogue
 from lms.learning import selectors as learning_selectors
-from lms.learning import teaching
 from lms.learning.rollups import REPORTING_TIME_ZONE
+from lms.learning.teaching import selectors as teaching_selectors
+from lms.learning.teaching import services as teaching
 from lms.models import (
     AuditEntry,
     ModuleProgress,
@@ -198,7 +200,7 @@ def test_a_module_of_another_band_is_recorded_with_a_warning(
 ):
     older = learning_module(title="Người lạ", slug="g10-12-la", age_band="g10-12")
     session = record(teacher, school_class, older)
-    warning = learning_selectors.module_band_warning(
+    warning = catalogue.module_band_warning(
         module=session.module, school_class=school_class
     )
     assert warning and "5A" in warning
@@ -321,7 +323,7 @@ def live_game(teacher, module, pupils):
 def test_a_live_game_fills_the_attendance(
     teacher, school_class, pupils, module, live_game
 ):
-    [option] = learning_selectors.live_games_for_class(
+    [option] = teaching_selectors.live_games_for_class(
         user=teacher, school_class=school_class, on=TODAY
     )
     assert option.session == live_game and option.players == 2
@@ -353,7 +355,7 @@ def test_a_live_game_of_another_day_or_host_is_refused(
         module,
         live_session=live_game,
     )
-    assert not learning_selectors.live_games_for_class(
+    assert not teaching_selectors.live_games_for_class(
         user=co_teacher, school_class=school_class, on=TODAY
     )
 
@@ -641,9 +643,9 @@ def test_parent_meetings_of_a_period(admin, school_class, term):
     ParentMeeting.objects.create(
         school=school, held_on=datetime.date(2026, 8, 1), parents_count=99
     )
-    meetings = learning_selectors.parent_meetings(school=school, period=term)
+    meetings = teaching_selectors.parent_meetings(school=school, period=term)
     assert [m.parents_count for m in meetings] == [30, 12]
-    totals = learning_selectors.parent_meeting_totals_by_school(
+    totals = teaching_selectors.parent_meeting_totals_by_school(
         schools=[school], period=term
     )
     assert totals[school.pk].meetings == 2 and totals[school.pk].parents == 42
@@ -685,8 +687,8 @@ def test_staff_trained_counts_the_schools_staff_who_completed_a_staff_module(
     _done(late, staff_module, term.ends_on + datetime.timedelta(days=1))
     _done(elsewhere, staff_module, datetime.date(2026, 10, 1))
     _done(pupils[0], module, datetime.date(2026, 10, 1))  # a pupils' module
-    assert learning_selectors.staff_trained(school=school, period=term) == 2
-    by_school = learning_selectors.staff_trained_by_school(
+    assert teaching_selectors.staff_trained(school=school, period=term) == 2
+    by_school = teaching_selectors.staff_trained_by_school(
         schools=[school, elsewhere.role_assignments.get().school], period=term
     )
     assert sorted(by_school.values()) == [1, 2]

@@ -3,9 +3,9 @@
 import pytest
 
 from lms.models import Role, School, SchoolType
+from lms.reports.dashboards.school import school_dashboard
+from lms.reports.dashboards.unit import unit_dashboard
 from lms.reports.rules import ProgrammeStatus
-from lms.reports.school_dashboard import school_dashboard
-from lms.reports.unit_dashboard import unit_dashboard
 from tests.factories import login_verified
 from tests.lms.learning_helpers import (
     allow_learning_records,

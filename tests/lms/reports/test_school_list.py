@@ -11,8 +11,15 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from lms.models import ReportExport, Role, SchoolType
+from lms.reports.dashboards.school_list import (
+    PAGE_SIZE,
+    ListQuery,
+    school_list,
+)
+from lms.reports.dashboards.unit import (
+    unit_dashboard,
+)
 from lms.reports.rules import ProgrammeStatus
-from lms.reports.unit_dashboard import PAGE_SIZE, ListQuery, school_list, unit_dashboard
 from tests.factories import login_verified
 from tests.lms.learning_helpers import allow_learning_records, take_quiz
 from tests.lms.report_helpers import (
@@ -252,9 +259,9 @@ def test_the_export_carries_the_coverage(
 
 def test_an_export_made_before_topics_still_verifies(client, province, english):
     """A record made with the first shape of figures is checked in that shape."""
+    from lms.reports.dashboards.unit import unit_report_data
     from lms.reports.exports import figures_hash
     from lms.reports.services import report_export_create
-    from lms.reports.unit_dashboard import unit_report_data
 
     org = province["org"]
     chief = officer(Role.PROVINCE_OFFICER, org.province)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from content_cms.models import AgeBand, Topic
 from lms.errors import LmsError
-from lms.learning import rollups
+from lms.learning import rebuild
 from lms.models import (
     AuditEntry,
     ClassTopicRollup,
@@ -25,7 +25,7 @@ from lms.models import (
     SchoolType,
     TopicRequirement,
 )
-from lms.reports.coverage import coverage_detail, coverage_totals
+from lms.reports.coverage.totals import coverage_detail, coverage_totals
 from lms.reports.figures import school_figures
 from lms.reports.periods import rules_for
 from lms.reports.rules import ProgrammeStatus
@@ -206,13 +206,13 @@ def test_rollup_counts_a_pupil_once_per_topic_and_period_and_rebuilds(world):
         school_class=school_class, period=org.period, age_band=band
     )
     assert row.pupils_completed == 2
-    assert rollups.rollups_rebuild() == []
+    assert rebuild.rollups_rebuild() == []
 
     ClassTopicRollup.objects.filter(pk=row.pk).update(pupils_completed=7)
-    [difference] = rollups.rollups_rebuild(fix=True)
+    [difference] = rebuild.rollups_rebuild(fix=True)
     assert difference.table == "class_topic" and difference.expected == 2
     assert "class_topic class=" in difference.describe()
-    assert rollups.rollups_rebuild() == []
+    assert rebuild.rollups_rebuild() == []
 
 
 # --- The SQL totals and the Python detail agree ----------
@@ -444,11 +444,11 @@ def test_a_session_counts_while_it_exists_where_it_is_dated(world):
     taught.save()  # moved before the period: it no longer counts in it
     item = figures_of(school, org.period)
     assert (item.sessions, item.status) == (0, ProgrammeStatus.IN_PROGRESS)
-    assert rollups.rollups_rebuild() == []
+    assert rebuild.rollups_rebuild() == []
     taught.taught_on = timezone.localdate()
     taught.save()
     assert figures_of(school, org.period).status == ProgrammeStatus.MET
     taught.delete()
     item = figures_of(school, org.period)
     assert (item.sessions, item.status) == (0, ProgrammeStatus.IN_PROGRESS)
-    assert rollups.rollups_rebuild() == []
+    assert rebuild.rollups_rebuild() == []

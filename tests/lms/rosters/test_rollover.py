@@ -336,7 +336,9 @@ def test_queries_do_not_grow_with_the_pupils(year_a, year_b):
 
 def test_the_past_year_keeps_its_pupils_progress_and_rollups(client, settings):
     """Completions of year A stay put; its classes still list their pupils."""
-    from lms.learning.rollups import rollups_rebuild
+    from lms.learning.rebuild import (
+        rollups_rebuild,
+    )
     from tests.lms.learning_helpers import (
         allow_learning_records,
         learning_module,

@@ -309,7 +309,7 @@ async def test_an_answer_noticed_while_the_host_counts_still_reveals(
     """The last answer of a question can arrive while the host socket is reading
     the count of the one before; it must still be counted and the question
     revealed at once, not when the timer runs out."""
-    from quizzes.live import consumers as live_consumers
+    from quizzes.live import socket_calls
 
     session = await sync_to_async(make_session)(seconds_per_question=60)
     host = await _host(session)
@@ -318,7 +318,7 @@ async def test_an_answer_noticed_while_the_host_counts_still_reveals(
     await host.send_json_to({"type": "start"})
     for player in (one, two):
         await receive_until(player, "question")
-    counted = live_consumers._aggregate
+    counted = socket_calls.aggregate
     calls = []
 
     async def count_then_let_the_last_answer_in(session_id):
@@ -330,7 +330,7 @@ async def test_an_answer_noticed_while_the_host_counts_still_reveals(
             await asyncio.sleep(0.3)  # the host socket hears of it meanwhile
         return aggregate
 
-    monkeypatch.setattr(live_consumers, "_aggregate", count_then_let_the_last_answer_in)
+    monkeypatch.setattr(socket_calls, "aggregate", count_then_let_the_last_answer_in)
     await one.send_json_to(answer_message(0, right_choice(session, 0)))
     results = await receive_until(one, "results", timeout=4)
     assert results["index"] == 0 and calls[0] == 1 and calls[-1] == 2

@@ -1,6 +1,6 @@
 """The machinery of the organisation admin in Wagtail (/cms/): scoped views.
 
-Each screen of ``lms.people.admin_views`` and ``lms.people.staff_admin`` is a
+Each screen of ``lms.people.admin.views`` and ``lms.people.admin.staff`` is a
 ``ScopedModelViewSet``, whose views read only through ``lms.people.selectors``:
 ``list_scope`` says which objects a person may list and open, ``change_scope``
 which they may edit. A foreign object is not in the queryset, so it answers 404 in

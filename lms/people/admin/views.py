@@ -1,9 +1,9 @@
 """The organisation admin in Wagtail (/cms/): units, schools, calendar, classes.
 
-Each screen is a ``ScopedModelViewSet`` (``lms.people.admin_scoped``, which says
+Each screen is a ``ScopedModelViewSet`` (``lms.people.admin.scoped``, which says
 how the scopes and permissions decide what a person sees and may change); writes
 go through ``lms.people.organisation``. ``OrganisationViewSetGroup`` puts these
-screens and the staff screen (``lms.people.staff_admin``) under one menu.
+screens and the staff screen (``lms.people.admin.staff``) under one menu.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from lms.models import (
     User,
 )
 from lms.people import forms, organisation, selectors
-from lms.people.admin_scoped import (
+from lms.people.admin.scoped import (
     ScopedCreateView,
     ScopedEditView,
     ScopedModelViewSet,
     scoped_choice_filter,
 )
-from lms.people.staff_admin import StaffViewSet
+from lms.people.admin.staff import StaffViewSet
 
 # --- Administrative units ----------
 

@@ -1,9 +1,9 @@
 """Pages of the teaching evidence: a lesson taught to a class, parents' meetings.
 
 Thin, like the other learning pages: the class comes from
-``learning_selectors.class_for_teaching`` and the school from
+``teaching_selectors.class_for_teaching`` and the school from
 ``school_for_teaching`` (any other id is a 404), one service of
-``lms.learning.teaching`` writes, and a refusal comes back as a message on the
+``lms.learning.teaching.services`` writes, and a refusal comes back as a message on the
 form (answered with 400, nothing written). Recording a lesson is built for a
 phone in the classroom: today's date, 45 minutes and everyone present are
 already filled in, so choosing the module and tapping the absent pupils is all
@@ -22,9 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lms.errors import LmsError
+from lms.learning import catalogue
 from lms.learning import selectors as learning_selectors
-from lms.learning import teaching
 from lms.learning.forms import ParentMeetingForm, TeachingSessionForm
+from lms.learning.teaching import selectors as teaching_selectors
+from lms.learning.teaching import services as teaching
 from quizzes.live.models import LiveSession
 
 DEFAULT_MINUTES = 45
@@ -53,7 +55,7 @@ def _add_error(form, error: LmsError, *, date_field: str = "taught_on") -> None:
 
 
 def _class(request, class_id: int):
-    school_class = learning_selectors.class_for_teaching(
+    school_class = teaching_selectors.class_for_teaching(
         user=request.user, class_id=class_id
     )
     if school_class is None:
@@ -62,12 +64,10 @@ def _class(request, class_id: int):
 
 
 def _module_groups(request, school_class):
-    modules = learning_selectors.assignable_modules(
-        user=request.user, school_class=school_class
-    )
+    modules = catalogue.assignable_modules(user=request.user, school_class=school_class)
     bands = ", ".join(
         band.localized_name
-        for band in learning_selectors.class_age_bands(school_class=school_class)
+        for band in catalogue.class_age_bands(school_class=school_class)
     )
     suggested = (
         _("For this class (%(bands)s)") % {"bands": bands}
@@ -84,7 +84,7 @@ def _module(request, module_id: int):
 def _live_session(request, live_session_id: int | None) -> LiveSession | None:
     if not live_session_id:
         return None
-    return learning_selectors.live_session_of_host(
+    return teaching_selectors.live_session_of_host(
         user=request.user, live_session_id=live_session_id
     )
 
@@ -97,7 +97,7 @@ def _recorded_message(request, session, school_class) -> None:
         _("The lesson was recorded: %(present)d of %(total)d pupils present.")
         % {"present": present, "total": total},
     )
-    warning = learning_selectors.module_band_warning(
+    warning = catalogue.module_band_warning(
         module=session.module, school_class=school_class
     )
     if warning:
@@ -172,7 +172,7 @@ def class_teaching_record(request, class_id: int):
     on = teaching.today()
     module_groups = _module_groups(request, school_class)
     enrolments = learning_selectors.class_enrolments(school_class=school_class)
-    live_games = learning_selectors.live_games_for_class(
+    live_games = teaching_selectors.live_games_for_class(
         user=request.user, school_class=school_class, on=on
     )
     initial = {"taught_on": on, "duration_minutes": DEFAULT_MINUTES}
@@ -210,7 +210,7 @@ def class_teaching_record(request, class_id: int):
 
 
 def _session_for_change(request, class_id: int, teaching_id: int):
-    session = learning_selectors.teaching_session_for_change(
+    session = teaching_selectors.teaching_session_for_change(
         user=request.user, class_id=class_id, teaching_id=teaching_id
     )
     if session is None:
@@ -232,7 +232,7 @@ def class_teaching_edit(request, class_id: int, teaching_id: int):
             "module": session.module_id,
             "duration_minutes": session.duration_minutes,
             "note": session.note,
-            "absent": learning_selectors.session_absent_pupil_ids(session=session),
+            "absent": teaching_selectors.session_absent_pupil_ids(session=session),
         },
         module_groups=_module_groups(request, school_class),
         enrolments=enrolments,
@@ -266,7 +266,7 @@ def class_teaching_delete(request, class_id: int, teaching_id: int):
 
 
 def _school(request, school_id: int):
-    school = learning_selectors.school_for_teaching(
+    school = teaching_selectors.school_for_teaching(
         user=request.user, school_id=school_id
     )
     if school is None:
@@ -279,7 +279,7 @@ def school_teaching(request, school_id: int):
     """Every lesson recorded in the school, newest first, to confirm."""
     school = _school(request, school_id)
     waiting = request.GET.get("cho") == "1"
-    sessions = learning_selectors.school_teaching_sessions(
+    sessions = teaching_selectors.school_teaching_sessions(
         user=request.user, school=school, unconfirmed=waiting
     )
     page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("trang"))
@@ -289,7 +289,7 @@ def school_teaching(request, school_id: int):
         {
             "school": school,
             "page": page,
-            "sessions": learning_selectors.teaching_sessions_dressed(
+            "sessions": teaching_selectors.teaching_sessions_dressed(
                 user=request.user, sessions=page.object_list
             ),
             "waiting": waiting,
@@ -302,7 +302,7 @@ def school_teaching(request, school_id: int):
 def school_teaching_confirm(request, school_id: int, teaching_id: int):
     """Confirm one lesson of the school."""
     school = _school(request, school_id)
-    session = learning_selectors.school_teaching_session(
+    session = teaching_selectors.school_teaching_session(
         user=request.user, school=school, teaching_id=teaching_id
     )
     if session is None:
@@ -327,7 +327,7 @@ def school_parent_meetings(request, school_id: int):
     form = ParentMeetingForm(
         request.POST or None,
         initial={"held_on": teaching.today()},
-        modules=learning_selectors.meeting_modules(user=request.user),
+        modules=teaching_selectors.meeting_modules(user=request.user),
     )
     status = 200
     if request.method == "POST":
@@ -362,7 +362,7 @@ def school_parent_meetings(request, school_id: int):
         {
             "school": school,
             "form": form,
-            "meetings": learning_selectors.school_parent_meetings(
+            "meetings": teaching_selectors.school_parent_meetings(
                 user=request.user, school=school
             ),
             "today": teaching.today(),
@@ -376,7 +376,7 @@ def school_parent_meetings(request, school_id: int):
 def school_parent_meeting_delete(request, school_id: int, meeting_id: int):
     """Delete a parents' meeting recorded by mistake."""
     school = _school(request, school_id)
-    meeting = learning_selectors.parent_meeting_for_change(
+    meeting = teaching_selectors.parent_meeting_for_change(
         user=request.user, school=school, meeting_id=meeting_id
     )
     if meeting is None:

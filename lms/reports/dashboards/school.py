@@ -4,7 +4,7 @@ The school's programme status comes from ``lms.reports.figures.school_figures``;
 the class and grade rows add each class's completion share from
 ``ClassModuleRollup``, and the teacher rows the modules each teacher gave during
 the period. Under a rule of required topics every class shows its topics one by
-one (``lms.reports.coverage``), and the school's teaching sessions, pupils
+one (``lms.reports.coverage.totals``), and the school's teaching sessions, pupils
 reached, staff trained and parents' meetings are counted. Counts only, in a
 fixed number of queries whatever the school's size; the class grid link is
 offered only to people who manage the class.
@@ -30,7 +30,7 @@ from lms.models import (
     User,
 )
 from lms.people.selectors import classes_managed_by
-from lms.reports.coverage import coverage_detail
+from lms.reports.coverage.totals import coverage_detail
 from lms.reports.figures import (
     period_moments,
     school_activity,

@@ -3,7 +3,7 @@
 One row per staff role held at a school; a school administrator adds staff with
 a one-time password (shown once, kept nowhere), changes their role and name,
 resets their password and closes or opens their account. It is a
-``ScopedModelViewSet`` (``lms.people.admin_scoped``); writes go through the staff
+``ScopedModelViewSet`` (``lms.people.admin.scoped``); writes go through the staff
 services of ``lms.people.services``.
 """
 
@@ -25,7 +25,7 @@ from wagtail.admin.widgets import ListingButton
 from lms.errors import LmsError
 from lms.models import RoleAssignment
 from lms.people import forms, selectors, services
-from lms.people.admin_scoped import (
+from lms.people.admin.scoped import (
     ScopedCreateView,
     ScopedEditView,
     ScopedIndexView,

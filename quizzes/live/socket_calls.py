@@ -1,0 +1,160 @@
+"""What the game's sockets ask the database: each call is one service or selector.
+
+``quizzes.live.consumers`` awaits these; ``_db`` chooses the thread each runs on.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.db import database_sync_to_async
+from django.db import connections
+
+from quizzes.errors import QuizError
+from quizzes.live import answers as live_answers
+from quizzes.live import seats as live_seats
+from quizzes.live import selectors as live_selectors
+from quizzes.live import services as live_services
+from quizzes.live.models import LiveSession
+
+logger = logging.getLogger(__name__)
+
+
+# They run in the worker's thread pool rather than Channels' single "thread
+# sensitive" thread: hundreds of players answering at once then share several
+# database connections (the psycopg pool), and PostgreSQL commits them together
+# instead of one fsync after another. Each helper is one short transaction.
+
+
+# Only with a connection pool (PostgreSQL in the ASGI modes, config/settings/
+# base.py): without one every call in a fresh thread would open a connection of
+# its own. SQLite (the embedded mode) serialises writers anyway, and the test
+# settings drop the pool: both keep Channels' single thread.
+
+
+# The host's lane: the teacher's commands (start, next, reveal, end), the
+# clock's heartbeat and the host's own reads run on threads of their own, so
+# "next" never waits behind thousands of joins and answers queued in the
+# shared pool. (With Channels' single thread there is one queue for all.)
+_HOST_LANE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="live-host")
+
+
+def _db(func=None, *, host_lane: bool = False):
+    if func is None:
+        return lambda inner: _db(inner, host_lane=host_lane)
+    database = connections["default"].settings_dict
+    parallel = bool(database.get("OPTIONS", {}).get("pool"))
+    if not parallel:
+        return database_sync_to_async(func, thread_sensitive=True)
+    return database_sync_to_async(
+        func, thread_sensitive=False, executor=_HOST_LANE if host_lane else None
+    )
+
+
+@_db
+def session_for_pin(pin: str) -> tuple[int, str] | None:
+    session = live_selectors.live_session_by_pin(pin=pin)
+    return (session.pk, session.leaderboard) if session else None
+
+
+@_db(host_lane=True)
+def session_for_host(user, session_id: int) -> tuple[LiveSession, dict | None] | None:
+    """The host's session, and the broadcast to send if its question reopened
+    after the server was away (``live_clock_recover``)."""
+    try:
+        session = live_selectors.live_session_for_host(user=user, session_id=session_id)
+    except QuizError:
+        return None
+    return session, reopened_event(session_id)
+
+
+def reopened_event(session_id: int) -> dict | None:
+    if not live_services.live_clock_recover(session_id=session_id):
+        return None
+    session = LiveSession.objects.get(pk=session_id)
+    return live_selectors.live_event_for(session=session)
+
+
+@_db
+def join(session_id: int, user, token: str):
+    """Seat the player and read the state they start from, in one trip to the
+    thread pool (when thousands join at once, each trip waits in its queue).
+
+    The first socket back after a server outage gives the open question back
+    its lost time before anything else (so a resent answer is in time); the
+    broadcast that tells the other screens is returned too."""
+    reopened = reopened_event(session_id)
+    session = LiveSession.objects.get(pk=session_id)
+    seat = live_seats.live_player_join(session=session, user=user, resume_token=token)
+    state = live_selectors.live_state(session_id=session_id, player_id=seat.player.pk)
+    return seat, state, reopened
+
+
+@_db
+def state(session_id: int, player_id: int | None = None):
+    return live_selectors.live_state(session_id=session_id, player_id=player_id)
+
+
+@_db(host_lane=True)
+def host_state(session_id: int):
+    return live_selectors.live_state(session_id=session_id, host=True)
+
+
+@_db(host_lane=True)
+def clock_beat(session_ids: list[int]) -> int:
+    return live_services.live_clock_beat(session_ids=session_ids)
+
+
+@_db
+def answer(session_id, player_id, index, client_id, choice_ids, received_at):
+    return live_answers.live_answer_submit(
+        session_id=session_id,
+        player_id=player_id,
+        question_index=index,
+        client_id=client_id,
+        choice_ids=choice_ids,
+        received_at=received_at,
+    )
+
+
+@_db
+def choose_team(player_id: int, team: str):
+    return live_seats.live_player_choose_team(player_id=player_id, team=team)
+
+
+@_db(host_lane=True)
+def command(session_id, user, command, player_id=None, expected_index=None):
+    result = live_services.live_session_command(
+        session_id=session_id,
+        user=user,
+        command=command,
+        player_id=player_id,
+        expected_index=expected_index,
+    )
+    event = live_selectors.live_event_for(session=result.session)
+    return result, event
+
+
+@_db(host_lane=True)
+def aggregate(session_id: int) -> dict:
+    session = LiveSession.objects.get(pk=session_id)
+    message = live_selectors.live_aggregate(session=session)
+    message["phase"] = session.phase
+    message["seq"] = session.sequence
+    return message
+
+
+@_db(host_lane=True)
+def roster(session_id: int) -> dict:
+    session = LiveSession.objects.get(pk=session_id)
+    return {
+        "type": "roster",
+        "players": live_selectors.live_roster(session=session),
+        "seq": session.sequence,
+    }
+
+
+@_db
+def record_attempts(session_id: int) -> int:
+    return live_answers.live_session_record_attempts(session_id=session_id)
