@@ -255,12 +255,6 @@ def live_results(*, session: LiveSession) -> dict:
         if 0 <= index < len(session.question_ids)
         else None
     )
-    answers = {
-        player_id: (points, correct)
-        for player_id, points, correct in LiveAnswer.objects.filter(
-            session=session, question_index=index
-        ).values_list("player_id", "points", "is_correct")
-    }
     ranked = _standings(session)
     aggregate = live_aggregate(session=session)
     return {
@@ -279,15 +273,34 @@ def live_results(*, session: LiveSession) -> dict:
         "players": aggregate["players"],
         "leaderboard": _leaderboard(session, ranked),
         "teams": live_team_scores(session=session) if session.team_names else [],
-        "standings": {
-            str(pk): [
-                score,
-                rank,
-                answers.get(pk, (0, None))[0],
-                answers.get(pk, (0, None))[1],
-            ]
-            for pk, _nickname, _team, score, rank in ranked
-        },
+        "standings": live_standings(session=session, index=index, ranked=ranked),
+    }
+
+
+def live_standings(
+    *, session: LiveSession, index: int, ranked: list[tuple] | None = None
+) -> dict[str, list]:
+    """Return each player's ``[score, rank, points gained, right]`` after a question.
+
+    Keyed by the player id as text; right is None when they did not answer
+    question ``index``.
+    """
+    answers = {
+        player_id: (points, correct)
+        for player_id, points, correct in LiveAnswer.objects.filter(
+            session=session, question_index=index
+        ).values_list("player_id", "points", "is_correct")
+    }
+    if ranked is None:
+        ranked = _standings(session)
+    return {
+        str(pk): [
+            score,
+            rank,
+            answers.get(pk, (0, None))[0],
+            answers.get(pk, (0, None))[1],
+        ]
+        for pk, _nickname, _team, score, rank in ranked
     }
 
 

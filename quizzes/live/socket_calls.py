@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
+from django.core.cache import cache
 from django.db import connections
 
 from quizzes.errors import QuizError
@@ -158,3 +160,34 @@ def roster(session_id: int) -> dict:
 @_db
 def record_attempts(session_id: int) -> int:
     return live_answers.live_session_record_attempts(session_id=session_id)
+
+
+# --- A results broadcast's standings, shared by the processes ----------
+#
+# Every player's score and rank travel once per process, not once per socket:
+# the screen that reveals keeps them in the cache (Redis when ``REDIS_URL`` is
+# set, shared by every process) and the broadcast names them by key. A process
+# that does not find them (an evicted key, a cache of its own) reads them from
+# the database.
+
+STANDINGS_KEPT_SECONDS = 600
+
+
+def _standings_cache_key(key: str) -> str:
+    return f"live-standings:{key}"
+
+
+@_db(host_lane=True)
+def standings_keep(key: str, standings: dict) -> None:
+    cache.set(_standings_cache_key(key), json.dumps(standings), STANDINGS_KEPT_SECONDS)
+
+
+@_db
+def standings_read(key: str, session_id: int, index: int) -> dict:
+    kept = cache.get(_standings_cache_key(key))
+    if kept is not None:
+        return json.loads(kept)
+    session = LiveSession.objects.filter(pk=session_id).first()
+    if session is None:
+        return {}
+    return live_selectors.live_standings(session=session, index=index)

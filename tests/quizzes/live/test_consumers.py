@@ -416,3 +416,62 @@ async def test_a_process_gives_memory_back_once_its_last_game_socket_left(
     await host.disconnect()
     await asyncio.sleep(0.2)
     assert collected == [1]
+
+
+async def test_a_results_broadcast_stays_small_and_each_process_reads_standings_once(
+    layer, monkeypatch
+):
+    """Every player's row travels once per process, never once per socket.
+
+    At 10,000 players the standings are 320 KB: carried in the broadcast, each
+    of 5,000 sockets in a process decoded its own copy (1.6 GB, 4 s of work).
+    The broadcast names them; a process that did not reveal (here: this
+    process's copy forgotten, the shared cache emptied) reads them once from the
+    database for all its sockets, and each player still gets their own row.
+    """
+    from channels.layers import get_channel_layer
+    from django.core.cache import cache
+
+    from quizzes.live import consumers as live_consumers
+    from quizzes.live import socket_calls
+
+    session = await sync_to_async(make_session)(seconds_per_question=60)
+    host = await _host(session)
+    players = [(await _join(session.pin))[0] for _ in range(3)]
+    await host.send_json_to({"type": "start"})
+    for player in players:
+        await receive_until(player, "question")
+
+    sent = []
+    channel_layer = get_channel_layer()
+    layer_send = channel_layer.group_send
+
+    async def recording_send(group, message):
+        sent.append(message)
+        if message.get("payload", {}).get("type") == "results":
+            # As in a process that did not reveal: nothing kept here, nor shared.
+            live_consumers._STANDINGS.clear()
+            await sync_to_async(cache.clear)()
+        await layer_send(group, message)
+
+    reads = []
+    read = socket_calls.standings_read
+
+    async def counted_read(*args):
+        reads.append(args)
+        return await read(*args)
+
+    monkeypatch.setattr(socket_calls, "standings_read", counted_read)
+    monkeypatch.setattr(channel_layer, "group_send", recording_send)
+    await players[0].send_json_to(answer_message(0, right_choice(session, 0)))
+    for player in players[1:]:
+        await player.send_json_to(answer_message(0, wrong_choice(session, 0)))
+    heard = [await receive_until(player, "results", timeout=4) for player in players]
+
+    [results] = [m for m in sent if m.get("payload", {}).get("type") == "results"]
+    assert "standings" not in results and "standings" not in results["payload"]
+    assert len(reads) == 1  # one read for the three sockets of this process
+    assert heard[0]["you"]["correct"] is True and heard[0]["you"]["rank"] == 1
+    assert [h["you"]["correct"] for h in heard[1:]] == [False, False]
+    for socket in (host, *players):
+        await socket.disconnect()
