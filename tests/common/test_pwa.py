@@ -1,4 +1,4 @@
-"""The installable app: manifest, service worker at the root, offline page, cache headers."""
+"""The installable app: manifest, worker at the root, offline page, cache headers."""
 
 import json
 
@@ -48,7 +48,7 @@ def test_the_worker_is_served_from_the_root_for_the_whole_site(client):
     assert "/static/quizzes/attempt.js" in config["shell"]
     assert config["offlinePage"] == "/ngoai-tuyen/"
     assert config["staticPrefixes"] == ["/static/", "/media/"]
-    assert "addEventListener(\"fetch\"" in source
+    assert 'addEventListener("fetch"' in source
 
 
 def test_the_worker_version_follows_the_shell_files(client, settings):

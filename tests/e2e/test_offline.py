@@ -42,7 +42,8 @@ def _waiting(page) -> int:
           }
           const cache = await caches.open('outbox');
           const keys = await cache.keys();
-          return count + keys.filter(r => r.url.includes('/outbox/' + user + '/')).length;
+          const mine = keys.filter(r => r.url.includes('/outbox/' + user + '/'));
+          return count + mine.length;
         }"""
     )
 
