@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from common.errors import api_not_found
 from common.health import healthz
+from common.pwa import manifest, offline_page, service_worker
 from config.settings.base import env
 
 
@@ -23,6 +24,10 @@ def favicon(request):
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
+    # The installable app (common/pwa.py): the worker at the root, scope "/".
+    path("manifest.webmanifest", manifest, name="web_manifest"),
+    path("sw.js", service_worker, name="service_worker"),
+    path("ngoai-tuyen/", offline_page, name="offline_page"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

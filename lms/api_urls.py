@@ -20,6 +20,7 @@ urlpatterns = [
         name="my-assignments",
     ),
     path("my/progress/", learning_apis.MyProgressListApi.as_view(), name="my-progress"),
+    path("my/offline/", learning_apis.OfflineBundleApi.as_view(), name="my-offline"),
     path(
         "my/progress/<int:module_id>/sections/<int:index>/",
         learning_apis.MyProgressSectionApi.as_view(),

@@ -307,6 +307,33 @@ def attempt_start(
     return attempt
 
 
+@transaction.atomic
+def attempt_start_latest(
+    *, user, quiz: Quiz, context_key: str = "", return_url: str = ""
+) -> Attempt:
+    """Start or resume an attempt, never resuming an untouched one of an old version.
+
+    For a device that stores the quiz before the learner opens it (offline
+    lessons): each time it connects it gets the version published now. An
+    attempt with answers keeps its version, since the answers were given to the
+    questions it showed; an attempt without any was shown nothing that counts,
+    so it is replaced by one of the latest version. Refusals as ``attempt_start``.
+    """
+    attempt, created = attempt_start_or_resume(
+        user=user, quiz=quiz, context_key=context_key, return_url=return_url
+    )
+    if created or attempt.answers.exists():
+        return attempt
+    latest = quiz.versions.order_by("-number").values_list("pk", flat=True).first()
+    if latest is None or attempt.version_id == latest:
+        return attempt
+    attempt.delete()
+    attempt, _created = attempt_start_or_resume(
+        user=user, quiz=quiz, context_key=context_key, return_url=return_url
+    )
+    return attempt
+
+
 def _snapshot_question(attempt: Attempt, question_id: str) -> dict | None:
     for question in attempt.version.snapshot["questions"]:
         if str(question["id"]) == question_id:

@@ -174,6 +174,10 @@ PUBLIC_ROUTES = {
     "certificates:verify",  # anyone may check a certificate's code
     "lms:parent_sign_up",  # a parent types the code on their child's slip
     "lms:community_report",  # anyone may report a concern about a child
+    # The installable app (common/pwa.py): the same for everyone, no school data.
+    "web_manifest",
+    "service_worker",
+    "offline_page",
 }
 
 

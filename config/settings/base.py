@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Anything answered to a signed-in person is private: never kept by a school's
+    # proxy (common/cache_headers.py).
+    "common.cache_headers.PersonalPagesPrivateMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Idle sessions end (pupils sooner, on shared school computers), and people who
     # must use two-factor sign-in verify it before anything else
@@ -316,6 +319,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=2 * 1024 * 1024)
 ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=2000)
+
+# --- The installable app and offline lessons (common/pwa.py) ----------
+# Where the installed app opens (the pupil's home, lms:home), the static files the
+# service worker keeps from the start, and how long a page may take on a weak
+# network before the worker answers with the copy stored on the phone.
+PWA_START_URL = "/app/"
+PWA_SHELL_STATIC = [
+    "common/site.css",
+    "common/offline.js",
+    "common/read_aloud.js",
+    "common/favicon.svg",
+    "common/icon-192.png",
+    "content_cms/content.css",
+    "content_cms/scenario.js",
+    "quizzes/attempt.css",
+    "quizzes/attempt.js",
+]
+PWA_NETWORK_TIMEOUT_MS = env.int("PWA_NETWORK_TIMEOUT_MS", default=6000)
 
 # --- Wagtail ----------
 WAGTAIL_SITE_NAME = "An toàn trên mạng"

@@ -15,7 +15,7 @@ from common.errors import NotFound
 from common.pagination import BoundedLimitOffsetPagination
 from common.serializers import StrictInputSerializer
 from lms.errors import LmsError
-from lms.learning import catalogue
+from lms.learning import catalogue, offline
 from lms.learning import selectors as learning_selectors
 from lms.learning import services as learning_services
 from lms.learning.teaching import selectors as teaching_selectors
@@ -102,6 +102,33 @@ class MyProgressSectionApi(APIView):
         )
         progress.module_localized = module
         return Response(ProgressOutputSerializer(progress).data)
+
+
+class OfflineBundleApi(APIView):
+    """Prepare my modules for learning without a network (lms/learning/offline.py).
+
+    A POST, since it may start the quiz attempts the phone stores. Personal:
+    never kept by a shared cache.
+    """
+
+    class OutputSerializer(serializers.Serializer):
+        class ModuleSerializer(serializers.Serializer):
+            id = serializers.IntegerField()
+            title = serializers.CharField()
+            version = serializers.CharField()
+            pages = serializers.ListField(child=serializers.CharField())
+
+        user = serializers.IntegerField()
+        pages = serializers.ListField(child=serializers.CharField())
+        modules = ModuleSerializer(many=True)
+        routes = serializers.DictField()
+
+    @extend_schema(request=None, responses={200: OutputSerializer})
+    def post(self, request):
+        bundle = offline.offline_bundle_prepare(user=request.user)
+        response = Response(self.OutputSerializer(bundle).data)
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class ProgressCellSerializer(serializers.Serializer):

@@ -5,7 +5,11 @@
  * a pupil who loses the network keeps answering, a reload loses nothing, and the
  * queue is sent, in order, when the network returns (the "online" event, and
  * retries with a growing pause). Sending an answer twice is harmless: the server
- * keeps the first copy of each id. Finishing first empties the queue.
+ * keeps the first copy of each id. Finishing first empties the queue; "Finish"
+ * pressed without a network is kept too ("then") and done when it returns.
+ * The queue is an outbox of the signed-in user ("outbox:<user id>:quiz-<attempt>",
+ * {url, items, then}): common/offline.js sends it from any page of the site when
+ * this page is closed, shows what waits, and leaves it to this script here.
  * Texts come translated from the page (#quiz-messages); no inline script (CSP). */
 (function () {
   "use strict";
@@ -15,7 +19,10 @@
 
   var state = JSON.parse(stateNode.textContent);
   var text = JSON.parse(document.getElementById("quiz-messages").textContent);
-  var storageKey = "quiz-pending:" + state.id;
+  var userId = document.body.getAttribute("data-user") || "";
+  var storageKey = "outbox:" + userId + ":quiz-" + state.id;
+  var legacyKey = "quiz-pending:" + state.id;  // before the outbox: still sent
+  form.setAttribute("data-outbox", storageKey);
   var csrfInput = form.querySelector("input[name=csrfmiddlewaretoken]");
   var statusNode = document.getElementById("save-status");
   var progressBar = document.getElementById("quiz-progress");
@@ -32,6 +39,10 @@
   var retryDelay = 1000;
   var retryTimer = null;
   var submitWanted = false;
+  try {
+    var kept = JSON.parse(window.localStorage.getItem(storageKey));
+    submitWanted = Boolean(kept && kept.then);
+  } catch (e) { /* nothing kept */ }
   var debounceTimers = {};
 
   function each(list, fn) { Array.prototype.forEach.call(list, fn); }
@@ -58,14 +69,25 @@
   }
 
   function loadQueue() {
-    try { return JSON.parse(window.localStorage.getItem(storageKey)) || []; } catch (e) { return []; }
+    var items = [];
+    try {
+      items = JSON.parse(window.localStorage.getItem(legacyKey)) || [];
+      var box = JSON.parse(window.localStorage.getItem(storageKey));
+      items = items.concat((box && box.items) || []);
+    } catch (e) { /* nothing readable kept */ }
+    return items;
   }
 
   function storeQueue() {
     try {
-      if (queue.length) { window.localStorage.setItem(storageKey, JSON.stringify(queue)); }
-      else { window.localStorage.removeItem(storageKey); }
-    } catch (e) { /* private mode: the queue lives in memory only */ }
+      window.localStorage.removeItem(legacyKey);
+      if (queue.length || submitWanted) {
+        window.localStorage.setItem(storageKey, JSON.stringify({
+          url: state.answerUrl, items: queue, then: submitWanted ? { url: state.submitUrl } : null
+        }));
+      } else { window.localStorage.removeItem(storageKey); }
+    } catch (e) { /* private mode, or the phone is full: the queue lives in memory only */ }
+    document.dispatchEvent(new CustomEvent("outbox-changed"));
   }
 
   function setStatus(message, kind) {
@@ -237,7 +259,6 @@
         flush();
       } else if (result.status === 401 || result.status === 403) {
         setStatus(text.signIn, "error");  // kept: sent after signing in again
-        submitWanted = false;
         submitButton.disabled = false;
       } else if (result.status >= 500 || result.status === 408 || result.status === 429) {
         scheduleRetry();
@@ -262,6 +283,7 @@
   function submit() {
     submitWanted = true;
     submitButton.disabled = true;
+    storeQueue();
     if (queue.length) {
       setStatus(text.waitingToSubmit, "offline");
       flush();
@@ -269,18 +291,26 @@
     }
     setStatus(text.submitting);
     post(state.submitUrl).then(function (result) {
-      if (result.ok) {
+      if (result.ok || result.body.code === "attempt_submitted") {
+        submitWanted = false;
         storeQueue();
         window.location.assign(result.body.result_url || state.resultUrl);
         return;
       }
-      submitWanted = false;
       submitButton.disabled = false;
-      setStatus(result.body.detail || text.submitFailed, "error");
+      if (result.status === 401 || result.status === 403) {
+        setStatus(text.signIn, "error");  // kept: finished after signing in again
+      } else if (result.status >= 500 || result.status === 408 || result.status === 429) {
+        setStatus(text.waitingToSubmit, "offline");
+      } else {
+        submitWanted = false;
+        storeQueue();
+        setStatus(result.body.detail || text.submitFailed, "error");
+      }
     }, function () {
-      submitWanted = false;
+      // No network: "Finish" stays wanted, on this device, until it returns.
       submitButton.disabled = false;
-      setStatus(text.submitFailed, "error");
+      setStatus(text.waitingToSubmit, "offline");
     });
   }
 
@@ -348,6 +378,11 @@
   submitButton.addEventListener("click", submit);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   window.addEventListener("online", function () { retryDelay = 1000; flush(); });
+  window.addEventListener("storage", function (event) {
+    if (event.key === storageKey && !event.newValue && submitWanted) {
+      window.location.assign(state.resultUrl);  // another tab finished it
+    }
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") { flush(); }
   });
@@ -369,5 +404,5 @@
   form.hidden = false;
   updateProgress();
   go(firstOpen === -1 ? (queue.length || answeredCount() ? sections.length : 0) : firstOpen, false);
-  if (queue.length) { flush(); }
+  if (queue.length || submitWanted) { flush(); }
 })();

@@ -1,0 +1,160 @@
+"""The offline bundle: pages to keep, routes of forms sent offline, pinned quiz."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from lms.learning import services as learning_services
+from quizzes.models import Attempt
+from quizzes.services import attempt_answer
+from tests.factories import SchoolClassFactory, make_pupil, make_teacher
+from tests.lms.learning_helpers import allow_learning_records, learning_module
+from tests.quizzes.attempt_helpers import republish
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/my/offline/"
+
+
+@pytest.fixture
+def school_class():
+    allow_learning_records()
+    return SchoolClassFactory(grade=4)
+
+
+@pytest.fixture
+def pupil(school_class):
+    return make_pupil(school_class)
+
+
+@pytest.fixture
+def module(school_class):
+    page = learning_module(sections=2)
+    learning_services.assignment_create(
+        actor=make_teacher(school_class),
+        school_class=school_class,
+        module=page,
+        opens_on=timezone.localdate(),
+    )
+    return page
+
+
+_clients: dict = {}
+
+
+@pytest.fixture(autouse=True)
+def _new_phones():
+    _clients.clear()
+
+
+def bundle(pupil):
+    # One phone per pupil: a new sign-in changes every version (form tokens).
+    client = _clients.get(pupil.pk)
+    if client is None:
+        client = _clients[pupil.pk] = Client()
+        client.force_login(pupil)
+    response = client.post(URL, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response["Cache-Control"] == "private, no-store"
+    return response.json()
+
+
+def test_the_bundle_lists_every_page_of_a_given_module_and_starts_its_quiz(
+    pupil, module
+):
+    data = bundle(pupil)
+    assert data["user"] == pupil.pk
+    assert data["pages"] == ["/app/"]
+    [item] = data["modules"]
+    attempt = Attempt.objects.get(user=pupil)
+    assert item["pages"] == [
+        f"/hoc/{module.pk}/phan/0/",
+        f"/hoc/{module.pk}/phan/1/",
+        f"/hoc/{module.pk}/bai-kiem-tra/",
+        f"/bai-kiem-tra/{attempt.pk}/",
+    ]
+    posts = data["routes"]["posts"]
+    assert posts[f"/hoc/{module.pk}/phan/0/"] == {
+        "next": f"/hoc/{module.pk}/phan/1/",
+        "replay": f"/api/my/progress/{module.pk}/sections/0/",
+        "body": {},
+    }
+    assert (
+        posts[f"/hoc/{module.pk}/phan/1/"]["next"] == f"/hoc/{module.pk}/bai-kiem-tra/"
+    )
+    assert posts[f"/hoc/{module.pk}/bai-kiem-tra/"] == {
+        "next": f"/bai-kiem-tra/{attempt.pk}/"
+    }
+    assert data["routes"]["aliases"] == {
+        f"/hoc/{module.pk}/": f"/hoc/{module.pk}/phan/0/"
+    }
+
+
+def test_asking_again_resumes_the_same_attempt_and_keeps_the_version(pupil, module):
+    first = bundle(pupil)
+    second = bundle(pupil)
+    assert Attempt.objects.filter(user=pupil).count() == 1
+    assert first["modules"][0]["version"] == second["modules"][0]["version"]
+
+
+def test_a_republished_quiz_reaches_the_phone_on_its_next_connection(pupil, module):
+    first = bundle(pupil)
+    old = Attempt.objects.get(user=pupil)
+    republish(module.quiz, title="Đố vui mới")
+    second = bundle(pupil)
+    new = Attempt.objects.get(user=pupil)
+    assert new.pk != old.pk and new.version_id != old.version_id
+    assert first["modules"][0]["version"] != second["modules"][0]["version"]
+    assert f"/bai-kiem-tra/{new.pk}/" in second["modules"][0]["pages"]
+
+
+def test_answers_given_to_the_old_version_stay_with_it(pupil, module):
+    import uuid
+
+    bundle(pupil)
+    attempt = Attempt.objects.get(user=pupil)
+    question_id = attempt.question_ids[0]
+    question = next(
+        q for q in attempt.version.snapshot["questions"] if str(q["id"]) == question_id
+    )
+    attempt_answer(
+        attempt=attempt,
+        user=pupil,
+        question_id=question_id,
+        client_id=uuid.uuid4(),
+        response={"choice_ids": [question["choices"][0]["id"]]},
+    )
+    republish(module.quiz, title="Đố vui mới")
+    data = bundle(pupil)
+    kept = Attempt.objects.get(user=pupil)
+    assert kept.pk == attempt.pk and kept.version_id == attempt.version_id
+    assert f"/bai-kiem-tra/{attempt.pk}/" in data["modules"][0]["pages"]
+
+
+def test_the_stored_quiz_page_holds_no_right_answer(pupil, module):
+    data = bundle(pupil)
+    client = Client()
+    client.force_login(pupil)
+    response = client.get(data["modules"][0]["pages"][-1])
+    body = response.content.decode()
+    state = response.context["client_state"]
+    assert state["answers"] == {} and state["feedback"] == {}
+    for question in response.context["state"]["questions"]:
+        assert "correct" not in question and "explanation" not in question
+        for choice in question["choices"]:
+            assert "is_correct" not in choice and "correct_position" not in choice
+    assert "Địa chỉ nhà." not in body  # the explanation comes after answering
+
+
+def test_another_pupil_gets_only_their_own_modules(pupil, module):
+    other = make_pupil(SchoolClassFactory(grade=4))
+    data = bundle(other)
+    assert data["modules"] == [] and data["routes"]["posts"] == {}
+    assert not Attempt.objects.filter(user=other).exists()
+
+
+def test_the_bundle_needs_a_signed_in_person_and_a_post(client, pupil, module):
+    assert client.post(URL).status_code in (401, 403)
+    client.force_login(pupil)
+    assert client.get(URL).status_code == 405
+    assert not Attempt.objects.exists()
