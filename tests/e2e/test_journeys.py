@@ -51,7 +51,7 @@ def _quiz_through(page, journey, *, offline_at: int, context) -> int:
             )
             pending = page.evaluate(
                 "() => Object.keys(localStorage).filter(k => "
-                "k.startsWith('quiz-pending:')).length"
+                "k.startsWith('outbox:') && k.includes(':quiz-')).length"
             )
             assert pending == 1, "the offline answer is not kept on the device"
             assert page.locator("#save-status").inner_text().strip()
@@ -59,7 +59,7 @@ def _quiz_through(page, journey, *, offline_at: int, context) -> int:
             context.set_offline(False)
             page.wait_for_function(
                 "() => !Object.keys(localStorage).some(k => "
-                "k.startsWith('quiz-pending:'))",
+                "k.startsWith('outbox:') && k.includes(':quiz-'))",
                 timeout=45000,
             )
             journey.shot(page, "back-online-answer-sent")
