@@ -23,11 +23,13 @@ page, and the rules for what counts as "longest" or "naming help" are here:
 - **True/false balance**: the share of true/false items keyed "Sai" (False).
 - **Own feedback**: every option has a non-empty feedback of its own (no two
   options of one item share the same feedback text).
-- **Ordering and help**: in an ordering item, a step that names help is not put
-  last, unless the lesson teaches it last: one of the module's numbered lists
-  (``<ol>``) in the lessons ends with a step that names help. Telling a trusted
-  adult is taught early in every threat sequence (stop, tell, keep evidence,
-  report), so an item that puts it last teaches the wrong order.
+- **Ordering and help**: in an ordering item, a step that turns to a person for
+  help (a trusted adult, 111, the police: ``names_a_helper``; reporting inside an
+  app is a step of its own) is not put last, unless the lesson teaches it last:
+  one of the module's numbered lists (``<ol>``) in the lessons ends with such a
+  step. Telling a trusted adult is taught early in every threat sequence (stop,
+  tell, keep evidence, report and block), so an item that puts it last by habit
+  teaches the wrong order.
 """
 
 import re
@@ -98,6 +100,12 @@ HELP_WORDS = {
         "ask for help",
     ),
 }
+# In an ordering item "getting help" means turning to a person: reporting inside
+# an app is a step of its own that often, rightly, comes last.
+REPORTING_WORDS = {
+    "vi": ("báo cáo", "tố cáo", "trình báo"),
+    "en": ("report",),
+}
 FALSE_WORDS = {"sai", "false"}
 
 
@@ -105,6 +113,16 @@ def names_help(text: str, language: str) -> bool:
     """Say whether an option's text names a trusted adult, a hotline or reporting."""
     lowered = f" {text.lower()} "
     return any(word in lowered for word in HELP_WORDS[language])
+
+
+def names_a_helper(text: str, language: str) -> bool:
+    """Say whether a step turns to a person for help: an adult, 111, the police."""
+    lowered = f" {text.lower()} "
+    return any(
+        word in lowered
+        for word in HELP_WORDS[language]
+        if word not in REPORTING_WORDS[language]
+    )
 
 
 @dataclass
@@ -151,7 +169,7 @@ def _lesson_teaches_help_last(data: dict) -> bool:
             html = (block.get("html") or {}).get("vi", "")
             for numbered in re.findall(r"<ol>(.*?)</ol>", html, flags=re.S):
                 steps = re.findall(r"<li>(.*?)</li>", numbered, flags=re.S)
-                if steps and names_help(re.sub("<[^>]+>", "", steps[-1]), "vi"):
+                if steps and names_a_helper(re.sub("<[^>]+>", "", steps[-1]), "vi"):
                     return True
     return False
 
@@ -184,7 +202,7 @@ def item_findings(data: dict) -> list[ItemFinding]:
         elif kind == "ordering":
             last = max(choices, key=lambda c: c.get("position") or 0)
             finding.help_last = (
-                names_help(last["text"]["vi"], "vi") and not help_last_taught
+                names_a_helper(last["text"]["vi"], "vi") and not help_last_taught
             )
         findings.append(finding)
     return findings
@@ -330,10 +348,13 @@ def quality_markdown(figures: dict[str, BandFigures]) -> str:
         " per band.",
         "- **Own feedback**: every option has a feedback of its own (none missing, "
         "none shared within an item).",
-        "- **Help last**: an ordering item puts a step naming help last only when "
-        "the lesson teaches it last (a numbered list in the module's lessons ends "
-        "with it). Threat sequences teach: stop, tell a trusted adult, keep "
-        "evidence, report and block.",
+        "- **Help last**: an ordering item puts a step that turns to a person for "
+        "help (a trusted adult, 111, the police) last only when the lesson teaches "
+        "it last (a numbered list in the module's lessons ends with it); reporting "
+        "inside an app may come last. Why: in a threat (bullying, grooming, "
+        "sextortion, scam calls) the lessons teach stop, tell a trusted adult, "
+        "keep evidence, report and block; a child who waits to tell until every "
+        "other step is done is alone for longest.",
         "- **Pools**: every pupil module has at least "
         f"{MIN_ITEMS_PER_PUPIL_MODULE} items and draws at most half of them, so a "
         "retake shows questions not seen before (the draw prefers unseen "
