@@ -337,7 +337,7 @@ def quality_markdown(figures: dict[str, BandFigures]) -> str:
         "the rules are in `content_cms/curriculum/quality.py`.",
         "",
         f"- **Longest**: the correct option of a single-choice or scenario item is "
-        f"longer than every wrong option by more than {LONGER_BY:.0%} of "
+        f"longer than every wrong option by more than {_percent(LONGER_BY)} of "
         "characters, in Vietnamese or English. At most "
         f"{_percent(LIMITS['longest'])} per band and type.",
         "- **Only help**: the correct option is the only one naming a trusted adult, "
