@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from content_cms.curriculum.loader import CURRICULUM_DIR, curriculum_files
+from content_cms.curriculum.quality import band_figures, quality_markdown
 
 PUPIL_BANDS = ["g1-2", "g3-5", "g6-9", "g10-12"]
 TOPICS = [
@@ -161,7 +162,13 @@ def coverage_markdown(summaries: list[ModuleSummary]) -> str:
             f"{summary.title_vi} / {summary.title_en} | {summary.lessons} | "
             f"{summary.questions} | {', '.join(summary.frameworks)} |"
         )
-    return "\n".join(lines) + "\n"
+    # The item-quality figures are read from the same files by the same function
+    # the gate uses (quality.py), so the page shows what the gate judged.
+    return (
+        "\n".join(lines)
+        + "\n\n"
+        + quality_markdown(band_figures([str(s.path) for s in summaries]))
+    )
 
 
 COVERAGE_DOCUMENT = CURRICULUM_DIR.parent.parent / "docs" / "curriculum.md"

@@ -40,6 +40,9 @@ CURRICULUM_DIR = Path(__file__).resolve().parent
 SCHEMA = json.loads((CURRICULUM_DIR / "schema.json").read_text(encoding="utf-8"))
 LANGUAGES = ("vi", "en")
 DEFAULT_SCENARIO_QUESTION = {"vi": "Em sẽ làm gì?", "en": "What would you do?"}
+# Parents and staff are adults: a scenario without its own question asks them as
+# adults ("anh/chị"), never with the pupils' "em".
+ADULT_SCENARIO_QUESTION = {"vi": "Anh/chị sẽ làm gì?", "en": "What would you do?"}
 INDEX_FOR_AUDIENCE = {
     Audience.PUPIL: CatalogueIndexPage,
     Audience.PARENT: ParentCornerIndexPage,
@@ -194,10 +197,15 @@ def curriculum_normalize(data: dict) -> dict:
     data.setdefault("slug", data["key"])
     data.setdefault("frameworks", [])
     data["frameworks"] = sorted(data["frameworks"])
+    default_question = (
+        DEFAULT_SCENARIO_QUESTION
+        if data["audience"] == "pupil"
+        else ADULT_SCENARIO_QUESTION
+    )
     for lesson in data["lessons"]:
         for block in lesson["blocks"]:
             if block["type"] == "scenario":
-                block.setdefault("question", dict(DEFAULT_SCENARIO_QUESTION))
+                block.setdefault("question", dict(default_question))
             if block["type"] == "trusted_adult":
                 block.setdefault("show_hotline", True)
     quiz = data.get("quiz")

@@ -298,6 +298,9 @@ class ModulePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["quiz_summary"] = selectors.module_quiz_summary(module=self)
+        # Adult modules speak to adults: the blocks' labels ("What would you do?",
+        # "You will learn") then use their adult wording, not the pupils' "em".
+        context["adult_reader"] = self.audience != Audience.PUPIL
         context["live_quiz"] = selectors.module_live_quiz(
             module=self, user=getattr(request, "user", None)
         )
