@@ -12,8 +12,8 @@ translation exists, falling back to Vietnamese.
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils.module_loading import import_string
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
@@ -277,7 +277,11 @@ def module_competences(*, module: ModulePage) -> list[dict]:
     grade of the module's age bands (``content_cms.curriculum.competences``);
     adults' bands have no grades, so their modules list the competences alone.
     """
-    from content_cms.curriculum.competences import FRAMEWORK, levels_for_grades
+    from content_cms.curriculum.competences import (
+        FRAMEWORK,
+        grades_label,
+        levels_for_grades,
+    )
 
     language = (translation.get_language() or "vi").split("-")[0]
     grade_spans = [
@@ -286,13 +290,13 @@ def module_competences(*, module: ModulePage) -> list[dict]:
         if band.min_grade and band.max_grade
     ]
     rows = []
-    for strand in module.framework_strands.filter(framework=FRAMEWORK).order_by(
-        "code"
-    ):
+    for strand in module.framework_strands.filter(framework=FRAMEWORK).order_by("code"):
         levels = []
         for first, last in grade_spans:
             for level, grades in levels_for_grades(first, last):
-                levels.append({"level": level, "grades": grades})
+                levels.append(
+                    {"level": level, "grades": grades_label(grades, language)}
+                )
         rows.append(
             {
                 "code": strand.code,

@@ -26,9 +26,9 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from content_cms import site_content
 from content_cms.curriculum.competences import COMPETENCES
 from content_cms.curriculum.competences import FRAMEWORK as COMPETENCE_FRAMEWORK
-from content_cms import site_content
 from content_cms.models import (
     AgeBand,
     CatalogueIndexPage,

@@ -1,4 +1,4 @@
-"""The two printouts of an adults' module: the facilitator guide and the take-home sheet.
+"""The printouts of an adults' module: the facilitator guide and the take-home sheet.
 
 Both are drawn from ``ModulePage.session_materials`` (filled by the curriculum
 loader in the page's language), one way for every adults' module: the guide is

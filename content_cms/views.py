@@ -7,6 +7,7 @@ page id, for whoever may open the module (parents' modules are public).
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils import translation
 from wagtail.models import Locale
 
 from common.errors import not_found_as_404
@@ -51,16 +52,16 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 def session_guide_pdf(request, page_id: int):
     """The facilitator guide of an adults' module, as a PDF (404 if not theirs)."""
     module = selectors.module_session_materials_for(user=request.user, page_id=page_id)
-    return _pdf_response(
-        session_pdf.session_guide_pdf(module=module),
-        f"huong-dan-to-chuc-{module.slug}.pdf",
-    )
+    with translation.override(module.locale.language_code):
+        content = session_pdf.session_guide_pdf(module=module)
+    return _pdf_response(content, f"huong-dan-to-chuc-{module.slug}.pdf")
 
 
 @not_found_as_404
 def take_home_pdf(request, page_id: int):
     """The take-home sheet of an adults' module, as a PDF (404 if not theirs)."""
     module = selectors.module_session_materials_for(user=request.user, page_id=page_id)
-    return _pdf_response(
-        session_pdf.take_home_pdf(module=module), f"to-roi-{module.slug}.pdf"
-    )
+    # The printout speaks the module's language, whatever the visitor's.
+    with translation.override(module.locale.language_code):
+        content = session_pdf.take_home_pdf(module=module)
+    return _pdf_response(content, f"to-roi-{module.slug}.pdf")

@@ -47,7 +47,11 @@ COMPETENCES: list[tuple[str, str, str]] = [
         "Quản lý dữ liệu, thông tin và nội dung số",
         "Managing data, information and digital content",
     ),
-    ("2.1", "Tương tác thông qua công nghệ số", "Interacting through digital technologies"),
+    (
+        "2.1",
+        "Tương tác thông qua công nghệ số",
+        "Interacting through digital technologies",
+    ),
     (
         "2.2",
         "Chia sẻ thông tin và nội dung thông qua công nghệ số",
@@ -58,7 +62,11 @@ COMPETENCES: list[tuple[str, str, str]] = [
         "Sử dụng công nghệ số để thực hiện trách nhiệm công dân",
         "Engaging in citizenship through digital technologies",
     ),
-    ("2.4", "Hợp tác thông qua công nghệ số", "Collaborating through digital technologies"),
+    (
+        "2.4",
+        "Hợp tác thông qua công nghệ số",
+        "Collaborating through digital technologies",
+    ),
     ("2.5", "Thực hiện quy tắc ứng xử trên mạng", "Netiquette"),
     ("2.6", "Quản lý danh tính số", "Managing digital identity"),
     ("3.1", "Phát triển nội dung số", "Developing digital content"),

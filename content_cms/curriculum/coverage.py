@@ -13,9 +13,11 @@ import yaml
 
 from content_cms.curriculum.competences import (
     COMPETENCES,
-    FRAMEWORK as COMPETENCE_FRAMEWORK,
     grades_label,
     levels_for_grades,
+)
+from content_cms.curriculum.competences import (
+    FRAMEWORK as COMPETENCE_FRAMEWORK,
 )
 from content_cms.curriculum.facts import FACTS
 from content_cms.curriculum.loader import CURRICULUM_DIR, curriculum_files
@@ -213,7 +215,9 @@ def _competence_lines(pupils: list[ModuleSummary]) -> list[str]:
     ]
     used = set()
     for summary in sorted(pupils, key=lambda s: s.key):
-        codes = [ref[len(prefix) :] for ref in summary.frameworks if ref.startswith(prefix)]
+        codes = [
+            ref[len(prefix) :] for ref in summary.frameworks if ref.startswith(prefix)
+        ]
         used.update(codes)
         for band in summary.age_bands:
             first, last = BAND_GRADES[band]
@@ -222,9 +226,12 @@ def _competence_lines(pupils: list[ModuleSummary]) -> list[str]:
                 lines.append(
                     f"| `{summary.key}` | {grades_label(grades, 'en')} | {tagged} |"
                 )
-    lines += ["", "Codes used: " + "; ".join(
-        f"{code} {names[code]}" for code in sorted(used)
-    ) + "."]
+    lines += [
+        "",
+        "Codes used: "
+        + "; ".join(f"{code} {names[code]}" for code in sorted(used))
+        + ".",
+    ]
     return lines
 
 

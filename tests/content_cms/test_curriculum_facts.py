@@ -20,9 +20,7 @@ def _texts(summary) -> list[str]:
 @pytest.mark.parametrize("key", sorted(SUMMARIES))
 def test_every_cited_instrument_is_in_the_register(key):
     cited = {
-        number
-        for text in _texts(SUMMARIES[key])
-        for number in CITATION.findall(text)
+        number for text in _texts(SUMMARIES[key]) for number in CITATION.findall(text)
     }
     assert [n for n in sorted(cited) if fact_for_citation(n) is None] == []
 
