@@ -181,35 +181,25 @@ def _lesson_form(
     own checks or the service's comes back with the reasons (400, nothing written);
     a saved one is announced by ``announce(request, saved)``.
     """
-    page_extra = page_extra or {}
     form = TeachingSessionForm(
         request.POST or None,
         initial=initial,
         module_groups=_module_groups(request, school_class),
         enrolments=enrolments,
     )
-    if request.method == "POST":
-        if form.is_valid():
-            saved = _save(request, form, school_class, session=session)
-            if saved is not None:
-                announce(request, saved)
-                return redirect("lms:class_detail", class_id=school_class.pk)
-        return _form_page(
-            request,
-            school_class,
-            form,
-            enrolments=enrolments,
-            session=session,
-            status=400,
-            **page_extra,
-        )
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, school_class, session=session)
+        if saved is not None:
+            announce(request, saved)
+            return redirect("lms:class_detail", class_id=school_class.pk)
     return _form_page(
         request,
         school_class,
         form,
         enrolments=enrolments,
         session=session,
-        **page_extra,
+        status=400 if request.method == "POST" else 200,
+        **(page_extra or {}),
     )
 
 
