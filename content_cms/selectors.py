@@ -12,10 +12,12 @@ translation exists, falling back to Vietnamese.
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
+from common.errors import NotFound
 from content_cms.errors import ModuleOutsideAgeBand
 from content_cms.models import AgeBand, Audience, ModulePage
 
@@ -266,3 +268,62 @@ def age_bands_listed(*, user, audience: str | None = None) -> QuerySet[AgeBand]:
     if audience:
         modules = modules.filter(audience=audience)
     return AgeBand.objects.filter(modules__in=modules.values("pk")).distinct()
+
+
+def module_competences(*, module: ModulePage) -> list[dict]:
+    """Return the module's Circular 02/2025 competences, each with its levels.
+
+    The level of a competence is the one the circular's guidance sets for each
+    grade of the module's age bands (``content_cms.curriculum.competences``);
+    adults' bands have no grades, so their modules list the competences alone.
+    """
+    from content_cms.curriculum.competences import (
+        FRAMEWORK,
+        grades_label,
+        levels_for_grades,
+    )
+
+    language = (translation.get_language() or "vi").split("-")[0]
+    grade_spans = [
+        (band.min_grade, band.max_grade)
+        for band in module.age_bands.all()
+        if band.min_grade and band.max_grade
+    ]
+    rows = []
+    for strand in module.framework_strands.filter(framework=FRAMEWORK).order_by("code"):
+        levels = []
+        for first, last in grade_spans:
+            for level, grades in levels_for_grades(first, last):
+                levels.append(
+                    {"level": level, "grades": grades_label(grades, language)}
+                )
+        rows.append(
+            {
+                "code": strand.code,
+                "name": strand.name_en if language == "en" else strand.name,
+                "levels": levels,
+            }
+        )
+    return rows
+
+
+def module_session_materials_for(*, user, page_id: int) -> ModulePage:
+    """Return the adult module ``page_id`` with session materials ``user`` may open.
+
+    Raises ``NotFound`` when there is no such live module, it has no session
+    materials, or ``user`` may not see it: the same answer for all three, so an
+    id says nothing about modules one may not open.
+    """
+    module = (
+        ModulePage.objects.live()
+        .filter(pk=page_id)
+        .exclude(audience=Audience.PUPIL)
+        .first()
+    )
+    if (
+        module is None
+        or not module.session_materials
+        or not module_is_visible_to(module=module, user=user)
+    ):
+        raise NotFound(_("There is no such session guide."))
+    return module

@@ -27,6 +27,8 @@ from wagtail.models import (
 )
 
 from content_cms import site_content
+from content_cms.curriculum.competences import COMPETENCES
+from content_cms.curriculum.competences import FRAMEWORK as COMPETENCE_FRAMEWORK
 from content_cms.models import (
     AgeBand,
     CatalogueIndexPage,
@@ -258,11 +260,24 @@ def taxonomy_ensure() -> None:
                 "sort_order": order,
             },
         )
-    for order, (code, name, name_en) in enumerate(seed.TOPICS, 1):
+    extra = importlib.import_module(
+        "content_cms.migrations.0003_digital_competences_and_session_materials"
+    )
+    for order, (code, name, name_en) in enumerate(
+        [*seed.TOPICS, *extra.EXTRA_TOPICS], 1
+    ):
         Topic.objects.get_or_create(
             code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
         )
-    for framework, code, name, name_en in seed.STRANDS:
+    # The first seed's "moet_safety" slugs were invented; the circular's own
+    # competences replaced them (migration 0003).
+    strands = [
+        (framework, code, name, name_en)
+        for framework, code, name, name_en in seed.STRANDS
+        if framework != "moet_safety"
+    ]
+    strands += [(COMPETENCE_FRAMEWORK, *competence) for competence in COMPETENCES]
+    for framework, code, name, name_en in strands:
         FrameworkStrand.objects.get_or_create(
             framework=framework, code=code, defaults={"name": name, "name_en": name_en}
         )

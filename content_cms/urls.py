@@ -8,4 +8,14 @@ app_name = "content_cms"
 
 urlpatterns = [
     path("tim-kiem/", views.search, name="search"),
+    path(
+        "tai-lieu/<int:page_id>/huong-dan-to-chuc.pdf",
+        views.session_guide_pdf,
+        name="session_guide_pdf",
+    ),
+    path(
+        "tai-lieu/<int:page_id>/to-roi.pdf",
+        views.take_home_pdf,
+        name="take_home_pdf",
+    ),
 ]

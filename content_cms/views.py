@@ -1,10 +1,17 @@
-"""Pages of the content app outside the page tree: search, a module refused."""
+"""Pages of the content app outside the page tree: search, a module refused, PDFs.
 
+An adults' module's facilitator guide and take-home sheet are answered here by
+page id, for whoever may open the module (parents' modules are public).
+"""
+
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils import translation
 from wagtail.models import Locale
 
-from content_cms import selectors
+from common.errors import not_found_as_404
+from content_cms import selectors, session_pdf
 from content_cms.errors import ModuleOutsideAgeBand
 from content_cms.models import CatalogueIndexPage
 
@@ -33,3 +40,28 @@ def module_refused(request, error: ModuleOutsideAgeBand) -> TemplateResponse:
         {"message": error.message, "catalogue": catalogue},
         status=error.status_code,
     )
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@not_found_as_404
+def session_guide_pdf(request, page_id: int):
+    """The facilitator guide of an adults' module, as a PDF (404 if not theirs)."""
+    module = selectors.module_session_materials_for(user=request.user, page_id=page_id)
+    with translation.override(module.locale.language_code):
+        content = session_pdf.session_guide_pdf(module=module)
+    return _pdf_response(content, f"huong-dan-to-chuc-{module.slug}.pdf")
+
+
+@not_found_as_404
+def take_home_pdf(request, page_id: int):
+    """The take-home sheet of an adults' module, as a PDF (404 if not theirs)."""
+    module = selectors.module_session_materials_for(user=request.user, page_id=page_id)
+    # The printout speaks the module's language, whatever the visitor's.
+    with translation.override(module.locale.language_code):
+        content = session_pdf.take_home_pdf(module=module)
+    return _pdf_response(content, f"to-roi-{module.slug}.pdf")

@@ -11,6 +11,15 @@ from pathlib import Path
 
 import yaml
 
+from content_cms.curriculum.competences import (
+    COMPETENCES,
+    grades_label,
+    levels_for_grades,
+)
+from content_cms.curriculum.competences import (
+    FRAMEWORK as COMPETENCE_FRAMEWORK,
+)
+from content_cms.curriculum.facts import FACTS
 from content_cms.curriculum.loader import CURRICULUM_DIR, curriculum_files
 from content_cms.curriculum.quality import band_figures, quality_markdown
 
@@ -25,6 +34,9 @@ TOPICS = [
     "help",
     "footprint",
 ]
+# Topics a band may cover beyond the required ones (the plan's gaps).
+EXTRA_TOPICS = ["ai"]
+BAND_GRADES = {"g1-2": (1, 2), "g3-5": (3, 5), "g6-9": (6, 9), "g10-12": (10, 12)}
 QUESTION_TYPES = [
     "single_choice",
     "multiple_select",
@@ -33,7 +45,7 @@ QUESTION_TYPES = [
     "scenario_choice",
 ]
 FRAMEWORK_LABELS = {
-    "moet_safety": "MOET",
+    "moet_digital": "MOET",
     "be_internet_awesome": "BIA",
     "common_sense": "CS",
     "connected_world": "EfCW",
@@ -55,6 +67,7 @@ class ModuleSummary:
     lessons: int
     scenarios: int
     question_types: Counter = field(default_factory=Counter)
+    text_vi: str = ""
 
     @property
     def questions(self) -> int:
@@ -80,7 +93,21 @@ def module_summary(path: Path, data: dict) -> ModuleSummary:
             if block.get("type") == "scenario"
         ),
         question_types=Counter(q.get("type") for q in quiz.get("questions", [])),
+        text_vi="\n".join(_vietnamese_texts(data)),
     )
+
+
+def _vietnamese_texts(node) -> list[str]:
+    """Return every Vietnamese string of a module, in file order."""
+    if isinstance(node, dict):
+        texts = [node["vi"]] if isinstance(node.get("vi"), str) else []
+        for key, value in node.items():
+            if key != "vi":
+                texts.extend(_vietnamese_texts(value))
+        return texts
+    if isinstance(node, list):
+        return [text for value in node for text in _vietnamese_texts(value)]
+    return []
 
 
 def curriculum_summaries(paths: list[str] | None = None) -> list[ModuleSummary]:
@@ -107,7 +134,10 @@ def coverage_markdown(summaries: list[ModuleSummary]) -> str:
     types = Counter()
     for summary in summaries:
         types.update(summary.question_types)
-    cells = {(band, s.topic): s for s in pupils for band in s.age_bands}
+    cells: dict[tuple[str, str], list[ModuleSummary]] = {}
+    for summary in pupils:
+        for band in summary.age_bands:
+            cells.setdefault((band, summary.topic), []).append(summary)
 
     lines = [
         "# Curriculum coverage",
@@ -139,14 +169,14 @@ def coverage_markdown(summaries: list[ModuleSummary]) -> str:
         "| topic | " + " | ".join(PUPIL_BANDS) + " |",
         "| --- |" + " --- |" * len(PUPIL_BANDS),
     ]
-    for topic in TOPICS:
+    for topic in TOPICS + EXTRA_TOPICS:
         row = [topic]
         for band in PUPIL_BANDS:
-            summary = cells.get((band, topic))
+            found = cells.get((band, topic), [])
+            missing = "**missing**" if topic in TOPICS else "-"
             row.append(
-                f"`{summary.key}` ({_frameworks_cell(summary)})"
-                if summary
-                else "**missing**"
+                "<br>".join(f"`{s.key}` ({_frameworks_cell(s)})" for s in found)
+                or missing
             )
         lines.append("| " + " | ".join(row) + " |")
     lines += [
@@ -162,6 +192,7 @@ def coverage_markdown(summaries: list[ModuleSummary]) -> str:
             f"{summary.title_vi} / {summary.title_en} | {summary.lessons} | "
             f"{summary.questions} | {', '.join(summary.frameworks)} |"
         )
+    lines += _competence_lines(pupils) + _fact_lines(summaries)
     # The item-quality figures are read from the same files by the same function
     # the gate uses (quality.py), so the page shows what the gate judged.
     return (
@@ -169,6 +200,68 @@ def coverage_markdown(summaries: list[ModuleSummary]) -> str:
         + "\n\n"
         + quality_markdown(band_figures([str(s.path) for s in summaries]))
     )
+
+
+def _competence_lines(pupils: list[ModuleSummary]) -> list[str]:
+    """Return the Circular 02/2025 table: each pupil module's codes per grade."""
+    names = {code: name_en for code, _name, name_en in COMPETENCES}
+    prefix = f"{COMPETENCE_FRAMEWORK}:"
+    lines = [
+        "",
+        "## Digital competences (MOET Circular 02/2025/TT-BGDĐT)",
+        "",
+        "Pupil modules name the circular's competence codes "
+        "(`moet_digital:<code>`); the level follows from the grades of the age "
+        "band: CB1 grades 1-3, CB2 grades 4-5, TC1 grades 6-7, TC2 grades 8-9, "
+        "NC1 grades 10-12 (MOET Official Letter 3456/BGDĐT-GDPT). Adults' "
+        "modules carry no code: the circular is a framework for learners. "
+        "Sources are in the table of facts below.",
+        "",
+        "| module | grades | competences at the grade's level |",
+        "| --- | --- | --- |",
+    ]
+    used = set()
+    for summary in sorted(pupils, key=lambda s: s.key):
+        codes = [
+            ref[len(prefix) :] for ref in summary.frameworks if ref.startswith(prefix)
+        ]
+        used.update(codes)
+        for band in summary.age_bands:
+            first, last = BAND_GRADES[band]
+            for level, grades in levels_for_grades(first, last):
+                tagged = ", ".join(f"{code}.{level}" for code in codes) or "-"
+                lines.append(
+                    f"| `{summary.key}` | {grades_label(grades, 'en')} | {tagged} |"
+                )
+    lines += [
+        "",
+        "Codes used: "
+        + "; ".join(f"{code} {names[code]}" for code in sorted(used))
+        + ".",
+    ]
+    return lines
+
+
+def _fact_lines(summaries: list[ModuleSummary]) -> list[str]:
+    """Return the table of every legal or factual claim, its source and modules."""
+    lines = [
+        "",
+        "## Facts and law, with sources",
+        "",
+        "Every legal or factual claim the modules make "
+        "(`content_cms/curriculum/facts.py`); a test fails when a module cites a "
+        "law the table does not hold or names Decree 13/2023 as the rule in force.",
+        "",
+        "| claim | law or instrument | article | date | source | modules |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for fact in FACTS:
+        modules = [s.key for s in summaries if fact.matches(s.text_vi)]
+        lines.append(
+            f"| {fact.claim} | {fact.instrument} | {fact.provision} | {fact.date} | "
+            f"{fact.source} | {', '.join(modules) or '-'} |"
+        )
+    return lines
 
 
 COVERAGE_DOCUMENT = CURRICULUM_DIR.parent.parent / "docs" / "curriculum.md"

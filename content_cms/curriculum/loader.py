@@ -172,6 +172,7 @@ def curriculum_check_rules(document: CurriculumDocument) -> list[str]:
                     f"{where}: lessons[{l_index}].blocks[{b_index}].choices: "
                     f"{_('a scenario needs at least one good choice')}"
                 )
+    errors.extend(_session_material_errors(data, where))
     quiz = data.get("quiz")
     if quiz:
         for problem in validation.definition_problems(
@@ -189,6 +190,59 @@ def curriculum_check_rules(document: CurriculumDocument) -> list[str]:
             )
             errors.append(f"{where}: {item}: {field_path}: {problem.message}")
     return errors
+
+
+def _session_material_errors(data: dict, where: str) -> list[str]:
+    """Return what is wrong with an adults' module's session guide and sheet."""
+    errors = []
+    guide, take_home = data.get("session_guide"), data.get("take_home")
+    if data["audience"] == "pupil":
+        if guide or take_home:
+            errors.append(
+                f"{where}: session_guide: "
+                + _("only adults' modules have a session guide and a take-home sheet")
+            )
+        return errors
+    if (guide is None) != (take_home is None):
+        errors.append(
+            f"{where}: session_guide: "
+            + _("a session guide and a take-home sheet go together")
+        )
+    if guide:
+        planned = sum(step["minutes"] for step in guide["steps"])
+        if planned != guide["minutes"]:
+            errors.append(
+                f"{where}: session_guide.steps: "
+                + _("the steps add up to %(planned)s minutes, not %(minutes)s")
+                % {"planned": planned, "minutes": guide["minutes"]}
+            )
+    return errors
+
+
+def _session_materials_value(data: dict, language: str) -> dict:
+    """Return the session guide and take-home sheet in one language, or {}."""
+    guide, take_home = data.get("session_guide"), data.get("take_home")
+    if not guide:
+        return {}
+    return {
+        "guide": {
+            "minutes": guide["minutes"],
+            "materials": [item[language] for item in guide["materials"]],
+            "steps": [
+                {
+                    "minutes": step["minutes"],
+                    "title": step["title"][language],
+                    "activity": step["activity"][language],
+                }
+                for step in guide["steps"]
+            ],
+        },
+        "take_home": {
+            "title": take_home["title"][language],
+            "points": [item[language] for item in take_home["points"]],
+            "contacts": [item[language] for item in take_home["contacts"]],
+        },
+    }
 
 
 def curriculum_normalize(data: dict) -> dict:
@@ -306,6 +360,7 @@ def _module_fill(page: ModulePage, data: dict, language: str, quiz: Quiz | None)
         s for s in FrameworkStrand.objects.all() if s.reference in data["frameworks"]
     ]
     page.framework_strands = strands
+    page.session_materials = _session_materials_value(data, language)
 
 
 def _quiz_fill(quiz: Quiz, data: dict, language: str) -> None:

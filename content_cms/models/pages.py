@@ -231,6 +231,13 @@ class ModulePage(Page):
     )
     curriculum_key = models.SlugField(max_length=80, blank=True, editable=False)
     curriculum_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # An adult module's session plan for whoever runs it ("guide") and the sheet
+    # the participants take home ("take_home"), in this page's language. Filled
+    # by the curriculum loader; the two PDFs are drawn from it
+    # (content_cms.session_pdf).
+    session_materials = models.JSONField(
+        _("session materials"), default=dict, blank=True, editable=False
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -301,6 +308,7 @@ class ModulePage(Page):
         # Adult modules speak to adults: the blocks' labels ("What would you do?",
         # "You will learn") then use their adult wording, not the pupils' "em".
         context["adult_reader"] = self.audience != Audience.PUPIL
+        context["competences"] = selectors.module_competences(module=self)
         context["live_quiz"] = selectors.module_live_quiz(
             module=self, user=getattr(request, "user", None)
         )

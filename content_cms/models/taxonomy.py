@@ -5,6 +5,7 @@ translatable snippets: module pages in both languages point at the same rows, so
 filter such as "grades 3-5" means the same thing whatever language is shown.
 """
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -78,7 +79,7 @@ class Topic(LocalizedNameMixin):
 
 
 class Framework(models.TextChoices):
-    MOET_SAFETY = "moet_safety", _("MOET Circular 02/2025: Safety")
+    MOET_DIGITAL = "moet_digital", _("MOET Circular 02/2025: digital competence")
     BE_INTERNET_AWESOME = "be_internet_awesome", _("Be Internet Awesome")
     COMMON_SENSE = "common_sense", _("Common Sense Digital Citizenship")
     CONNECTED_WORLD = "connected_world", _("Education for a Connected World")
@@ -90,7 +91,17 @@ class FrameworkStrand(LocalizedNameMixin):
     framework = models.CharField(
         _("framework"), max_length=32, choices=Framework.choices
     )
-    code = models.SlugField(_("code"), max_length=60)
+    # The circular numbers its competences "4.2", so a code may hold dots.
+    code = models.CharField(
+        _("code"),
+        max_length=60,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9][a-z0-9.-]*$",
+                _("Use lower-case letters, digits, dots and hyphens."),
+            )
+        ],
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("framework"), FieldPanel("code")]),
