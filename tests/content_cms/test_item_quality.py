@@ -24,8 +24,6 @@ FIGURES = band_figures()
 NOT_YET_REWRITTEN = {
     "g1-2": "23b",
     "g3-5": "23b",
-    "parents": "adult items: not rewritten in 23a",
-    "staff": "adult items: not rewritten in 23a",
 }
 
 
