@@ -8,4 +8,9 @@ app_name = "content_cms"
 
 urlpatterns = [
     path("tim-kiem/", views.search, name="search"),
+    path(
+        "bai-hoc/<slug:slug>/phieu-hoc-tap.pdf",
+        views.module_worksheet,
+        name="module_worksheet",
+    ),
 ]

@@ -21,7 +21,6 @@ from reportlab.pdfgen.canvas import Canvas
 from common.pdf import FONT, FONT_BOLD, register_fonts
 from content_cms.curriculum.pictures import picture_draw
 
-WORKSHEET_PATH = "phieu-hoc-tap.pdf"
 MARGIN = 16 * mm
 TEXT_SIZE = 15
 LEADING = 20

@@ -136,6 +136,7 @@ KWARGS: dict[str, Callable[[World, Side], object]] = {
 }
 SHARED_KWARGS: dict[str, Callable[[World], object]] = {
     "module_id": lambda world: world.module.pk,
+    "slug": lambda world: world.module.slug,  # a module's worksheet PDF
     "index": lambda world: 1,
     "fmt": lambda world: "json",  # see _variants: xlsx for progress downloads
     "card_key": lambda world: "khong-phai-the-that-0000000000000000",

@@ -20,14 +20,13 @@ audience (see ``content_cms.selectors``), whatever its place in the tree.
 
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Locale, Page
 from wagtail.search import index
-from wagtail.url_routing import RouteResult
 
 from content_cms.blocks import (
     RICH_TEXT_FEATURES,
@@ -282,16 +281,7 @@ class ModulePage(Page):
     def is_public(self) -> bool:
         return self.audience == Audience.PARENT
 
-    def route(self, request, path_components):
-        from content_cms.worksheets import WORKSHEET_PATH
-
-        # <module>/phieu-hoc-tap.pdf: the printable worksheet, served by serve()
-        # below, so it is open to exactly those who may open the module.
-        if path_components == [WORKSHEET_PATH] and self.live:
-            return RouteResult(self, kwargs={"worksheet": True})
-        return super().route(request, path_components)
-
-    def serve(self, request, *args, worksheet: bool = False, **kwargs):
+    def serve(self, request, *args, **kwargs):
         from content_cms import selectors
         from content_cms.views import module_refused
 
@@ -301,25 +291,7 @@ class ModulePage(Page):
             return module_refused(
                 request, selectors.module_age_band_refusal(module=self)
             )
-        if worksheet:
-            return self.serve_worksheet(request)
         return super().serve(request, *args, **kwargs)
-
-    def serve_worksheet(self, request) -> HttpResponse:
-        """Answer the module's printable worksheet as a PDF (404 when it has none)."""
-        from content_cms.worksheets import worksheet_block, worksheet_pdf
-
-        sheet = worksheet_block(self)
-        if sheet is None:
-            raise Http404("no worksheet")
-        response = HttpResponse(
-            worksheet_pdf(page=self, sheet_value=sheet),
-            content_type="application/pdf",
-        )
-        response["Content-Disposition"] = (
-            f'inline; filename="{self.slug}-phieu-hoc-tap.pdf"'
-        )
-        return response
 
     def get_context(self, request, *args, **kwargs):
         from content_cms import selectors
