@@ -174,8 +174,10 @@ def curriculum_check_rules(document: CurriculumDocument) -> list[str]:
                     f"{where}: lessons[{l_index}].blocks[{b_index}].choices: "
                     f"{_('a scenario needs at least one good choice')}"
                 )
+    band = data["age_bands"][0]
     for name, field_path in _picture_names(data):
-        for problem in picture_problems(picture_path(document.path, name)):
+        path = picture_path(document.path, name, band)
+        for problem in picture_problems(path):
             errors.append(f"{where}: {field_path}: {name}: {problem}")
     quiz = data.get("quiz")
     if quiz:
@@ -481,7 +483,8 @@ def _module_load(
         _quiz_load(data["quiz"], locales) if data.get("quiz") else (None, False)
     )
     pictures = {
-        name: picture_path(document.path, name) for name, _ in _picture_names(data)
+        name: picture_path(document.path, name, data["age_bands"][0])
+        for name, _where in _picture_names(data)
     }
     # A redrawn picture reloads the module; a module without pictures keeps the
     # digest it always had.

@@ -1,7 +1,8 @@
 """The lessons' pictures: SVG files beside the module files, checked, loaded, drawn.
 
 A lesson names a picture by its path from the module file's folder
-(``pictures/sand-footprints.svg``, or ``../g1-2/pictures/...`` for another band's).
+(``pictures/sand-footprints.svg``, or ``../g1-2/pictures/...`` for another band's);
+a module file kept elsewhere names those of its age band's folder.
 The pictures are the project's own drawings (flat shapes, no words in the image,
 licence: the project's, see ``content_cms/curriculum/g1-2/pictures/LICENCE.md``),
 so they are held to a small, safe subset of SVG: shapes and groups only. No script,
@@ -68,9 +69,18 @@ def _tag(element) -> str:
     return element.tag.removeprefix(SVG_NAMESPACE)
 
 
-def picture_path(module_file: Path, name: str) -> Path:
-    """Return the file a module names, resolved from the module file's folder."""
-    return (module_file.parent / name).resolve()
+def picture_path(module_file: Path, name: str, band: str) -> Path:
+    """Return the file a module names, resolved from the module file's folder.
+
+    A module file outside the curriculum folder (a draft, an edited export) names
+    the pictures of its age band's folder, so a copy loads the same pictures.
+    """
+    from content_cms.curriculum.loader import CURRICULUM_DIR
+
+    folder = module_file.resolve().parent
+    if not folder.is_relative_to(CURRICULUM_DIR):
+        folder = CURRICULUM_DIR / band
+    return (folder / name).resolve()
 
 
 def picture_title(path: Path) -> str:
@@ -100,7 +110,11 @@ def picture_problems(path: Path) -> list[str]:
         return [_("the picture is outside the curriculum folder")]
     if not path.is_file():
         return [_("no such picture file")]
-    content = path.read_bytes()
+    return svg_problems(path.read_bytes())
+
+
+def svg_problems(content: bytes) -> list[str]:
+    """Return why an SVG drawing is not one the lessons may show."""
     if len(content) > MAX_PICTURE_BYTES:
         return [_("the picture is larger than 64 KB")]
     try:

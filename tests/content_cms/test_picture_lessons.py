@@ -22,7 +22,7 @@ from content_cms.curriculum.loader import (
     CURRICULUM_DIR,
     curriculum_normalize,
 )
-from content_cms.curriculum.pictures import picture_problems
+from content_cms.curriculum.pictures import picture_problems, svg_problems
 from content_cms.models import ModulePage
 from tests.factories import SchoolClassFactory, make_pupil, make_teacher
 
@@ -61,17 +61,19 @@ def test_pictures_load_once_as_images_and_show_with_alt_text(footprint, client):
     assert "Bãi cát vàng có một hàng dấu chân" in body
 
 
-def test_a_redrawn_picture_reloads_the_module(footprint, tmp_path):
-    folder = tmp_path / "g1-2"
-    (folder / "pictures").mkdir(parents=True)
-    for picture in PICTURES.glob("*.svg"):
-        (folder / "pictures" / picture.name).write_bytes(picture.read_bytes())
-    # Pictures must live in the curriculum folder: a copy elsewhere is refused.
-    module = folder / "footprint.yaml"
-    module.write_text(FOOTPRINT.read_text(encoding="utf-8"), encoding="utf-8")
-    with pytest.raises(CommandError) as error:
-        call_command("load_curriculum", str(module))
-    assert "outside the curriculum folder" in str(error.value)
+def test_a_module_file_kept_elsewhere_shows_its_bands_pictures(footprint, tmp_path):
+    images = get_image_model().objects.filter(title__startswith="curriculum:")
+    count = images.count()
+    data = yaml.safe_load(FOOTPRINT.read_text(encoding="utf-8"))
+    data["title"]["vi"] = "Dấu chân của em (bản nháp)"
+    draft = tmp_path / "footprint.yaml"
+    draft.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    call_command("load_curriculum", str(draft))
+    assert images.count() == count, "the draft reuses the band's pictures"
+    page = ModulePage.objects.get(
+        curriculum_key="g1-2-footprint", locale__language_code="vi"
+    )
+    assert page.title == "Dấu chân của em (bản nháp)"
 
 
 def test_the_teachers_script_is_kept_from_pupils_and_shown_to_teachers(
@@ -147,36 +149,30 @@ def test_every_picture_is_safe_flat_svg(picture):
     assert picture_problems(picture) == []
 
 
-def test_unsafe_or_missing_pictures_are_refused(tmp_path):
-    folder = CURRICULUM_DIR / "g1-2" / "pictures"
-    unsafe = folder / "zz-test-unsafe.svg"
-    unsafe.write_text(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
-        '<script>alert(1)</script><text x="1" y="5">Hi</text>'
-        '<rect x="0" y="0" width="5" height="5" onclick="x()"/></svg>',
-        encoding="utf-8",
+def test_unsafe_or_missing_pictures_are_refused():
+    problems = svg_problems(
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+        b'<script>alert(1)</script><text x="1" y="5">Hi</text>'
+        b'<rect x="0" y="0" width="5" height="5" onclick="x()"/></svg>'
     )
-    try:
-        problems = picture_problems(unsafe)
-    finally:
-        unsafe.unlink()
     assert "element <script> is not allowed" in problems
     assert "element <text> is not allowed" in problems
     assert "attribute onclick of <rect> is not allowed" in problems
-    assert picture_problems(folder / "no-such-picture.svg") == ["no such picture file"]
+    assert picture_problems(PICTURES / "no-such-picture.svg") == [
+        "no such picture file"
+    ]
+    assert picture_problems(FOOTPRINT.parents[3] / "manage.py") == [
+        "the picture is outside the curriculum folder"
+    ]
 
 
 def test_a_module_naming_a_missing_picture_loads_nothing(tmp_path):
     data = yaml.safe_load(FOOTPRINT.read_text(encoding="utf-8"))
-    data["key"] = "g1-2-footprint-broken"
     data["lessons"][0]["blocks"][0]["file"] = "pictures/no-such-picture.svg"
-    broken = FOOTPRINT.parent / "zz-broken-test.yaml"
+    broken = tmp_path / "footprint.yaml"
     broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    try:
-        with pytest.raises(CommandError) as error:
-            call_command("load_curriculum", str(broken))
-    finally:
-        broken.unlink()
+    with pytest.raises(CommandError) as error:
+        call_command("load_curriculum", str(broken))
     message = str(error.value)
     assert "lessons[0].blocks[0].file" in message
     assert "no such picture file" in message
