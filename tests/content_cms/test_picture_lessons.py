@@ -14,6 +14,7 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils.translation import override
 from pypdf import PdfReader
 from wagtail.images import get_image_model
 
@@ -149,6 +150,7 @@ def test_every_picture_is_safe_flat_svg(picture):
     assert picture_problems(picture) == []
 
 
+@override("en")
 def test_unsafe_or_missing_pictures_are_refused():
     problems = svg_problems(
         b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
@@ -166,6 +168,7 @@ def test_unsafe_or_missing_pictures_are_refused():
     ]
 
 
+@override("en")
 def test_a_module_naming_a_missing_picture_loads_nothing(tmp_path):
     data = yaml.safe_load(FOOTPRINT.read_text(encoding="utf-8"))
     data["lessons"][0]["blocks"][0]["file"] = "pictures/no-such-picture.svg"
