@@ -99,19 +99,26 @@ class ModuleDetailOutputSerializer(ModuleOutputSerializer):
     quiz = PublicQuizSerializer(allow_null=True, source="quiz_public")
 
 
-def lessons_represent(module: ModulePage) -> list[dict]:
-    """Return the module's lesson sections as plain data for the API."""
+# Blocks a teacher reads from, never shown to pupils.
+TEACHER_ONLY_BLOCKS = {"teacher_script"}
+
+
+def lessons_represent(module: ModulePage, *, for_pupil: bool) -> list[dict]:
+    """Return the module's lesson sections as plain data for the API.
+
+    A pupil gets neither the teacher's script nor a discussion's notes for the
+    teacher, as on the pages (``hide_teacher_notes``).
+    """
     sections = []
     for section in module.lessons:
-        content = section.value["content"]
-        blocks = [
-            {
-                "id": child.id,
-                "type": child.block_type,
-                "value": child.block.get_api_representation(child.value),
-            }
-            for child in content
-        ]
+        blocks = []
+        for child in section.value["content"]:
+            if for_pupil and child.block_type in TEACHER_ONLY_BLOCKS:
+                continue
+            value = child.block.get_api_representation(child.value)
+            if for_pupil and isinstance(value, dict):
+                value = {k: v for k, v in value.items() if k != "teacher_notes"}
+            blocks.append({"id": child.id, "type": child.block_type, "value": value})
         sections.append(
             {"id": section.id, "title": section.value["title"], "blocks": blocks}
         )
@@ -200,7 +207,9 @@ class ModuleDetailApi(APIView):
         if module is None:
             raise Http404
         module.frameworks = [s.reference for s in module.framework_strands.all()]
-        module.lessons_public = lessons_represent(module)
+        module.lessons_public = lessons_represent(
+            module, for_pupil=selectors.module_access_rule(request.user) is not None
+        )
         module.quiz_public = selectors.module_quiz_summary(module=module)
         data = ModuleDetailOutputSerializer(module).data
         return Response(data)

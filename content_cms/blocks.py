@@ -46,7 +46,12 @@ class ImageWithAltBlock(blocks.StructBlock):
 
     def get_api_representation(self, value, context=None):
         image = value.get("image")
-        url = image.get_rendition("width-800").url if image else None
+        if image is None:
+            url = None
+        elif image.is_svg():
+            url = image.file.url  # a drawing scales by itself, as on the page
+        else:
+            url = image.get_rendition("width-800").url
         return {"url": url, "alt": value.get("alt"), "caption": value.get("caption")}
 
     class Meta:

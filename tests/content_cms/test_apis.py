@@ -85,3 +85,20 @@ def test_schema_documents_the_catalogue(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert "/api/catalogue/modules/{module_id}/" in response.content.decode()
+
+
+def test_a_pupil_never_gets_the_teachers_script_a_teacher_does(client, modules):
+    """The pages keep the teacher's script from pupils; so does the API."""
+
+    def block_types(user):
+        client.force_login(user)
+        listing = client.get("/api/catalogue/modules/", {"topic": "privacy"}).json()
+        module_id = listing["results"][0]["id"]
+        detail = client.get(f"/api/catalogue/modules/{module_id}/").json()
+        return {b["type"] for s in detail["lessons"] for b in s["blocks"]}
+
+    pupil_sees = block_types(make_pupil(SchoolClassFactory(grade=1)))
+    teacher_sees = block_types(make_teacher(SchoolClassFactory(grade=1)))
+    assert "teacher_script" in teacher_sees
+    assert "teacher_script" not in pupil_sees
+    assert "image" in pupil_sees  # the lesson itself is all there
