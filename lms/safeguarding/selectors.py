@@ -22,6 +22,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from lms.models import (
     AdministrativeUnit,
@@ -38,6 +39,7 @@ from lms.models import (
 from lms.models.help import SERIOUS_CATEGORIES
 from lms.people.help_measures import (
     HelpMeasures,
+    help_measures_grouped,
     help_measures_of_schools,
     help_measures_total,
 )
@@ -109,17 +111,23 @@ def _protection_unit_paths(user: User) -> list[str]:
     ]
 
 
+def _requests_reached_commune(path: str) -> Q:
+    """Requests that reached the commune at ``path``: referred or escalated to
+    it, or reported by someone of the community."""
+    return (
+        Q(referred_unit__path__startswith=path)
+        | Q(
+            escalated_to_commune_at__isnull=False,
+            school__unit__path__startswith=path,
+        )
+        | Q(source=HelpSource.COMMUNITY, commune__path__startswith=path)
+    )
+
+
 def _requests_reached_by_commune_officer(user: User) -> Q:
     condition = NOTHING
     for path in _protection_unit_paths(user):
-        condition |= (
-            Q(referred_unit__path__startswith=path)
-            | Q(
-                escalated_to_commune_at__isnull=False,
-                school__unit__path__startswith=path,
-            )
-            | Q(source=HelpSource.COMMUNITY, commune__path__startswith=path)
-        )
+        condition |= _requests_reached_commune(path)
     return condition
 
 
@@ -359,3 +367,51 @@ def help_measures_of_unit(
         ends_on=period.ends_on,
         now=now,
     )
+
+
+def help_measures_communes_of(user: User) -> QuerySet[AdministrativeUnit]:
+    """Return the communes whose measures a child-protection officer reads: theirs."""
+    paths = _protection_unit_paths(user)
+    if not paths:
+        return AdministrativeUnit.objects.none()
+    return AdministrativeUnit.objects.filter(path__in=paths)
+
+
+def help_measures_of_commune(
+    *,
+    user: User,
+    unit: AdministrativeUnit,
+    period: ReportingPeriod,
+    now: datetime.datetime,
+) -> tuple[list[HelpMeasures], HelpMeasures] | None:
+    """Return the measures of the requests that reached the commune's officer.
+
+    Those referred or escalated to ``unit``, per school, and the reports from
+    the community (a row without a school); None when ``unit`` is not one of
+    ``user``'s communes. Counts only, like every measure: no child, no words.
+    Three queries.
+    """
+    if not help_measures_communes_of(user).filter(pk=unit.pk).exists():
+        return None
+    found = help_measures_grouped(
+        requests=HelpRequest.objects.filter(_requests_reached_commune(unit.path)),
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+        as_of=now,
+    )
+    names = dict(
+        School.objects.filter(pk__in=[key for key in found if key]).values_list(
+            "pk", "name"
+        )
+    )
+    rows = sorted(
+        (row for key, row in found.items() if key is not None),
+        key=lambda row: names.get(row.school_id, ""),
+    )
+    for row in rows:
+        row.school_name = names.get(row.school_id, "")
+    if None in found:
+        community = found[None]
+        community.school_name = str(_("Reports from the community"))
+        rows.append(community)
+    return rows, help_measures_total(rows)
