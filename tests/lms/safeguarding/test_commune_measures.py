@@ -141,7 +141,10 @@ def test_the_officer_reaches_no_report_or_export(client, world, period, reached)
     )
     assert not ReportExport.objects.exists()
     made = ReportExport.objects.create(
-        requested_by=world["counsellor_a"], unit=unit, period=period, export_format="csv"
+        requested_by=world["counsellor_a"],
+        unit=unit,
+        period=period,
+        export_format="csv",
     )
     assert client.get(f"/bao-cao/xuat/{made.pk}/").status_code == 404
     assert client.get(f"/bao-cao/xuat/{made.pk}/tai-ve/").status_code == 404
