@@ -206,6 +206,9 @@ class SchoolReportApi(APIView):
         staff_trained = serializers.IntegerField()
         parent_meetings = serializers.IntegerField()
         parents = serializers.IntegerField()
+        parents_trained = serializers.IntegerField(
+            help_text="Parents of the school's pupils who completed a parents' module."
+        )
         missing = serializers.ListField(
             child=serializers.CharField(),
             help_text="What each class has not covered yet, in words.",

@@ -32,6 +32,7 @@ from lms.models import (
     User,
 )
 from lms.people.help_measures import HelpMeasures, help_measures_of_schools
+from lms.people.parents import parents_trained
 from lms.people.selectors import classes_managed_by
 from lms.reports.coverage.totals import coverage_detail
 from lms.reports.figures import (
@@ -96,6 +97,7 @@ class SchoolDashboard:
     grades: list[GradeRow]
     teachers: list[TeacherRow]
     help: HelpMeasures = field(default_factory=HelpMeasures)
+    parents_trained: int = 0
 
     @property
     def classes_without_assignment(self) -> list[ClassRow]:
@@ -224,6 +226,7 @@ def school_dashboard(
         grades=sorted(grades.values(), key=lambda g: g.grade),
         teachers=_teacher_activity(school, period),
         help=help_found.get(school.pk) or HelpMeasures(school_id=school.pk),
+        parents_trained=parents_trained(school=school, period=period),
     )
 
 
@@ -383,6 +386,7 @@ def school_report_data(dashboard: SchoolDashboard) -> dict:
         "staff_trained": figures.staff_trained or 0,
         "parent_meetings": figures.parent_meetings or 0,
         "parents": figures.parents or 0,
+        "parents_trained": dashboard.parents_trained,
         "missing": figures.missing_texts(),
         "help": {
             key: value
