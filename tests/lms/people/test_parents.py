@@ -275,7 +275,7 @@ def test_a_parents_module_counts_as_parent_training_for_the_school(
     page = client.get(
         reverse("lms:school_report", args=[school.pk]), {"ky": period.pk}
     ).content.decode()
-    assert "<strong>1</strong> parents completed a parents&#x27; module" in page
+    assert "<strong>1</strong> parents completed a parents' module" in page
 
 
 def test_a_parent_concern_reaches_the_counsellor_not_the_child(
