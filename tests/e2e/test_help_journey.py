@@ -71,8 +71,9 @@ def _export_xlsx(browser, server) -> list[tuple]:
     href = page.locator("#export-download a").get_attribute("href")
     response = page.request.get(server.url + href)
     assert response.status == 200, response.status
+    content = response.body()
     context.close()
-    book = load_workbook(io.BytesIO(response.body()), read_only=True)
+    book = load_workbook(io.BytesIO(content), read_only=True)
     # Target 2's sheet is the last one (after the report's own).
     help_rows = list(book.worksheets[-1].values)
     everything = [row for sheet in book.worksheets for row in sheet.values]
