@@ -55,7 +55,13 @@ def home(request):
     if user.has_perm("lms.manage_consent"):
         context["consent_schools"] = consent.consent_schools_for(user)[:20]
     context["sees_help_counts"] = bool(
-        roles & {Role.UNIT_OFFICER, Role.PROVINCE_OFFICER, Role.PLATFORM_ADMIN}
+        roles
+        & {
+            Role.UNIT_OFFICER,
+            Role.PROVINCE_OFFICER,
+            Role.PLATFORM_ADMIN,
+            Role.COMMUNE_PROTECTION,
+        }
     )
     context["sets_help_deadlines"] = user.has_perm("lms.edit_help_deadlines")
     # Live classroom games: the quiz list to host from (quizzes:live_quiz_list).

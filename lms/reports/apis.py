@@ -62,6 +62,28 @@ class TopicCoverageSerializer(serializers.Serializer):
     covered = serializers.IntegerField(help_text="Classes that covered it.")
 
 
+class HelpMeasuresSerializer(serializers.Serializer):
+    """Target 2: what was done with the help requests received in the period."""
+
+    requests = serializers.IntegerField()
+    serious = serializers.IntegerField()
+    due = serializers.IntegerField(
+        help_text="Acknowledged, or past their acknowledgement deadline."
+    )
+    acknowledged_in_time = serializers.IntegerField()
+    share_acknowledged_in_time = serializers.CharField(
+        allow_null=True, help_text="Percentage of the due ones, one decimal."
+    )
+    with_first_action = serializers.IntegerField()
+    median_seconds_to_first_action = serializers.IntegerField(allow_null=True)
+    referred = serializers.IntegerField()
+    referred_to_commune = serializers.IntegerField()
+    closed_with_outcome = serializers.IntegerField()
+    open_past_deadline = serializers.IntegerField(
+        help_text="Not closed and not acknowledged after the deadline."
+    )
+
+
 class GroupSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
@@ -83,6 +105,7 @@ class GroupSerializer(serializers.Serializer):
     staff_trained = serializers.IntegerField()
     parent_meetings = serializers.IntegerField()
     parents = serializers.IntegerField()
+    help = HelpMeasuresSerializer()
 
 
 class SchoolFiguresSerializer(serializers.Serializer):
@@ -108,6 +131,7 @@ class SchoolFiguresSerializer(serializers.Serializer):
     parent_meetings = serializers.IntegerField()
     parents = serializers.IntegerField()
     topics = TopicCoverageSerializer(many=True)
+    help = HelpMeasuresSerializer()
 
 
 def _period(request):
@@ -182,10 +206,14 @@ class SchoolReportApi(APIView):
         staff_trained = serializers.IntegerField()
         parent_meetings = serializers.IntegerField()
         parents = serializers.IntegerField()
+        parents_trained = serializers.IntegerField(
+            help_text="Parents of the school's pupils who completed a parents' module."
+        )
         missing = serializers.ListField(
             child=serializers.CharField(),
             help_text="What each class has not covered yet, in words.",
         )
+        help = HelpMeasuresSerializer()
         class_rows = ClassFiguresSerializer(many=True)
 
     @extend_schema(parameters=[PERIOD_PARAMETER], responses=OutputSerializer)

@@ -25,6 +25,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from common.numbers import decimal_text, percent_text
 from common.pdf import FONT, FONT_BOLD, register_fonts
 from common.spreadsheets import csv_bytes, xlsx_bytes
 from lms.learning.rollups import REPORTING_TIME_ZONE
@@ -197,7 +198,51 @@ def unit_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
         "units": (unit_headers, unit_rows),
         "schools": (school_headers, school_rows),
         "topics": (topic_headers, topic_rows),
+        "help": help_table(data),
     }
+
+
+def _help_row(label: str, help: dict) -> list:
+    share = help["share_acknowledged_in_time"]
+    seconds = help["median_seconds_to_first_action"]
+    return [
+        label,
+        help["requests"],
+        help["serious"],
+        "—"
+        if share is None
+        else f"{percent_text(share)} ({help['acknowledged_in_time']}/{help['due']})",
+        "—" if seconds is None else decimal_text(seconds / 3600),
+        help["referred"],
+        help["closed_with_outcome"],
+        help["open_past_deadline"],
+    ]
+
+
+def help_table(data: dict) -> tuple[list[str], list[list]]:
+    """Return target 2's table: each child unit, the total, then each school.
+
+    Counts and times only (``lms.people.help_measures``); empty for figures
+    made before the measures were reported (version 1 and 2).
+    """
+    if "help" not in data["total"]:
+        return [], []
+    headers = [
+        _("Unit or school"),
+        _("Requests for help"),
+        _("Serious"),
+        _("Acknowledged within the deadline"),
+        _("Median time to first action (hours)"),
+        _("Referred"),
+        _("Closed with an outcome"),
+        _("Open past the deadline"),
+    ]
+    rows = [_help_row(group["label"], group["help"]) for group in data["units"]]
+    rows.append(
+        _help_row(f"{_('Total')}: {data['unit']['name']}", data["total"]["help"])
+    )
+    rows += [_help_row(school["name"], school["help"]) for school in data["schools"]]
+    return headers, rows
 
 
 def _preamble(data: dict, rule_texts: list[str], content_hash: str, made_at) -> list:
@@ -235,6 +280,8 @@ def unit_report_xlsx(
                 [_("Item"), _("Value")],
                 [row + [""] * (2 - len(row)) for row in info],
             ),
+            # Last, so the sheets of files made before it keep their places.
+            *([(_("Help for children"), *tables["help"])] if tables["help"][1] else []),
         ]
     )
 
@@ -302,8 +349,20 @@ def unit_report_pdf(
             if school.get("missing")
         ],
     )
+    help_title = [
+        Paragraph(_("Help for children who ask (target 2)"), styles["body"]),
+        Paragraph(
+            _(
+                "Requests received in the period up to the moment the export "
+                "was asked for; counts only, never a child's name or words."
+            ),
+            styles["small"],
+        ),
+        Spacer(1, 2 * mm),
+    ]
     for key, widths in (
         ("units", None),
+        ("help", [80, 22, 20, 40, 32, 20, 30, 29]),
         ("topics", [110, 50, 50, 50]),
         ("schools", [14, 38, 26, 13, 15, 13, 16, 17, 15, 15, 13, 15, 18, 45]),
         ("missing", [70, 203]),
@@ -311,6 +370,8 @@ def unit_report_pdf(
         headers, rows = tables[key]
         if not rows:
             continue
+        if key == "help":
+            story += help_title
         table_rows = [[Paragraph(str(h), styles["head"]) for h in headers]] + [
             [
                 Paragraph(
@@ -336,7 +397,9 @@ def unit_report_pdf(
         )
         story += [table, Spacer(1, 5 * mm)]
         if on_progress is not None:
-            on_progress({"units": 55, "topics": 60, "schools": 75}.get(key, 85))
+            on_progress(
+                {"units": 55, "help": 58, "topics": 62, "schools": 75}.get(key, 85)
+            )
 
     def footer(canvas, doc):
         canvas.saveState()

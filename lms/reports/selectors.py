@@ -199,11 +199,16 @@ def export_verify(*, user: User, content_hash: str) -> VerifyResult:
     )
     if export is None:
         return VerifyResult(export=None)
-    dashboard = unit_dashboard(
-        user=user, unit=export.unit, period=export.period, trend=False
-    )
-    # An export keeps the shape of figures it was made with (version 1: none).
+    # An export keeps the shape of figures it was made with (version 1: none);
+    # its help measures (version 3) were taken as of its request.
     version = (export.figures or {}).get("version", 1)
+    dashboard = unit_dashboard(
+        user=user,
+        unit=export.unit,
+        period=export.period,
+        trend=False,
+        help_as_of=export.created_at,
+    )
     return VerifyResult(
         export=export,
         current_hash=figures_hash(unit_report_data(dashboard, version=version)),

@@ -275,13 +275,16 @@ def _export_file(export: ReportExport) -> JobOutput:
 
     The figures are computed as the requester sees them now; their canonical
     JSON's SHA-256 is stored with them, so the verify page can say later whether
-    a copy matches the record and whether today's data still gives it.
+    a copy matches the record and whether today's data still gives it. The help
+    measures are taken as of the request (``created_at``), so a later check
+    recomputes them as of the same moment.
     """
     dashboard = unit_dashboard(
         user=export.requested_by,
         unit=export.unit,
         period=export.period,
         trend=False,
+        help_as_of=export.created_at,
     )
     _progress(export, 20)
     schools_detail(dashboard, dashboard.schools, reach=True)

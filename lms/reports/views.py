@@ -185,6 +185,8 @@ def school_report(request, school_id: int):
         "lms/reports/school.html",
         {
             "dashboard": dashboard,
+            "help_label": _("School"),
+            "help_rows": [(school.name, dashboard.help, "")],
             "period": period,
             "periods": report_periods.periods_all(),
             "rule": dashboard.figures.rule,
@@ -222,6 +224,28 @@ SORT_LABELS = {
 }
 
 
+def _help_rows(dashboard, period) -> tuple[str, list]:
+    """Target 2's rows: by child unit, or by school where there is no child unit
+    (a commune's few schools)."""
+    if any(group.unit_id for group in dashboard.by_unit):
+        return _("Unit"), [
+            (
+                group.label,
+                group.help,
+                f"?ky={period.pk}&don-vi={group.unit_id}" if group.unit_id else "",
+            )
+            for group in dashboard.by_unit
+        ]
+    return _("School"), [
+        (
+            row.name,
+            row.help,
+            reverse("lms:school_report", args=[row.pk]) + f"?ky={period.pk}",
+        )
+        for row in dashboard.schools
+    ]
+
+
 @login_required
 def unit_report(request):
     """Show the programme target dashboard of a unit in a period.
@@ -244,6 +268,7 @@ def unit_report(request):
     )
     keep = {"ky": period.pk, "don-vi": unit.pk}
     query = listing.query
+    help_label, help_rows = _help_rows(dashboard, period)
 
     def address(**changes) -> str:
         return "?" + urlencode({**keep, **query.params(**changes)})
@@ -272,6 +297,9 @@ def unit_report(request):
         "lms/reports/unit.html",
         {
             "dashboard": dashboard,
+            "help_label": help_label,
+            "help_rows": help_rows,
+            "help_total": dashboard.total.help,
             "listing": listing,
             "list_keep": keep,
             "sort_links": sort_links,

@@ -19,11 +19,10 @@ request outside this scope does not exist for the user: the pages answer 404.
 from __future__ import annotations
 
 import datetime
-import statistics
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from lms.models import (
     AdministrativeUnit,
@@ -37,7 +36,13 @@ from lms.models import (
     School,
     User,
 )
-from lms.models.help import SERIOUS_CATEGORIES, HelpActionKind
+from lms.models.help import SERIOUS_CATEGORIES
+from lms.people.help_measures import (
+    HelpMeasures,
+    help_measures_grouped,
+    help_measures_of_schools,
+    help_measures_total,
+)
 from lms.people.selectors import (
     NOTHING,
     pupil_current_enrolment,
@@ -106,17 +111,23 @@ def _protection_unit_paths(user: User) -> list[str]:
     ]
 
 
+def _requests_reached_commune(path: str) -> Q:
+    """Requests that reached the commune at ``path``: referred or escalated to
+    it, or reported by someone of the community."""
+    return (
+        Q(referred_unit__path__startswith=path)
+        | Q(
+            escalated_to_commune_at__isnull=False,
+            school__unit__path__startswith=path,
+        )
+        | Q(source=HelpSource.COMMUNITY, commune__path__startswith=path)
+    )
+
+
 def _requests_reached_by_commune_officer(user: User) -> Q:
     condition = NOTHING
     for path in _protection_unit_paths(user):
-        condition |= (
-            Q(referred_unit__path__startswith=path)
-            | Q(
-                escalated_to_commune_at__isnull=False,
-                school__unit__path__startswith=path,
-            )
-            | Q(source=HelpSource.COMMUNITY, commune__path__startswith=path)
-        )
+        condition |= _requests_reached_commune(path)
     return condition
 
 
@@ -300,74 +311,7 @@ def help_request_counts(
 
 
 # --- Measures: is every child who asks supported? ----------
-
-
-@dataclass(frozen=True)
-class HelpMeasures:
-    """What schools did with the requests received in a period; counts only.
-
-    ``due`` is the requests whose acknowledgement deadline has passed or that
-    were acknowledged (the base of ``share_acknowledged_in_time``; a request still
-    within its deadline is not yet late). ``open_past_deadline``: not closed and
-    still unacknowledged after the deadline (the flagged ones).
-    """
-
-    school_id: int | None
-    school_name: str
-    requests: int = 0
-    serious: int = 0
-    due: int = 0
-    acknowledged_in_time: int = 0
-    with_first_action: int = 0
-    median_to_first_action: datetime.timedelta | None = None
-    referred: int = 0
-    referred_to_commune: int = 0
-    closed_with_outcome: int = 0
-    open_past_deadline: int = 0
-
-    @property
-    def share_acknowledged_in_time(self) -> Decimal | None:
-        """Percentage, rounded to one decimal; None when nothing was due."""
-        if not self.due:
-            return None
-        share = Decimal(self.acknowledged_in_time * 100) / Decimal(self.due)
-        return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-    @property
-    def median_hours_to_first_action(self) -> Decimal | None:
-        if self.median_to_first_action is None:
-            return None
-        hours = Decimal(self.median_to_first_action.total_seconds()) / 3600
-        return hours.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-    def as_evidence(self) -> dict:
-        """The measures as plain numbers, for a signed export (no words, no names)."""
-        share = self.share_acknowledged_in_time
-        median = self.median_to_first_action
-        return {
-            "school_id": self.school_id,
-            "requests": self.requests,
-            "serious": self.serious,
-            "due": self.due,
-            "acknowledged_in_time": self.acknowledged_in_time,
-            "share_acknowledged_in_time": None if share is None else str(share),
-            "with_first_action": self.with_first_action,
-            "median_seconds_to_first_action": (
-                None if median is None else int(median.total_seconds())
-            ),
-            "referred": self.referred,
-            "referred_to_commune": self.referred_to_commune,
-            "closed_with_outcome": self.closed_with_outcome,
-            "open_past_deadline": self.open_past_deadline,
-        }
-
-
-def _median(values: list[datetime.timedelta]) -> datetime.timedelta | None:
-    if not values:
-        return None
-    return datetime.timedelta(
-        seconds=statistics.median(value.total_seconds() for value in values)
-    )
+# The counting itself is ``lms.people.help_measures`` (reports read it too).
 
 
 def help_measures(
@@ -380,88 +324,19 @@ def help_measures(
     """Return the measures of each school (zeros included) and of them all.
 
     Counts the requests received from ``starts_on`` to ``ends_on`` (local dates);
-    deadlines are judged at ``now``. Four queries whatever the number of schools.
-    Never a pupil, a category beyond "serious", or a word.
+    deadlines are judged at ``now``. Three queries whatever the number of
+    schools. Never a pupil, a category beyond "serious", or a word.
     """
     school_rows = list(schools.order_by("name").values_list("pk", "name"))
-    received = HelpRequest.objects.filter(
-        school__in=schools,
-        created_at__date__gte=starts_on,
-        created_at__date__lte=ends_on,
-    )
-    acknowledged = Q(acknowledged_at__isnull=False)
-    counts = {
-        row["school_id"]: row
-        for row in received.values("school_id").annotate(
-            requests=Count("pk"),
-            serious=Count("pk", filter=Q(category__in=list(SERIOUS_CATEGORIES))),
-            due=Count("pk", filter=acknowledged | Q(ack_due_at__lte=now)),
-            acknowledged_in_time=Count(
-                "pk",
-                filter=acknowledged
-                & (
-                    Q(ack_due_at__isnull=True) | Q(acknowledged_at__lte=F("ack_due_at"))
-                ),
-            ),
-            with_first_action=Count("pk", filter=Q(first_action_at__isnull=False)),
-            referred_to_commune=Count("pk", filter=Q(referred_unit__isnull=False)),
-            closed_with_outcome=Count(
-                "pk", filter=Q(status=HelpStatus.CLOSED) & ~Q(outcome="")
-            ),
-            open_past_deadline=Count(
-                "pk",
-                filter=~Q(status=HelpStatus.CLOSED)
-                & Q(acknowledged_at__isnull=True, ack_due_at__lte=now),
-            ),
-        )
-    }
-    referred = dict(
-        received.filter(actions__kind=HelpActionKind.REFERRAL)
-        .values("school_id")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("school_id", "n")
-    )
-    waits: dict[int, list[datetime.timedelta]] = {}
-    for school_id, created_at, first_action_at in received.filter(
-        first_action_at__isnull=False
-    ).values_list("school_id", "created_at", "first_action_at"):
-        waits.setdefault(school_id, []).append(first_action_at - created_at)
-    fields = (
-        "requests",
-        "serious",
-        "due",
-        "acknowledged_in_time",
-        "with_first_action",
-        "referred_to_commune",
-        "closed_with_outcome",
-        "open_past_deadline",
+    found = help_measures_of_schools(
+        school_ids=schools.values("pk"), starts_on=starts_on, ends_on=ends_on, as_of=now
     )
     rows = []
     for school_id, name in school_rows:
-        count = counts.get(school_id, {})
-        rows.append(
-            HelpMeasures(
-                school_id=school_id,
-                school_name=name,
-                referred=referred.get(school_id, 0),
-                median_to_first_action=_median(waits.get(school_id, [])),
-                **{field: count.get(field, 0) for field in fields},
-            )
-        )
-    total = HelpMeasures(
-        school_id=None,
-        school_name="",
-        referred=sum(row.referred for row in rows),
-        median_to_first_action=_median(
-            [
-                wait
-                for school_id, _name in school_rows
-                for wait in waits.get(school_id, [])
-            ]
-        ),
-        **{field: sum(getattr(row, field) for row in rows) for field in fields},
-    )
-    return rows, total
+        row = found.get(school_id) or HelpMeasures(school_id=school_id)
+        row.school_name = name
+        rows.append(row)
+    return rows, help_measures_total(rows)
 
 
 def help_measures_units_visible_to(user: User) -> QuerySet[AdministrativeUnit]:
@@ -492,3 +367,51 @@ def help_measures_of_unit(
         ends_on=period.ends_on,
         now=now,
     )
+
+
+def help_measures_communes_of(user: User) -> QuerySet[AdministrativeUnit]:
+    """Return the communes whose measures a child-protection officer reads: theirs."""
+    paths = _protection_unit_paths(user)
+    if not paths:
+        return AdministrativeUnit.objects.none()
+    return AdministrativeUnit.objects.filter(path__in=paths)
+
+
+def help_measures_of_commune(
+    *,
+    user: User,
+    unit: AdministrativeUnit,
+    period: ReportingPeriod,
+    now: datetime.datetime,
+) -> tuple[list[HelpMeasures], HelpMeasures] | None:
+    """Return the measures of the requests that reached the commune's officer.
+
+    Those referred or escalated to ``unit``, per school, and the reports from
+    the community (a row without a school); None when ``unit`` is not one of
+    ``user``'s communes. Counts only, like every measure: no child, no words.
+    Three queries.
+    """
+    if not help_measures_communes_of(user).filter(pk=unit.pk).exists():
+        return None
+    found = help_measures_grouped(
+        requests=HelpRequest.objects.filter(_requests_reached_commune(unit.path)),
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+        as_of=now,
+    )
+    names = dict(
+        School.objects.filter(pk__in=[key for key in found if key]).values_list(
+            "pk", "name"
+        )
+    )
+    rows = sorted(
+        (row for key, row in found.items() if key is not None),
+        key=lambda row: names.get(row.school_id, ""),
+    )
+    for row in rows:
+        row.school_name = names.get(row.school_id, "")
+    if None in found:
+        community = found[None]
+        community.school_name = str(_("Reports from the community"))
+        rows.append(community)
+    return rows, help_measures_total(rows)

@@ -217,17 +217,27 @@ def _chosen(queryset, value: str):
 def help_counts(request):
     """Officers: what each school under a unit did with the requests of a period.
 
+    The commune's child-protection officer: the same measures of the requests
+    that reached their commune (referred, escalated, from the community).
     Counts and times only, never a child's name or words.
     """
-    if not user_has_role(
+    officer = user_has_role(
         request.user, Role.UNIT_OFFICER, Role.PROVINCE_OFFICER, Role.PLATFORM_ADMIN
-    ):
+    )
+    protection = not officer and user_has_role(request.user, Role.COMMUNE_PROTECTION)
+    if not (officer or protection):
         raise Http404
     periods = ReportingPeriod.objects.select_related("school_year").order_by(
         "-starts_on"
     )
     period = _chosen(periods, request.GET.get("period", "")) or period_current()
-    units = help_selectors.help_measures_units_visible_to(request.user).order_by("path")
+    if protection:
+        units = help_selectors.help_measures_communes_of(request.user)
+        measure = help_selectors.help_measures_of_commune
+    else:
+        units = help_selectors.help_measures_units_visible_to(request.user)
+        measure = help_selectors.help_measures_of_unit
+    units = units.order_by("path")
     if request.GET.get("unit"):
         unit = _chosen(units, request.GET["unit"])
         if unit is None:
@@ -236,7 +246,7 @@ def help_counts(request):
         unit = units.first()
     rows, total = [], None
     if period and unit:
-        rows, total = help_selectors.help_measures_of_unit(
+        rows, total = measure(
             user=request.user, unit=unit, period=period, now=timezone.now()
         )
     return render(
@@ -249,6 +259,7 @@ def help_counts(request):
             "unit": unit,
             "rows": rows,
             "total": total,
+            "commune_view": protection,
         },
     )
 

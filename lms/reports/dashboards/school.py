@@ -5,18 +5,20 @@ the class and grade rows add each class's completion share from
 ``ClassModuleRollup``, and the teacher rows the modules each teacher gave during
 the period. Under a rule of required topics every class shows its topics one by
 one (``lms.reports.coverage.totals``), and the school's teaching sessions, pupils
-reached, staff trained and parents' meetings are counted. Counts only, in a
-fixed number of queries whatever the school's size; the class grid link is
-offered only to people who manage the class.
+reached, staff trained and parents' meetings are counted, and the help
+measures of the period (target 2, ``lms.people.help_measures``). Counts only,
+in a fixed number of queries whatever the school's size; the class grid link
+is offered only to people who manage the class.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from lms.models import (
     Assignment,
@@ -29,6 +31,8 @@ from lms.models import (
     TeachingSession,
     User,
 )
+from lms.people.help_measures import HelpMeasures, help_measures_of_schools
+from lms.people.parents import parents_trained
 from lms.people.selectors import classes_managed_by
 from lms.reports.coverage.totals import coverage_detail
 from lms.reports.figures import (
@@ -92,6 +96,8 @@ class SchoolDashboard:
     classes: list[ClassRow]
     grades: list[GradeRow]
     teachers: list[TeacherRow]
+    help: HelpMeasures = field(default_factory=HelpMeasures)
+    parents_trained: int = 0
 
     @property
     def classes_without_assignment(self) -> list[ClassRow]:
@@ -206,6 +212,12 @@ def school_dashboard(
         grade.pupils += item.pupils
         grade.slots += item.pupils * len(modules)
         grade.completions += done
+    help_found = help_measures_of_schools(
+        school_ids=school_ids,
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+        as_of=timezone.now(),
+    )
     return SchoolDashboard(
         school=school,
         period=period,
@@ -213,6 +225,8 @@ def school_dashboard(
         classes=class_rows,
         grades=sorted(grades.values(), key=lambda g: g.grade),
         teachers=_teacher_activity(school, period),
+        help=help_found.get(school.pk) or HelpMeasures(school_id=school.pk),
+        parents_trained=parents_trained(school=school, period=period),
     )
 
 
@@ -372,7 +386,13 @@ def school_report_data(dashboard: SchoolDashboard) -> dict:
         "staff_trained": figures.staff_trained or 0,
         "parent_meetings": figures.parent_meetings or 0,
         "parents": figures.parents or 0,
+        "parents_trained": dashboard.parents_trained,
         "missing": figures.missing_texts(),
+        "help": {
+            key: value
+            for key, value in dashboard.help.as_evidence().items()
+            if key != "school_id"
+        },
         "class_rows": [
             {
                 "id": row.pk,

@@ -9,18 +9,23 @@ trend over the last periods of the same kind, all from
 and pages its schools (a province has a thousand) and fills in the words of what
 each school on the page is missing. ``unit_report_data`` turns it into the plain
 data the API returns and the evidence exports hash, so a printed export can be
-checked against today's figures.
+checked against today's figures. Beside the programme (target 1) it carries
+the help measures (target 2: ``lms.people.help_measures``) of each school, child
+unit and the whole unit in the period, counts only.
 """
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from lms.models import AdministrativeUnit, ReportingPeriod, School, SchoolType, User
+from lms.people.help_measures import HelpMeasures, help_measures_of_schools
 from lms.people.selectors import schools_visible_to
 from lms.reports.coverage.totals import coverage_detail
 from lms.reports.figures import (
@@ -61,6 +66,7 @@ class SchoolRow:
     contact_name: str
     contact_phone: str
     figures: SchoolFigures
+    help: HelpMeasures = field(default_factory=HelpMeasures)
 
     @property
     def is_care_facility(self) -> bool:
@@ -99,9 +105,11 @@ class GroupRow:
     staff_trained: int = 0
     parent_meetings: int = 0
     parents: int = 0
+    help: HelpMeasures = field(default_factory=HelpMeasures)
 
     def add(self, row: SchoolRow) -> None:
         self.add_figures(row.school_type, row.figures, row.status)
+        self.help.add(row.help)
 
     def add_figures(
         self, school_type: str, figures: SchoolFigures, status: str | None = None
@@ -207,6 +215,7 @@ class UnitDashboard:
     trend: list[TrendPoint] = field(default_factory=list)
     topics: list[TopicRow] = field(default_factory=list)
     user: User | None = None
+    help_as_of: datetime.datetime | None = None
 
     @property
     def schools_behind(self) -> list[SchoolRow]:
@@ -227,14 +236,18 @@ def unit_dashboard(
     unit: AdministrativeUnit,
     period: ReportingPeriod,
     trend: bool = True,
+    help_as_of: datetime.datetime | None = None,
 ) -> UnitDashboard:
     """Return the programme dashboard of ``unit`` (scoped to ``user``) in ``period``.
 
     Groups schools by the unit's children (schools hanging directly from the unit
     form their own group) and by type; lists every school with its status and
-    contacts; adds the trend over the last periods of the same kind. A fixed number
-    of queries whatever the number of schools, pupils and answers.
+    contacts; adds the trend over the last periods of the same kind, and the
+    help measures of the period as of ``help_as_of`` (default: now). A fixed
+    number of queries whatever the number of schools, pupils, answers and
+    requests.
     """
+    help_as_of = help_as_of or timezone.now()
     periods = periods_trend(period=period) if trend else [period]
     if period not in periods:
         periods.append(period)
@@ -253,6 +266,12 @@ def unit_dashboard(
     )
     figures = school_figures(schools=schools, periods=periods, topics_period=period)
     school_activity(figures=figures, school_ids=schools.values("pk"), period=period)
+    help_found = help_measures_of_schools(
+        school_ids=schools.values("pk"),
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+        as_of=help_as_of,
+    )
     children = list(unit.get_children().order_by("name"))
     type_labels = dict(SchoolType.choices)
     # A school is under the child whose path starts its unit's path; children's
@@ -289,7 +308,9 @@ def unit_dashboard(
                 contact_name=school["contact_name"],
                 contact_phone=school["contact_phone"],
                 figures=figures[(school["pk"], period_id)],
+                help=help_found.get(school["pk"]) or HelpMeasures(),
             )
+            row.help.school_id, row.help.school_name = row.pk, row.name
             rows.append(row)
             total.add(row)
             child = group_of(school["unit__path"])
@@ -312,6 +333,7 @@ def unit_dashboard(
         schools=rows,
         topics=_topic_rows(rows),
         user=user,
+        help_as_of=help_as_of,
     )
     if trend:
         # The trend needs each period's total only, not its rows and groups.
@@ -383,9 +405,16 @@ def schools_detail(
             row.figures.coverage = details.get(row.pk, [])
 
 
-# The shape of the hashed figures. Version 1 (before required topics, teaching
-# sessions and adults were reported) is still produced to check older exports.
-FIGURES_VERSION = 2
+# The shape of the hashed figures. Older versions are still produced to check
+# the exports made with them: 1 before required topics, teaching sessions and
+# adults were reported; 2 before the help measures (target 2) and their moment.
+FIGURES_VERSION = 3
+
+
+def _help_data(measures: HelpMeasures) -> dict:
+    data = measures.as_evidence()
+    del data["school_id"]
+    return data
 
 
 def _group_data(group: GroupRow, version: int) -> dict:
@@ -399,6 +428,8 @@ def _group_data(group: GroupRow, version: int) -> dict:
             parent_meetings=group.parent_meetings,
             parents=group.parents,
         )
+    if version >= 3:
+        data["help"] = _help_data(group.help)
     return data
 
 
@@ -438,6 +469,8 @@ def _school_data(row: SchoolRow, version: int, codes: dict) -> dict:
                 key=lambda item: (item["band"], item["topic"]),
             ),
         )
+    if version >= 3:
+        data["help"] = _help_data(row.help)
     return data
 
 
@@ -453,7 +486,11 @@ def unit_report_data(
     so a copy checks the same in either language; ``with_reasons`` adds, for the
     files people read, each school's reason and what it is missing in words and
     its pupils reached (call ``schools_detail`` first). ``version`` 1 gives the
-    shape of exports made before required topics existed.
+    shape of exports made before required topics existed, 2 before the help
+    measures. The moment the measures are taken is not in the figures (the
+    same measures hash the same whenever they were taken): an export takes them
+    as of its request (``ReportExport.created_at``), and the check recomputes
+    them as of that moment.
     """
     codes = {
         item.topic.key: {"band": item.topic.band_code, "topic": item.topic.topic_code}

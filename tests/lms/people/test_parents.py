@@ -242,7 +242,7 @@ def test_the_parent_sees_the_child_progress(client, teacher, school_class, child
 
 
 def test_a_parents_module_counts_as_parent_training_for_the_school(
-    client, teacher, school_class, child
+    client, teacher, school_class, child, english
 ):
     from tests.lms.learning_helpers import learning_module, take_quiz
 
@@ -270,6 +270,12 @@ def test_a_parents_module_counts_as_parent_training_for_the_school(
     assert parents_trained(school=school, period=period) == 1
     other = SchoolClassFactory()
     assert parents_trained(school=other.school, period=period) == 0
+    # The school's administrator sees the count on the school's report.
+    client.force_login(make_staff(Role.SCHOOL_ADMIN, school=school))
+    page = client.get(
+        reverse("lms:school_report", args=[school.pk]), {"ky": period.pk}
+    ).content.decode()
+    assert "<strong>1</strong> parents completed a parents' module" in page
 
 
 def test_a_parent_concern_reaches_the_counsellor_not_the_child(

@@ -231,7 +231,7 @@ def test_the_export_carries_the_coverage(
         return made, b"".join(client.get(f"/bao-cao/xuat/{made.pk}/tai-ve/"))
 
     xlsx, content = export("xlsx")
-    assert xlsx.figures["version"] == 2
+    assert xlsx.figures["version"] == 3
     assert xlsx.figures["topics"] == [
         {"band": "g3-5", "topic": "kindness", "required": 3, "covered": 1}
     ]

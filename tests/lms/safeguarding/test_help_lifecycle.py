@@ -415,7 +415,8 @@ def test_measures_page_is_scoped_and_nameless(client, world):
     # Another commune of the province: not theirs.
     other = client.get(url, {"period": period.pk, "unit": world["commune_b"].pk})
     assert other.status_code == 404
-    # The commune child-protection officer and counsellors have no measures page.
-    client.force_login(world["officer_a"])
+    # Counsellors have no measures page (the commune's child-protection officer
+    # has their own: tests/lms/safeguarding/test_commune_measures.py).
+    client.force_login(world["counsellor_a"])
     assert client.get(url).status_code == 404
     assert ReportingPeriod.objects.exists()
