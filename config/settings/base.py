@@ -165,6 +165,13 @@ else:
     # Each process's pool is its share of the site's connection budget
     # (common/connections.py, docs/operations.md "Connection budget").
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The pool checks a connection (an empty query) before lending it: after a
+    # PostgreSQL restart or failover every pooled connection is dead, and without
+    # the check each would fail one request with a 500 before being discarded
+    # (measured by ops/two_hosts_drill.py, docs/operations.md "Faults").
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
+        "DB_POOL_CHECK", default=True
+    )
     _pool_max = env.int("DB_POOL_MAX", default=DB_POOL_MAX_DERIVED)
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": min(env.int("DB_POOL_MIN", default=2), _pool_max),
@@ -300,7 +307,7 @@ FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static and media ----------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Every static file belongs to an app (the site-wide stylesheet to common/), so
 # there is no project-level static directory.
 MEDIA_URL = "/media/"
@@ -456,6 +463,9 @@ TASK_RETRY_DELAY = env.int("TASK_RETRY_DELAY", default=30)
 # Seconds one run may take in the worker; a run still marked running a minute
 # after that was left by a killed worker, and the sweep runs it again.
 TASK_TIME_LIMIT = env.int("TASK_TIME_LIMIT", default=900)
+# Seconds past the time limit before the sweep takes a run for abandoned: a run
+# stopped at its limit is still recording its own failure meanwhile.
+TASK_SWEEP_GRACE = env.int("TASK_SWEEP_GRACE", default=60)
 # The kinds of background job, for the sweep (common/jobs.py).
 TASK_JOBS = [
     "lms.reports.services.REPORT_EXPORT_JOB",
