@@ -245,14 +245,17 @@ class SiteProcess:
 
 
 def manage(environ: dict, *arguments: str, timeout: float = 300) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=ROOT,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise DrillError(f"manage.py {arguments[0]}: over {timeout:g} s") from None
     if result.returncode:
         raise DrillError(
             f"manage.py {' '.join(arguments)}: "

@@ -76,8 +76,9 @@ CURRICULUM = "content_cms/curriculum/g3-5/passwords.yaml"
 
 
 class Drill:
-    def __init__(self, scratch: Path, database_url: str | None):
+    def __init__(self, scratch: Path, database_url: str | None, source: str = ""):
         self.scratch = scratch
+        self.source = source
         self.own_postgres: OwnPostgres | None = None
         self.database_url = database_url or ""
         self.drop_database = False
@@ -175,9 +176,13 @@ class Drill:
             cwd=ROOT, env=environ, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:
-            manage(environ, "migrate", "--noinput", "--verbosity", "0")
-            manage(environ, "load_demo")
-            manage(environ, "load_curriculum", CURRICULUM)
+            if self.source:
+                built = self.copy_source()
+            else:
+                manage(environ, "migrate", "--noinput", "--verbosity", "0")
+                manage(environ, "load_demo")
+                manage(environ, "load_curriculum", CURRICULUM)
+                built = "migrate, load_demo, one curriculum file"
             _out, errors = collecting.communicate(timeout=300)
         finally:
             if collecting.poll() is None:
@@ -187,8 +192,8 @@ class Drill:
             raise DrillError(f"manage.py collectstatic: {errors.strip()[-500:]}")
         self.say(
             "prepared",
-            f"{where}, Redis on port {self.redis.port}; migrate, load_demo, "
-            f"one curriculum file, collectstatic: {time.monotonic() - started:.1f} s",
+            f"{where}, Redis on port {self.redis.port}; {built}, collectstatic: "
+            f"{time.monotonic() - started:.1f} s",
         )
         for name, port in zip(("host A", "host B"), self.ports, strict=True):
             environ = self.environ() | {"WEB_PORT": str(port)}
@@ -206,6 +211,25 @@ class Drill:
             + " ".join(self.processes["host A"].command[2:])
             + "; worker: python manage.py tasks_worker --sweep-every 1",
         )
+
+    def copy_source(self) -> str:
+        """Restore a dump of ``--source`` (a built site) instead of building one."""
+        tools = self.own_postgres.bin if self.own_postgres else None
+        dump = self.scratch / "source.dump"
+        for program, url, arguments in (
+            ("pg_dump", self.source, ["--format=custom", "--file", str(dump)]),
+            ("pg_restore", self.database_url,
+             ["--no-owner", "--no-privileges", "--exit-on-error", str(dump)]),
+        ):  # fmt: skip
+            connection, environment = postgres.tool_arguments(url)
+            result = subprocess.run(
+                [str(tools / program) if tools else program, *arguments,
+                 "--dbname", connection],
+                env=environment, capture_output=True, text=True, timeout=300,
+            )  # fmt: skip
+            if result.returncode:
+                raise DrillError(f"{program}: {result.stderr.strip()[-500:]}")
+        return f"{postgres.database_name(self.source)} copied (pg_dump, pg_restore)"
 
     def start(self, process: SiteProcess) -> None:
         if process.line == "worker":
@@ -309,16 +333,24 @@ def main(argv: list[str] | None = None) -> int:
         "cluster of the drill's own; the restart step is then skipped.",
     )
     parser.add_argument(
+        "--source",
+        default="",
+        help="Copy this built database (migrated, load_demo, the curriculum) "
+        "instead of building one: CI passes the restore drill's.",
+    )
+    parser.add_argument(
         "--keep-logs", action="store_true", help="Keep the scratch folder and logs."
     )
     options = parser.parse_args(argv)
-    if options.database_url and not postgres.is_postgres(options.database_url):
-        parser.error("--database-url must be a PostgreSQL address")
+    for given in (options.database_url, options.source):
+        if given and not postgres.is_postgres(given):
+            parser.error(f"not a PostgreSQL address: {postgres.redacted(given)}")
     scratch = Path(tempfile.mkdtemp(prefix="two-hosts-drill-"))
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(TOTAL_SECONDS)
     try:
-        return Drill(scratch, options.database_url or None).run()
+        drill = Drill(scratch, options.database_url or None, options.source)
+        return drill.run()
     finally:
         signal.alarm(0)
         if options.keep_logs:
