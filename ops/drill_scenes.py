@@ -59,11 +59,11 @@ class Game:
                 "team_names": "",
             },
         )
-        session = re.search(r"/choi/(\d+)/dieu-khien/", control.url)
+        session = re.search(r"/choi/dieu-khien/(\d+)/|/choi/(\d+)/dieu-khien/", control.url)
         pin = re.search(r"pin=(\d{6})", control.text)
         if control.status != 200 or not session or not pin:
             raise DrillError(f"no game was opened ({control.status} {control.url})")
-        self.session_id = int(session.group(1))
+        self.session_id = int(session.group(1) or session.group(2))
         self.pin = pin.group(1)
         self.screen = HostScreen(base, self.session_id, self.teacher.cookies["sessionid"])
         self.phones: list[Phone] = []

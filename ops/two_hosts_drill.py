@@ -241,9 +241,9 @@ class Drill:
         return self.processes[f"host {letter}"].url
 
     def sql(self, query: str, parameters=()) -> list[tuple]:
+        parameters = postgres.parameters(self.database_url)
         with psycopg.connect(
-            postgres.parameters(self.database_url) | {"connect_timeout": "5"},
-            autocommit=True,
+            **parameters, connect_timeout=5, autocommit=True
         ) as connection:
             return connection.execute(query, parameters).fetchall()
 
