@@ -169,13 +169,17 @@ def game_play(drill, game: Game) -> str:
         await game.all_phones(lambda p: 1 in p.tapped, "the tap")
         for phone in on_a:  # the taps leave the phones as the host dies
             await phone.release()
+        before = {phone.name: phone.reconnects for phone in on_a}
         drill.processes["host A"].kill()
         killed = time.monotonic()
         for phone in on_a:
             phone.base = drill.host("B")  # the proxy now sends them to B
         game.screen.base = drill.host("B")
-        await game.all_phones(lambda p: p.seated.is_set() and 1 in p.tapped, "seat")
-        await game.all_phones(lambda p: p.socket is not None, "a socket on B")
+        await game.all_phones(
+            lambda p: p.reconnects > before.get(p.name, -1) or p not in on_a,
+            "the lost socket",
+        )
+        await game.all_phones(lambda p: p.seated.is_set(), "a seat on B")
         back = time.monotonic() - killed
         await game.results(1)
         results = time.monotonic() - killed
@@ -379,6 +383,7 @@ def redis_outage(drill) -> str:
 
     _run(drill, taps_while_down())
     drill.redis.start()
+    drill.officer = None  # signed out with the sessions Redis held
     back = time.monotonic()
     outage = back - down
     healthy = wait_until(
