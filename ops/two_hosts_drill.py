@@ -154,6 +154,7 @@ class Drill:
             self.database_url = self.own_postgres.url
             where = f"its own PostgreSQL on port {self.own_postgres.port}"
         else:
+            self.database_url = self.database_url or self.source
             if not self.database_url:
                 raise DrillError(
                     f"cannot make a PostgreSQL cluster ({reason}): give --database-url"
