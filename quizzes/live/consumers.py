@@ -18,6 +18,7 @@ never from a message, and cannot send host commands.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import gc
 import json
@@ -391,6 +392,7 @@ class LiveHostConsumer(_LiveConsumer):
         self.flush_task = None
         self.reveal_task = None
         self.recount_task = None
+        self.unsent_event = None
         self.question_open = False
         self.last_flush = 0.0
         query = self.scope.get("query_string", b"").decode("latin-1")
@@ -463,7 +465,7 @@ class LiveHostConsumer(_LiveConsumer):
             await self.channel_layer.group_send(
                 _host_group(self.session_id), {"type": "live.roster"}
             )
-        await self.broadcast_event(event)
+        await self.broadcast_or_keep(event)
         if result.session.phase == LivePhase.ENDED:
             recorded = await calls.record_attempts(self.session_id)
             await self.channel_layer.group_send(
@@ -490,10 +492,29 @@ class LiveHostConsumer(_LiveConsumer):
 
         self.reveal_task = asyncio.ensure_future(reveal_later())
 
+    async def broadcast_or_keep(self, event: dict) -> None:
+        """Broadcast a command's event; if the layer is away (Redis restarting),
+        keep it and send it again from ``recount_while_open``.
+
+        The command is already written: without this, every screen would wait
+        for a phase change that happened (results shown, next question).
+        """
+        try:
+            await self.broadcast_event(dict(event))
+        except Exception:
+            logger.warning("Live broadcast failed; sent again shortly", exc_info=True)
+            self.unsent_event = event
+            raise
+        self.unsent_event = None
+
     async def recount_while_open(self) -> None:
-        """Count the open question's answers every ``RECOUNT_SECONDS``."""
+        """Every ``RECOUNT_SECONDS``: send again a broadcast the layer lost, and
+        count the open question's answers."""
         while True:
             await asyncio.sleep(RECOUNT_SECONDS)
+            if self.unsent_event is not None:
+                with contextlib.suppress(Exception):  # still away: next round
+                    await self.broadcast_or_keep(self.unsent_event)
             if self.question_open and not self.read_only:
                 self.dirty_answers = True
                 self.schedule_flush()

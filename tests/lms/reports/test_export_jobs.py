@@ -336,3 +336,36 @@ def test_a_time_limit_that_cuts_a_query_short_is_recorded_and_the_worker_goes_on
     call_command("tasks_worker", "--batch")
     following.refresh_from_db()
     assert following.status == ExportStatus.DONE
+
+
+@WORKER
+def test_the_worker_waits_for_a_database_that_does_not_answer(
+    org, chief, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """PostgreSQL restarting: the worker waits and goes on, rather than exit
+    (under honcho one process exiting stops the whole site)."""
+    from django.db import OperationalError
+
+    from common.management.commands import tasks_worker
+
+    settings.TASKS = DATABASE_QUEUE
+    monkeypatch.setattr(tasks_worker, "DATABASE_RETRY_SECONDS", 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        export = report_export_create(
+            actor=chief, unit=org.province, period=org.period, export_format="csv"
+        )
+    runs = []
+    run = tasks_worker.JobWorker.run
+
+    def away_once(worker):
+        runs.append(1)
+        if len(runs) == 1:
+            raise OperationalError("couldn't get a connection after 10.00 sec")
+        return run(worker)
+
+    monkeypatch.setattr(tasks_worker.JobWorker, "run", away_once)
+
+    call_command("tasks_worker", "--batch", "--interval", "0")
+
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE and len(runs) == 2
