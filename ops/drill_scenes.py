@@ -429,7 +429,7 @@ def postgres_restart(drill) -> str:
     problems = []
     seen = []
     for letter in ("A", "B"):
-        status, body = http_status(drill.host(letter) + "/dang-nhap/", timeout=20)
+        status, body = http_status(drill.host(letter) + "/", timeout=20)
         seen.append(status)
         if status not in (500, 503) or b"Traceback" in body or b"<html" not in body:
             problems.append(f"a page on {letter} while PostgreSQL is down: {status}")
@@ -442,16 +442,16 @@ def postgres_restart(drill) -> str:
 
     def serving():
         nonlocal failures
-        codes = [http_status(drill.host(x) + "/dang-nhap/")[0] for x in ("A", "B")]
+        codes = [http_status(drill.host(x) + "/")[0] for x in ("A", "B")]
         if all(code == 200 for code in codes):
             return True
         failures += 1
         return False
 
-    wait_until(serving, 30, "pages after PostgreSQL returned", 0.2)
+    wait_until(serving, 60, "pages after PostgreSQL returned", 0.2)
     recovered = time.monotonic() - started
     after = [
-        http_status(drill.host(letter) + "/dang-nhap/")[0]
+        http_status(drill.host(letter) + "/")[0]
         for letter in ("A", "B")
         for _ in range(15)
     ]

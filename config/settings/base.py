@@ -177,6 +177,11 @@ else:
         "min_size": min(env.int("DB_POOL_MIN", default=2), _pool_max),
         "max_size": _pool_max,
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        # psycopg_pool retries a lost server with a doubling wait (1, 2, 4, ...
+        # s) for up to 5 minutes: after a 20 s restart it slept on for up to
+        # 40 s more while every request timed out. Giving up after 10 s lets
+        # the next request start a fresh attempt at once.
+        "reconnect_timeout": env.float("DB_POOL_RECONNECT_TIMEOUT", default=10.0),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
