@@ -12,6 +12,7 @@ host died). Imports no app: the drill tests the processes from outside.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import time
@@ -66,7 +67,7 @@ class Browser:
         url = path if path.startswith("http") else base + path
         for _hop in range(5):
             body = urllib.parse.urlencode(data).encode() if data is not None else None
-            request = urllib.request.Request(url, data=body)
+            request = urllib.request.Request(url, data=body)  # noqa: S310 - http only
             if self.cookies:
                 request.add_header(
                     "Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -79,9 +80,7 @@ class Browser:
                     request.add_header("X-CSRFToken", token)
             try:
                 response = self.opener.open(request, timeout=self.timeout)
-                reply = Reply(
-                    response.status, response.read(), _headers(response), url
-                )
+                reply = Reply(response.status, response.read(), _headers(response), url)
                 cookie_headers = response.headers.get_all("Set-Cookie") or []
             except urllib.error.HTTPError as error:
                 reply = Reply(error.code, error.read(), _headers(error), url)
@@ -174,7 +173,9 @@ class Phone:
                     ping_interval=None,
                 ) as socket:
                     self.socket = socket
-                    await socket.send(json.dumps({"type": "hello", "token": self.token}))
+                    await socket.send(
+                        json.dumps({"type": "hello", "token": self.token})
+                    )
                     if self.pending is not None and not self.hold_answers:
                         self.resent += 1
                         await socket.send(json.dumps(self.pending))
@@ -195,10 +196,9 @@ class Phone:
         socket = self.socket
         if socket is None:
             return  # not open: it goes after reconnecting
-        try:
+        # Closed under us: the answer is resent after reconnecting.
+        with contextlib.suppress(Exception):
             await socket.send(json.dumps(message))
-        except Exception:  # noqa: BLE001 - closed under us: resent on reconnect
-            pass
 
     async def handle(self, message: dict) -> None:
         kind = message.get("type")

@@ -97,7 +97,9 @@ class OwnPostgres:
         command = [str(self.bin / arguments[0]), *arguments[1:]]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout
+        )
         if result.returncode:
             raise DrillError(f"{arguments[0]}: {result.stderr.strip()[-500:]}")
 

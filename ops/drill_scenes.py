@@ -12,6 +12,9 @@ import json
 import re
 import time
 
+import psycopg
+
+from ops import postgres
 from ops.drill_clients import Browser, HostScreen, Phone, shown
 from ops.drill_processes import DrillError, http_status, wait_until
 
@@ -59,13 +62,17 @@ class Game:
                 "team_names": "",
             },
         )
-        session = re.search(r"/choi/dieu-khien/(\d+)/|/choi/(\d+)/dieu-khien/", control.url)
+        session = re.search(
+            r"/choi/dieu-khien/(\d+)/|/choi/(\d+)/dieu-khien/", control.url
+        )
         pin = re.search(r"pin=(\d{6})", control.text)
         if control.status != 200 or not session or not pin:
             raise DrillError(f"no game was opened ({control.status} {control.url})")
         self.session_id = int(session.group(1) or session.group(2))
         self.pin = pin.group(1)
-        self.screen = HostScreen(base, self.session_id, self.teacher.cookies["sessionid"])
+        self.screen = HostScreen(
+            base, self.session_id, self.teacher.cookies["sessionid"]
+        )
         self.phones: list[Phone] = []
 
     async def seat(self, phones: dict[str, str]) -> float:
@@ -107,9 +114,7 @@ class Game:
             f"the acknowledgement of answer {index + 1}",
             seconds,
         )
-        await self.screen.wait_for(
-            lambda m: shown(m) == ("results", index), seconds
-        )
+        await self.screen.wait_for(lambda m: shown(m) == ("results", index), seconds)
 
     async def end(self) -> None:
         await self.screen.command("end")
@@ -136,7 +141,9 @@ class Game:
                 f"{len(unacked)} never acknowledged (of {len(sent)})"
             )
         resent = sum(p.resent for p in self.phones)
-        return f"{len(sent)} answers sent, all acknowledged and stored ({resent} resent)"
+        return (
+            f"{len(sent)} answers sent, all acknowledged and stored ({resent} resent)"
+        )
 
 
 def game_open(drill):
@@ -235,7 +242,9 @@ def _export_ask(drill) -> int:
 
 
 def _export_status(drill, letter: str, export_id: int) -> dict:
-    reply = _officer(drill).get(drill.host(letter), f"/bao-cao/xuat/{export_id}/?json=1")
+    reply = _officer(drill).get(
+        drill.host(letter), f"/bao-cao/xuat/{export_id}/?json=1"
+    )
     if reply.status != 200:
         raise DrillError(f"the export's status on host {letter}: {reply.status}")
     return json.loads(reply.body)
@@ -243,8 +252,9 @@ def _export_status(drill, letter: str, export_id: int) -> dict:
 
 def _export_done(drill, letter: str, export_id: int, seconds: float) -> dict:
     return wait_until(
-        lambda: (s := _export_status(drill, letter, export_id))["status"] == "done"
-        and s,
+        lambda: (
+            (s := _export_status(drill, letter, export_id))["status"] == "done" and s
+        ),
         seconds,
         f"export {export_id} made and shown done on host {letter}",
         0.25,
@@ -264,8 +274,10 @@ def export_made(drill) -> str:
     _export_done(drill, "B", export_id, 30)
     made = time.monotonic() - started
     reply = _download(drill, "B", export_id)
-    if reply.status != 200 or not reply.body or "attachment" not in reply.headers.get(
-        "content-disposition", ""
+    if (
+        reply.status != 200
+        or not reply.body
+        or "attachment" not in reply.headers.get("content-disposition", "")
     ):
         raise DrillError(f"the file did not download from B ({reply.status})")
     return (
@@ -281,19 +293,17 @@ def worker_killed(drill) -> str:
     export_id = _export_ask(drill)
     # Hold the run mid-way: the export reads its requester after claiming the
     # row, and the drill holds that table until the worker is dead.
-    import psycopg
-
-    from ops import postgres
-
     hold = psycopg.connect(**postgres.parameters(drill.database_url))
     try:
         hold.execute("LOCK TABLE lms_user IN ACCESS EXCLUSIVE MODE")
         worker.start("--sweep-every", "1")
         wait_until(
-            lambda: drill.sql(
-                "SELECT status FROM lms_reportexport WHERE id = %s", [export_id]
-            )[0][0]
-            == "running",
+            lambda: (
+                drill.sql(
+                    "SELECT status FROM lms_reportexport WHERE id = %s", [export_id]
+                )[0][0]
+                == "running"
+            ),
             60,
             "the new worker claiming the export",
         )
@@ -387,7 +397,9 @@ def redis_outage(drill) -> str:
     back = time.monotonic()
     outage = back - down
     healthy = wait_until(
-        lambda: all(_health(drill, x)[0] == 200 for x in ("A", "B")) and time.monotonic(),
+        lambda: (
+            all(_health(drill, x)[0] == 200 for x in ("A", "B")) and time.monotonic()
+        ),
         30,
         "/healthz 200 on both hosts after Redis returned",
     )

@@ -243,7 +243,9 @@ class Drill:
 
     def sql(self, query: str, parameters=()) -> list[tuple]:
         address = postgres.parameters(self.database_url)
-        with psycopg.connect(**address, connect_timeout=5, autocommit=True) as connection:
+        with psycopg.connect(
+            **address, connect_timeout=5, autocommit=True
+        ) as connection:
             return connection.execute(query, parameters).fetchall()
 
     def cleanup(self) -> None:

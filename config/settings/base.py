@@ -169,9 +169,7 @@ else:
     # PostgreSQL restart or failover every pooled connection is dead, and without
     # the check each would fail one request with a 500 before being discarded
     # (measured by ops/two_hosts_drill.py, docs/operations.md "Faults").
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
-        "DB_POOL_CHECK", default=True
-    )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_POOL_CHECK", default=True)
     _pool_max = env.int("DB_POOL_MAX", default=DB_POOL_MAX_DERIVED)
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": min(env.int("DB_POOL_MIN", default=2), _pool_max),

@@ -8,8 +8,8 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
