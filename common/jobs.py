@@ -13,7 +13,8 @@ database queue in production.
   queue can wait; after ``TASK_ATTEMPTS`` runs the row is ``failed`` and its page
   says so.
 * **Time limit.** The worker stops a run after ``TASK_TIME_LIMIT`` seconds
-  (``JobTimeLimit``), which counts as a failed attempt.
+  (``JobTimeLimit``), which counts as a failed attempt; a query it cut short
+  takes its connection with it (``_drop_interrupted_connection``).
 * **Sweep.** A worker killed mid-run leaves its row ``running``: ``jobs_sweep``
   (run by the worker every minute, and by ``manage.py tasks_sweep``) takes every row
   running for longer than the time limit and enqueues it again, or fails it when
@@ -37,7 +38,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.shortcuts import render
 from django.utils import timezone
@@ -119,6 +120,8 @@ def job_run(
         output = make(row)
         stored = _store(row, output)
     except Exception as error:
+        if isinstance(error, JobTimeLimit):
+            _drop_interrupted_connection()
         _failed(kind, pk, attempt, error)
         raise
     finished = kind.model.objects.filter(
@@ -134,6 +137,20 @@ def job_run(
         row.file.storage.delete(stored)
     row.refresh_from_db()
     return row
+
+
+def _drop_interrupted_connection() -> None:
+    """Give up the database connection a time limit may have cut mid-query.
+
+    The limit fires wherever the run is, often waiting for PostgreSQL (a slow
+    report, a lock): the connection is then still in the middle of a command and
+    refuses the next one ("another command is already in progress"), so neither
+    the failure nor the queue's record could be written and the worker stopped.
+    Closing it hands it back to the pool, which discards it; the next query
+    takes a fresh one.
+    """
+    if not connection.in_atomic_block:
+        connection.close()
 
 
 def _claim(kind: JobKind, pk: int, fields: dict) -> int | None:
@@ -192,8 +209,10 @@ def jobs_sweep(*, now=None) -> dict[str, int]:
     Returns how many rows of each kind were put back.
     """
     now = now or timezone.now()
-    # A minute's grace: a run at its limit is recording its own failure.
-    cutoff = now - timedelta(seconds=time_limit() + 60)
+    # A grace (a minute by default): a run at its limit is recording its own
+    # failure.
+    grace = getattr(settings, "TASK_SWEEP_GRACE", 60)
+    cutoff = now - timedelta(seconds=time_limit() + grace)
     swept = {}
     for kind in job_kinds():
         stuck = kind.model.objects.filter(

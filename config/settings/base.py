@@ -168,11 +168,21 @@ else:
     # Each process's pool is its share of the site's connection budget
     # (common/connections.py, docs/operations.md "Connection budget").
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The pool checks a connection (an empty query) before lending it: after a
+    # PostgreSQL restart or failover every pooled connection is dead, and without
+    # the check each would fail one request with a 500 before being discarded
+    # (measured by ops/two_hosts_drill.py, docs/operations.md "Faults").
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_POOL_CHECK", default=True)
     _pool_max = env.int("DB_POOL_MAX", default=DB_POOL_MAX_DERIVED)
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": min(env.int("DB_POOL_MIN", default=2), _pool_max),
         "max_size": _pool_max,
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        # psycopg_pool retries a lost server with a doubling wait (1, 2, 4, ...
+        # s) for up to 5 minutes: after a 20 s restart it slept on for up to
+        # 40 s more while every request timed out. Giving up after 10 s lets
+        # the next request start a fresh attempt at once.
+        "reconnect_timeout": env.float("DB_POOL_RECONNECT_TIMEOUT", default=10.0),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -207,9 +217,21 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=SITE_KEY),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                # Redis lost: the cache answers "nothing cached" (logged) instead
+                # of failing the request, so pages keep serving (Wagtail caches
+                # its site's root paths there; counters start again). Sessions
+                # live in it too: people are signed out until Redis is back
+                # (docs/operations.md, "Faults"). A Redis that does not answer
+                # costs a request at most a second or two, not a TCP timeout.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 2,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -303,7 +325,7 @@ FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static and media ----------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Every static file belongs to an app (the site-wide stylesheet to common/), so
 # there is no project-level static directory.
 MEDIA_URL = "/media/"
@@ -477,6 +499,9 @@ TASK_RETRY_DELAY = env.int("TASK_RETRY_DELAY", default=30)
 # Seconds one run may take in the worker; a run still marked running a minute
 # after that was left by a killed worker, and the sweep runs it again.
 TASK_TIME_LIMIT = env.int("TASK_TIME_LIMIT", default=900)
+# Seconds past the time limit before the sweep takes a run for abandoned: a run
+# stopped at its limit is still recording its own failure meanwhile.
+TASK_SWEEP_GRACE = env.int("TASK_SWEEP_GRACE", default=60)
 # The kinds of background job, for the sweep (common/jobs.py).
 TASK_JOBS = [
     "lms.reports.services.REPORT_EXPORT_JOB",

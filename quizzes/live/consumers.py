@@ -18,6 +18,7 @@ never from a message, and cannot send host commands.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import gc
 import json
@@ -38,6 +39,11 @@ from quizzes.live.models import LivePhase
 logger = logging.getLogger(__name__)
 
 THROTTLE_SECONDS = 0.5
+# While a question is open the host's screen counts the answers again this often
+# even when it heard of none: "someone answered" notices travel once, at most,
+# and a Redis restart loses those sent meanwhile; without the recount the
+# question would wait for its timer although everyone had answered.
+RECOUNT_SECONDS = 3.0
 RATE_PER_SECOND = 10.0
 RATE_BURST = 20
 CLOSE_FORBIDDEN = 4403
@@ -403,6 +409,9 @@ class LiveHostConsumer(_LiveConsumer):
         self.dirty_answers = self.dirty_roster = False
         self.flush_task = None
         self.reveal_task = None
+        self.recount_task = None
+        self.unsent_event = None
+        self.question_open = False
         self.last_flush = 0.0
         query = self.scope.get("query_string", b"").decode("latin-1")
         self.read_only = "view=projector" in query
@@ -426,6 +435,7 @@ class LiveHostConsumer(_LiveConsumer):
         state = await calls.host_state(self.session_id)
         await self.send_message(state)
         self.schedule_reveal(state["current"])
+        self.recount_task = asyncio.ensure_future(self.recount_while_open())
         if state["phase"] == LivePhase.QUESTION:
             # Answers may have come in while this screen was away (a restart):
             # count them now, so "everyone answered" still reveals at once.
@@ -433,7 +443,7 @@ class LiveHostConsumer(_LiveConsumer):
             self.schedule_flush()
 
     async def disconnect(self, code):
-        for task in (self.flush_task, self.reveal_task):
+        for task in (self.flush_task, self.reveal_task, self.recount_task):
             if task is not None:
                 task.cancel()
         await super().disconnect(code)
@@ -473,7 +483,7 @@ class LiveHostConsumer(_LiveConsumer):
             await self.channel_layer.group_send(
                 _host_group(self.session_id), {"type": "live.roster"}
             )
-        await self.broadcast_event(event)
+        await self.broadcast_or_keep(event)
         if result.session.phase == LivePhase.ENDED:
             recorded = await calls.record_attempts(self.session_id)
             await self.channel_layer.group_send(
@@ -486,7 +496,10 @@ class LiveHostConsumer(_LiveConsumer):
         if self.reveal_task is not None:
             self.reveal_task.cancel()
             self.reveal_task = None
-        if message.get("type") != "question" or message.get("phase") != "question":
+        self.question_open = (
+            message.get("type") == "question" and message.get("phase") == "question"
+        )
+        if not self.question_open:
             return
         index = message["question"]["index"]
         delay = (message["remaining_ms"] + live_answers.ANSWER_GRACE_MS) / 1000
@@ -496,6 +509,33 @@ class LiveHostConsumer(_LiveConsumer):
             await self.run_command("reveal", expected_index=index)
 
         self.reveal_task = asyncio.ensure_future(reveal_later())
+
+    async def broadcast_or_keep(self, event: dict) -> None:
+        """Broadcast a command's event; if the layer is away (Redis restarting),
+        keep it and send it again from ``recount_while_open``.
+
+        The command is already written: without this, every screen would wait
+        for a phase change that happened (results shown, next question).
+        """
+        try:
+            await self.broadcast_event(dict(event))
+        except Exception:
+            logger.warning("Live broadcast failed; sent again shortly", exc_info=True)
+            self.unsent_event = event
+            raise
+        self.unsent_event = None
+
+    async def recount_while_open(self) -> None:
+        """Every ``RECOUNT_SECONDS``: send again a broadcast the layer lost, and
+        count the open question's answers."""
+        while True:
+            await asyncio.sleep(RECOUNT_SECONDS)
+            if self.unsent_event is not None:
+                with contextlib.suppress(Exception):  # still away: next round
+                    await self.broadcast_or_keep(self.unsent_event)
+            if self.question_open and not self.read_only:
+                self.dirty_answers = True
+                self.schedule_flush()
 
     # --- Group events ----------
 

@@ -3,7 +3,8 @@
 The worker of django-tasks-db (``db_worker``) with what the jobs rely on
 (``common.jobs``): each run is stopped after ``TASK_TIME_LIMIT`` seconds, and the
 sweep for runs a killed worker left behind runs at start and then every
-``--sweep-every`` seconds, between jobs and while the queue is empty. Stop it
+``--sweep-every`` seconds, between jobs and while the queue is empty. While
+the database does not answer it waits and tries again, rather than exit. Stop it
 with SIGTERM: it finishes the job in hand first (a second signal stops at once).
 """
 
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import (
     Worker,
@@ -27,6 +29,9 @@ from django_tasks_db.management.commands.db_worker import (
 from common.jobs import JobTimeLimit, jobs_sweep, time_limit
 
 logger = logging.getLogger("common.jobs")
+
+# Seconds between tries while the database does not answer.
+DATABASE_RETRY_SECONDS = 2
 
 
 @contextmanager
@@ -143,8 +148,16 @@ class Command(BaseCommand):
         )
         try:
             while worker.running:
-                worker.sweep_if_due()
-                worker.run()
+                try:
+                    worker.sweep_if_due()
+                    worker.run()
+                except DatabaseError:
+                    # PostgreSQL away (a restart, a failover): wait for it rather
+                    # than exit, which would stop the whole Procfile under honcho.
+                    logger.warning("the database does not answer; waiting for it")
+                    close_old_connections()
+                    time.sleep(max(options["interval"], DATABASE_RETRY_SECONDS))
+                    continue
                 if options["batch"] or not worker.running:
                     break
                 time.sleep(options["interval"])

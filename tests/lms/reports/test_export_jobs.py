@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -296,3 +297,75 @@ def test_the_worker_stops_a_run_at_the_time_limit(
     assert export.status == ExportStatus.FAILED and export.attempts == 1
     assert export.error == "stopped after 0.3 s"
     assert DBTaskResult.objects.get().exception_class_path == "common.jobs.JobTimeLimit"
+
+
+@WORKER
+def test_a_time_limit_that_cuts_a_query_short_is_recorded_and_the_worker_goes_on(
+    org, chief, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The limit fires inside a query (a slow report, a lock): the run is failed
+    and recorded, and the worker is still there for the next job."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: a query the limit can cut short")
+    settings.TASKS = DATABASE_QUEUE
+    settings.TASK_TIME_LIMIT = 0.5
+    settings.TASK_ATTEMPTS = 1
+
+    def waits_on_the_database(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(5)")
+
+    monkeypatch.setattr(services, "unit_report_csv", waits_on_the_database)
+    with django_capture_on_commit_callbacks(execute=True):
+        stopped = report_export_create(
+            actor=chief, unit=org.province, period=org.period, export_format="csv"
+        )
+
+    call_command("tasks_worker", "--batch")
+
+    stopped.refresh_from_db()
+    assert stopped.status == ExportStatus.FAILED
+    assert stopped.error == "stopped after 0.5 s"
+    assert DBTaskResult.objects.get().exception_class_path == "common.jobs.JobTimeLimit"
+    # The same worker process serves the next job.
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        following = report_export_create(
+            actor=chief, unit=org.province, period=org.period, export_format="csv"
+        )
+    call_command("tasks_worker", "--batch")
+    following.refresh_from_db()
+    assert following.status == ExportStatus.DONE
+
+
+@WORKER
+def test_the_worker_waits_for_a_database_that_does_not_answer(
+    org, chief, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """PostgreSQL restarting: the worker waits and goes on, rather than exit
+    (under honcho one process exiting stops the whole site)."""
+    from django.db import OperationalError
+
+    from common.management.commands import tasks_worker
+
+    settings.TASKS = DATABASE_QUEUE
+    monkeypatch.setattr(tasks_worker, "DATABASE_RETRY_SECONDS", 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        export = report_export_create(
+            actor=chief, unit=org.province, period=org.period, export_format="csv"
+        )
+    runs = []
+    run = tasks_worker.JobWorker.run
+
+    def away_once(worker):
+        runs.append(1)
+        if len(runs) == 1:
+            raise OperationalError("couldn't get a connection after 10.00 sec")
+        return run(worker)
+
+    monkeypatch.setattr(tasks_worker.JobWorker, "run", away_once)
+
+    call_command("tasks_worker", "--batch", "--interval", "0")
+
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE and len(runs) == 2

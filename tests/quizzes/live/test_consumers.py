@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime
+import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -335,6 +336,34 @@ async def test_an_answer_noticed_while_the_host_counts_still_reveals(
     results = await receive_until(one, "results", timeout=4)
     assert results["index"] == 0 and calls[0] == 1 and calls[-1] == 2
     for socket in (one, two, host):
+        await socket.disconnect()
+
+
+async def test_an_answer_whose_notice_was_lost_still_reveals_soon(layer, monkeypatch):
+    """A Redis restart loses the "someone answered" notices sent meanwhile (they
+    travel once); the host's screen counts again by itself while the question is
+    open, so everyone having answered still reveals, long before the timer."""
+    from quizzes.live import answers as live_answers
+    from quizzes.live import consumers
+
+    monkeypatch.setattr(consumers, "RECOUNT_SECONDS", 0.2)
+    session = await sync_to_async(make_session)(seconds_per_question=60)
+    host = await _host(session)
+    player, welcome, _sync = await _join(session.pin)
+    await host.send_json_to({"type": "start"})
+    await receive_until(player, "question")
+    # Stored as the socket would store it, but no notice reaches the host.
+    await sync_to_async(live_answers.live_answer_submit)(
+        session_id=session.pk,
+        player_id=welcome["player"]["id"],
+        question_index=0,
+        client_id=str(uuid.uuid4()),
+        choice_ids=[right_choice(session, 0)],
+        received_at=timezone.now(),
+    )
+    results = await receive_until(player, "results", timeout=3)
+    assert results["index"] == 0
+    for socket in (player, host):
         await socket.disconnect()
 
 
