@@ -162,8 +162,10 @@ FACTS: list[Fact] = [
     ),
     Fact(
         "gambling-unlawful",
-        "Unlicensed gambling in any form is an offence; using the internet or "
-        "electronic devices to gamble is an aggravating circumstance.",
+        "Unlicensed gambling in any form is against the law (an administrative "
+        "offence, or the crime of Article 321 from 5 million VND or on a repeat); "
+        "gambling through the internet or electronic devices is in the heavier "
+        "bracket of clause 2.",
         "Bộ luật Hình sự 2015 (amended 2017), Law 100/2015/QH13",
         "Article 321 (gambling), clause 2(c)",
         "in force 1 Jan 2018",
