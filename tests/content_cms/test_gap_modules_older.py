@@ -19,7 +19,7 @@ GAP_MODULES = [
     (
         "g6-9/gambling.yaml",
         7,
-        "Tiền thật trong trò chơi, rương may rủi và cờ bạc trên mạng",
+        "Tiền thật trong trò chơi, rương may rủi và cờ bạc trực tuyến",
         "Real money in games, loot boxes and online gambling",
     ),
     (
@@ -37,7 +37,7 @@ GAP_MODULES = [
     (
         "g10-12/gambling.yaml",
         11,
-        "Cá độ, cờ bạc trên mạng và tiền trong trò chơi",
+        "Cá độ, cờ bạc trực tuyến và tiền trong trò chơi",
         "Betting, online gambling and money in games",
     ),
     (
