@@ -173,6 +173,75 @@ class WorksheetBlock(blocks.StructBlock):
         template = "content_cms/blocks/worksheet.html"
 
 
+class TeacherScriptStepBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(
+        label=_("kind"),
+        choices=[("say", _("Say")), ("ask", _("Ask")), ("do", _("Do"))],
+    )
+    text = blocks.TextBlock(label=_("text"))
+
+
+class TeacherScriptBlock(blocks.StructBlock):
+    """What the teacher says, asks and does in a section, and how long it takes.
+
+    For a teacher-led lesson on the projector. Pupils never see it (the page
+    hides it when ``hide_teacher_notes`` is set, as for the discussion notes).
+    """
+
+    minutes = blocks.IntegerBlock(label=_("minutes"), min_value=1, max_value=60)
+    steps = blocks.ListBlock(TeacherScriptStepBlock(), label=_("steps"))
+
+    class Meta:
+        icon = "user"
+        label = _("Teacher's script")
+        template = "content_cms/blocks/teacher_script.html"
+
+
+class DoDontBlock(blocks.StructBlock):
+    """Two columns of cards: what to do and what not to do."""
+
+    do = blocks.ListBlock(blocks.CharBlock(max_length=200), label=_("do"))
+    dont = blocks.ListBlock(blocks.CharBlock(max_length=200), label=_("don't"))
+
+    class Meta:
+        icon = "tasks"
+        label = _("Do and don't cards")
+        template = "content_cms/blocks/do_dont.html"
+
+
+class PrintableTaskBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(
+        label=_("kind"),
+        choices=[
+            ("faces", _("circle the happy or the sad face")),
+            ("tick", _("tick the right boxes")),
+            ("draw", _("draw in a box")),
+        ],
+    )
+    text = blocks.TextBlock(label=_("instruction"))
+    image = ImageChooserBlock(label=_("picture"), required=False)
+    options = blocks.ListBlock(
+        blocks.CharBlock(max_length=200), label=_("boxes to tick"), default=[]
+    )
+
+
+class PrintableWorksheetBlock(blocks.StructBlock):
+    """A worksheet printed from the lesson itself (PDF at the module's address).
+
+    The PDF is drawn on request (``content_cms.worksheets``), in the page's
+    language, so a change to the lesson changes the sheet.
+    """
+
+    title = blocks.CharBlock(label=_("title"), max_length=200)
+    intro = blocks.TextBlock(label=_("instructions"))
+    tasks = blocks.ListBlock(PrintableTaskBlock(), label=_("tasks"))
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Printable worksheet")
+        template = "content_cms/blocks/printable_worksheet.html"
+
+
 class LessonContentBlock(blocks.StreamBlock):
     text = ReadAloudRichTextBlock()
     image = ImageWithAltBlock()
@@ -182,6 +251,9 @@ class LessonContentBlock(blocks.StreamBlock):
     trusted_adult = TrustedAdultCalloutBlock()
     discussion = DiscussionPromptBlock()
     worksheet = WorksheetBlock()
+    teacher_script = TeacherScriptBlock()
+    do_dont = DoDontBlock()
+    printable_worksheet = PrintableWorksheetBlock()
 
 
 class LessonSectionBlock(blocks.StructBlock):

@@ -262,6 +262,24 @@ def module_for_user(*, user, module_id: int) -> ModulePage | None:
     return modules_localized([source])[0]
 
 
+def module_for_slug(*, user, slug: str) -> ModulePage | None:
+    """Return the module at ``slug`` in the active language, if ``user`` may open it.
+
+    None when there is no such live module for them; raises ``ModuleOutsideAgeBand``
+    for a pupils' module of another age band.
+    """
+    page = (
+        ModulePage.objects.live()
+        .filter(slug=slug, locale=Locale.get_default())
+        .only("translation_key")
+        .first()
+    )
+    if page is None:
+        return None
+    source = module_source_for_key(user=user, translation_key=page.translation_key)
+    return modules_localized([source])[0] if source is not None else None
+
+
 def age_bands_listed(*, user, audience: str | None = None) -> QuerySet[AgeBand]:
     """Return the age bands that hold a module ``user`` may open (for filters)."""
     modules = modules_visible_to(user)

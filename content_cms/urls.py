@@ -18,4 +18,9 @@ urlpatterns = [
         views.take_home_pdf,
         name="take_home_pdf",
     ),
+    path(
+        "bai-hoc/<slug:slug>/phieu-hoc-tap.pdf",
+        views.module_worksheet,
+        name="module_worksheet",
+    ),
 ]

@@ -1,10 +1,14 @@
 """Pages of the content app outside the page tree: search, a module refused, PDFs.
 
 An adults' module's facilitator guide and take-home sheet are answered here by
-page id, for whoever may open the module (parents' modules are public).
+page id, for whoever may open the module (parents' modules are public); a
+module's printable worksheet by its slug, for whoever may open the module.
 """
 
-from django.http import HttpResponse
+import io
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils import translation
@@ -14,6 +18,7 @@ from common.errors import not_found_as_404
 from content_cms import selectors, session_pdf
 from content_cms.errors import ModuleOutsideAgeBand
 from content_cms.models import CatalogueIndexPage
+from content_cms.worksheets import worksheet_block, worksheet_pdf
 
 
 def search(request):
@@ -42,10 +47,11 @@ def module_refused(request, error: ModuleOutsideAgeBand) -> TemplateResponse:
     )
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+def _pdf_response(content: bytes, filename: str) -> FileResponse:
+    """A PDF shown in the browser (saved under ``filename`` when kept)."""
+    return FileResponse(
+        io.BytesIO(content), content_type="application/pdf", filename=filename
+    )
 
 
 @not_found_as_404
@@ -65,3 +71,24 @@ def take_home_pdf(request, page_id: int):
     with translation.override(module.locale.language_code):
         content = session_pdf.take_home_pdf(module=module)
     return _pdf_response(content, f"to-roi-{module.slug}.pdf")
+
+
+def module_worksheet(request, slug: str):
+    """Answer a module's printable worksheet (PDF) in the active language.
+
+    Open to exactly those who may open the module: an anonymous visitor is sent to
+    sign in (parents' modules are public), a pupil of another age band gets the
+    kind refusal, and a module without a worksheet is a 404.
+    """
+    try:
+        page = selectors.module_for_slug(user=request.user, slug=slug[:80])
+    except ModuleOutsideAgeBand as error:
+        return module_refused(request, error)
+    if page is None and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    sheet = worksheet_block(page) if page is not None else None
+    if sheet is None:
+        raise Http404("no worksheet")
+    return _pdf_response(
+        worksheet_pdf(page=page, sheet_value=sheet), f"{page.slug}-phieu-hoc-tap.pdf"
+    )

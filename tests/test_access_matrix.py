@@ -138,6 +138,7 @@ SHARED_KWARGS: dict[str, Callable[[World], object]] = {
     "module_id": lambda world: world.module.pk,
     # A module page's id (adults' session PDFs): modules are shared content.
     "page_id": lambda world: world.module.pk,
+    "slug": lambda world: world.module.slug,  # a module's worksheet PDF
     "index": lambda world: 1,
     "fmt": lambda world: "json",  # see _variants: xlsx for progress downloads
     "card_key": lambda world: "khong-phai-the-that-0000000000000000",

@@ -1,7 +1,9 @@
 """Write modules back to curriculum files (the inverse of the loader).
 
-Blocks that need uploaded files (images, worksheets) have no place in a file and
-are left out; everything else round-trips: loading an exported file changes nothing.
+Blocks that need uploaded files (images uploaded in the CMS, worksheet documents)
+have no place in a file and are left out; pictures that came from the curriculum's
+own SVG files (image titles ``curriculum:<path>``) are written back as their file
+names. Everything else round-trips: loading an exported file changes nothing.
 """
 
 from pathlib import Path
@@ -10,11 +12,23 @@ import yaml
 from wagtail.models import Locale
 
 from content_cms.curriculum.loader import CURRICULUM_DIR
+from content_cms.curriculum.pictures import picture_name_for
 from content_cms.errors import ContentError
 from content_cms.models import ModulePage
 from quizzes.models import Quiz
 
-FILE_BLOCKS = {"text", "scenario", "tip", "trusted_adult", "discussion", "video"}
+FILE_BLOCKS = {
+    "text",
+    "scenario",
+    "tip",
+    "trusted_adult",
+    "discussion",
+    "video",
+    "image",
+    "teacher_script",
+    "do_dont",
+    "printable_worksheet",
+}
 
 
 def _pair(vi: str, en: str) -> dict:
@@ -25,10 +39,72 @@ def _optional_pair(vi: str, en: str) -> dict | None:
     return _pair(vi, en) if (vi or en) else None
 
 
-def _block_export(vi: dict, en: dict) -> dict | None:
+def _items(values: list) -> list:
+    """Return a list block's values (stored with or without their item wrappers)."""
+    return [v["value"] if isinstance(v, dict) and "value" in v else v for v in values]
+
+
+def _picture_export(a: dict, b: dict, pictures: dict[int, str]) -> dict | None:
+    name = pictures.get(a.get("image"))
+    if name is None:
+        return None  # an image uploaded in the CMS: no file to name
+    block = {"type": "picture", "file": name, "alt": _pair(a["alt"], b["alt"])}
+    caption = _optional_pair(a.get("caption", ""), b.get("caption", ""))
+    if caption:
+        block["caption"] = caption
+    return block
+
+
+def _teaching_block_export(kind: str, a: dict, b: dict, pictures) -> dict:
+    if kind == "teacher_script":
+        steps = [
+            {sa["kind"]: _pair(sa["text"], sb["text"])}
+            for sa, sb in zip(_items(a["steps"]), _items(b["steps"]), strict=False)
+        ]
+        return {"type": kind, "minutes": a["minutes"], "steps": steps}
+    if kind == "do_dont":
+        return {
+            "type": kind,
+            **{
+                side: [
+                    _pair(x, y)
+                    for x, y in zip(_items(a[side]), _items(b[side]), strict=False)
+                ]
+                for side in ("do", "dont")
+            },
+        }
+    tasks = []
+    for ta, tb in zip(_items(a["tasks"]), _items(b["tasks"]), strict=False):
+        task = {"kind": ta["kind"], "text": _pair(ta["text"], tb["text"])}
+        if ta.get("image") in pictures:
+            task["picture"] = pictures[ta["image"]]
+        options = [
+            _pair(x, y)
+            for x, y in zip(
+                _items(ta.get("options") or []),
+                _items(tb.get("options") or []),
+                strict=False,
+            )
+        ]
+        if options:
+            task["options"] = options
+        tasks.append(task)
+    return {
+        "type": kind,
+        "title": _pair(a["title"], b["title"]),
+        "intro": _pair(a["intro"], b["intro"]),
+        "tasks": tasks,
+    }
+
+
+def _block_export(vi: dict, en: dict, pictures: dict[int, str]) -> dict | None:
     kind, a, b = vi["type"], vi["value"], en["value"]
     if kind not in FILE_BLOCKS:
         return None
+    if kind == "image":
+        return _picture_export(a, b, pictures)
+    if kind in ("teacher_script", "do_dont", "printable_worksheet"):
+        return _teaching_block_export(kind, a, b, pictures)
     if kind == "text":
         return {"type": kind, "html": _pair(a, b)}
     if kind == "scenario":
@@ -116,6 +192,26 @@ def _quiz_export(source: Quiz, translation: Quiz) -> dict:
     }
 
 
+def _picture_names(lessons, band: str) -> dict[int, str]:
+    """Return the curriculum pictures a module shows: image id -> file name."""
+    from wagtail.images import get_image_model
+
+    ids = set()
+    for section in lessons:
+        for block in section["value"]["content"]:
+            value = block["value"]
+            if block["type"] == "image":
+                ids.add(value.get("image"))
+            for task in (
+                _items(value.get("tasks") or []) if isinstance(value, dict) else []
+            ):
+                ids.add(task.get("image"))
+    ids.discard(None)
+    titles = get_image_model().objects.filter(pk__in=ids).values_list("pk", "title")
+    names = {pk: picture_name_for(title, band) for pk, title in titles}
+    return {pk: name for pk, name in names.items() if name}
+
+
 def module_export(*, page: ModulePage) -> dict:
     """Return a module (Vietnamese source and its English translation) as file data.
 
@@ -130,6 +226,8 @@ def module_export(*, page: ModulePage) -> dict:
     )
     translation = translation.specific
     vi_lessons = source.lessons.raw_data
+    band = source.age_bands.order_by("sort_order").values_list("code", flat=True)
+    pictures = _picture_names(vi_lessons, (band.first() or ""))
     en_lessons = translation.lessons.raw_data
     lessons = []
     for section_vi, section_en in zip(vi_lessons, en_lessons, strict=False):
@@ -140,7 +238,7 @@ def module_export(*, page: ModulePage) -> dict:
                 section_en["value"]["content"],
                 strict=False,
             )
-            if (exported := _block_export(block_vi, block_en)) is not None
+            if (exported := _block_export(block_vi, block_en, pictures)) is not None
         ]
         lessons.append(
             {

@@ -22,6 +22,15 @@ from django.utils.translation import gettext as _
 from wagtail.blocks import StreamValue
 from wagtail.models import Locale
 
+from content_cms.curriculum.pictures import (
+    picture_image,
+    picture_path,
+    picture_problems,
+)
+from content_cms.curriculum.session_materials import (
+    session_material_errors,
+    session_materials_value,
+)
 from content_cms.errors import ContentError
 from content_cms.models import (
     AgeBand,
@@ -172,7 +181,12 @@ def curriculum_check_rules(document: CurriculumDocument) -> list[str]:
                     f"{where}: lessons[{l_index}].blocks[{b_index}].choices: "
                     f"{_('a scenario needs at least one good choice')}"
                 )
-    errors.extend(_session_material_errors(data, where))
+    errors.extend(session_material_errors(data, where))
+    band = data["age_bands"][0]
+    for name, field_path in _picture_names(data):
+        path = picture_path(document.path, name, band)
+        for problem in picture_problems(path):
+            errors.append(f"{where}: {field_path}: {name}: {problem}")
     quiz = data.get("quiz")
     if quiz:
         for problem in validation.definition_problems(
@@ -192,57 +206,18 @@ def curriculum_check_rules(document: CurriculumDocument) -> list[str]:
     return errors
 
 
-def _session_material_errors(data: dict, where: str) -> list[str]:
-    """Return what is wrong with an adults' module's session guide and sheet."""
-    errors = []
-    guide, take_home = data.get("session_guide"), data.get("take_home")
-    if data["audience"] == "pupil":
-        if guide or take_home:
-            errors.append(
-                f"{where}: session_guide: "
-                + _("only adults' modules have a session guide and a take-home sheet")
-            )
-        return errors
-    if (guide is None) != (take_home is None):
-        errors.append(
-            f"{where}: session_guide: "
-            + _("a session guide and a take-home sheet go together")
-        )
-    if guide:
-        planned = sum(step["minutes"] for step in guide["steps"])
-        if planned != guide["minutes"]:
-            errors.append(
-                f"{where}: session_guide.steps: "
-                + _("the steps add up to %(planned)s minutes, not %(minutes)s")
-                % {"planned": planned, "minutes": guide["minutes"]}
-            )
-    return errors
-
-
-def _session_materials_value(data: dict, language: str) -> dict:
-    """Return the session guide and take-home sheet in one language, or {}."""
-    guide, take_home = data.get("session_guide"), data.get("take_home")
-    if not guide:
-        return {}
-    return {
-        "guide": {
-            "minutes": guide["minutes"],
-            "materials": [item[language] for item in guide["materials"]],
-            "steps": [
-                {
-                    "minutes": step["minutes"],
-                    "title": step["title"][language],
-                    "activity": step["activity"][language],
-                }
-                for step in guide["steps"]
-            ],
-        },
-        "take_home": {
-            "title": take_home["title"][language],
-            "points": [item[language] for item in take_home["points"]],
-            "contacts": [item[language] for item in take_home["contacts"]],
-        },
-    }
+def _picture_names(data: dict) -> list[tuple[str, str]]:
+    """Return every picture file a module names, with where it names it."""
+    names = []
+    for l_index, lesson in enumerate(data["lessons"]):
+        for b_index, block in enumerate(lesson["blocks"]):
+            where = f"lessons[{l_index}].blocks[{b_index}]"
+            if block["type"] == "picture":
+                names.append((block["file"], f"{where}.file"))
+            for t_index, task in enumerate(block.get("tasks") or []):
+                if task.get("picture"):
+                    names.append((task["picture"], f"{where}.tasks[{t_index}].picture"))
+    return names
 
 
 def curriculum_normalize(data: dict) -> dict:
@@ -262,6 +237,9 @@ def curriculum_normalize(data: dict) -> dict:
                 block.setdefault("question", dict(default_question))
             if block["type"] == "trusted_adult":
                 block.setdefault("show_hotline", True)
+            if block["type"] == "printable_worksheet":
+                for task in block["tasks"]:
+                    task.setdefault("options", [])
     quiz = data.get("quiz")
     if quiz:
         quiz.setdefault("topic_code", data["topic"])
@@ -284,12 +262,73 @@ def _digest(data) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 # --- Loading ----------------------------------------------------------------------
 
 
-def _block_raw(block: dict, language: str) -> dict:
+def _block_raw(block: dict, language: str, pictures: dict) -> dict:
     kind = block["type"]
-    if kind == "text":
+    if kind == "picture":
+        kind = "image"
+        value = {
+            "image": pictures[block["file"]].pk,
+            "alt": block["alt"][language],
+            "caption": (block.get("caption") or {}).get(language, ""),
+        }
+    elif kind == "teacher_script":
+        value = {
+            "minutes": block["minutes"],
+            "steps": [
+                {
+                    "type": "item",
+                    "id": str(uuid.uuid4()),
+                    "value": {"kind": step_kind, "text": text[language]},
+                }
+                for step in block["steps"]
+                for step_kind, text in step.items()
+            ],
+        }
+    elif kind == "do_dont":
+        value = {
+            side: [
+                {"type": "item", "id": str(uuid.uuid4()), "value": card[language]}
+                for card in block[side]
+            ]
+            for side in ("do", "dont")
+        }
+    elif kind == "printable_worksheet":
+        value = {
+            "title": block["title"][language],
+            "intro": block["intro"][language],
+            "tasks": [
+                {
+                    "type": "item",
+                    "id": str(uuid.uuid4()),
+                    "value": {
+                        "kind": task["kind"],
+                        "text": task["text"][language],
+                        "image": (
+                            pictures[task["picture"]].pk
+                            if task.get("picture")
+                            else None
+                        ),
+                        "options": [
+                            {
+                                "type": "item",
+                                "id": str(uuid.uuid4()),
+                                "value": option[language],
+                            }
+                            for option in task["options"]
+                        ],
+                    },
+                }
+                for task in block["tasks"]
+            ],
+        }
+    elif kind == "text":
         value = block["html"][language]
     elif kind == "scenario":
         value = {
@@ -329,7 +368,7 @@ def _block_raw(block: dict, language: str) -> dict:
     return {"type": kind, "value": value, "id": str(uuid.uuid4())}
 
 
-def _lessons_value(lessons: list[dict], language: str) -> StreamValue:
+def _lessons_value(lessons: list[dict], language: str, pictures: dict) -> StreamValue:
     stream_block = ModulePage._meta.get_field("lessons").stream_block
     raw = [
         {
@@ -337,7 +376,9 @@ def _lessons_value(lessons: list[dict], language: str) -> StreamValue:
             "id": str(uuid.uuid4()),
             "value": {
                 "title": lesson["title"][language],
-                "content": [_block_raw(b, language) for b in lesson["blocks"]],
+                "content": [
+                    _block_raw(b, language, pictures) for b in lesson["blocks"]
+                ],
             },
         }
         for lesson in lessons
@@ -345,14 +386,20 @@ def _lessons_value(lessons: list[dict], language: str) -> StreamValue:
     return StreamValue(stream_block, raw, is_lazy=True)
 
 
-def _module_fill(page: ModulePage, data: dict, language: str, quiz: Quiz | None):
+def _module_fill(
+    page: ModulePage,
+    data: dict,
+    language: str,
+    quiz: Quiz | None,
+    pictures: dict,
+):
     page.title = data["title"][language]
     page.summary = data["summary"][language]
     page.audience = data["audience"]
     page.topic = Topic.objects.get(code=data["topic"])
     page.estimated_minutes = data["estimated_minutes"]
     page.learning_objectives = "\n".join(o[language] for o in data["objectives"])
-    page.lessons = _lessons_value(data["lessons"], language)
+    page.lessons = _lessons_value(data["lessons"], language, pictures)
     page.quiz = quiz
     page.curriculum_key = data["key"]
     page.age_bands = list(AgeBand.objects.filter(code__in=data["age_bands"]))
@@ -360,7 +407,7 @@ def _module_fill(page: ModulePage, data: dict, language: str, quiz: Quiz | None)
         s for s in FrameworkStrand.objects.all() if s.reference in data["frameworks"]
     ]
     page.framework_strands = strands
-    page.session_materials = _session_materials_value(data, language)
+    page.session_materials = session_materials_value(data, language)
 
 
 def _quiz_fill(quiz: Quiz, data: dict, language: str) -> None:
@@ -449,7 +496,17 @@ def _module_load(
     quiz, quiz_changed = (
         _quiz_load(data["quiz"], locales) if data.get("quiz") else (None, False)
     )
-    digest = _digest(data)
+    pictures = {
+        name: picture_path(document.path, name, data["age_bands"][0])
+        for name, _where in _picture_names(data)
+    }
+    # A redrawn picture reloads the module; a module without pictures keeps the
+    # digest it always had.
+    digest = (
+        _digest([data, {n: _file_digest(p) for n, p in sorted(pictures.items())}])
+        if pictures
+        else _digest(data)
+    )
     page = ModulePage.objects.filter(
         locale=locales["vi"], curriculum_key=data["key"]
     ).first()
@@ -464,6 +521,7 @@ def _module_load(
     ):
         report.unchanged.append(data["key"])
         return
+    pictures = {name: picture_image(path) for name, path in pictures.items()}
     created = page is None
     if created:
         parent = (
@@ -472,18 +530,18 @@ def _module_load(
             .first()
         )
         page = ModulePage(slug=data["slug"], locale=locales["vi"])
-        _module_fill(page, data, "vi", quiz)
+        _module_fill(page, data, "vi", quiz, pictures)
         page.curriculum_digest = digest
         parent.add_child(instance=page)
     else:
         page = page.specific
-        _module_fill(page, data, "vi", quiz)
+        _module_fill(page, data, "vi", quiz, pictures)
         page.curriculum_digest = digest
     page.save_revision().publish()
     if translation is None:
         translation = page.copy_for_translation(locales["en"])
     translation = translation.specific
-    _module_fill(translation, data, "en", quiz)
+    _module_fill(translation, data, "en", quiz, pictures)
     translation.curriculum_digest = digest
     translation.save_revision().publish()
     (report.created if created else report.updated).append(data["key"])

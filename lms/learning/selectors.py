@@ -239,10 +239,20 @@ class AssignedModule:
     status: str
     best_percent: object
     state: str  # "overdue", "due_soon", "todo" or "done"
+    has_quiz: bool = False
 
     @property
     def is_done(self) -> bool:
         return self.state == "done"
+
+    @property
+    def quiz_not_passed(self) -> bool:
+        """Read to the end, but its quiz not passed yet: no praise, try again.
+
+        The school counts it as completed (``state`` stays "done", as the API
+        has always said); the pupil is told the truth.
+        """
+        return self.has_quiz and self.status == ProgressStatus.COMPLETED
 
 
 def assignments_open_to(pupil: User, on: datetime.date):
@@ -303,6 +313,7 @@ def _assigned_modules(
                 status=status,
                 best_percent=row.best_percent if row else None,
                 state=_state(status, assignment.due_on, on),
+                has_quiz=assignment.module.quiz_id is not None,
             )
         )
     return sorted(items, key=_due_order)
@@ -320,6 +331,7 @@ class ModuleCard:
     source_id: int
     status: str
     progress: ModuleProgress | None = None
+    has_quiz: bool = False
 
 
 @dataclass
@@ -330,13 +342,17 @@ class PupilHome:
     overdue: list[AssignedModule] = field(default_factory=list)
     due_soon: list[AssignedModule] = field(default_factory=list)
     todo: list[AssignedModule] = field(default_factory=list)
+    # Read to the end but the quiz not passed yet: told to try again, not praised.
+    not_passed: list[AssignedModule] = field(default_factory=list)
     done: list[AssignedModule] = field(default_factory=list)
     continue_module: ModuleCard | None = None
     suggestions: list[ModuleCard] = field(default_factory=list)
 
     @property
     def has_assignments(self) -> bool:
-        return bool(self.overdue or self.due_soon or self.todo or self.done)
+        return bool(
+            self.overdue or self.due_soon or self.todo or self.not_passed or self.done
+        )
 
 
 def pupil_home(*, pupil: User) -> PupilHome:
@@ -355,7 +371,7 @@ def pupil_home(*, pupil: User) -> PupilHome:
     progress = {row.module_id: row for row in progress_rows}
     assigned = _assigned_modules(pupil, progress, on)
     for item in assigned:
-        getattr(home, item.state).append(item)
+        getattr(home, "not_passed" if item.quiz_not_passed else item.state).append(item)
     assigned_ids = {item.source_id for item in assigned}
 
     suggestions: list[ModulePage] = []
@@ -389,6 +405,7 @@ def pupil_home(*, pupil: User) -> PupilHome:
             status=progress[source.pk].status
             if source.pk in progress
             else ProgressStatus.NOT_STARTED,
+            has_quiz=source.quiz_id is not None,
         )
         for source, page in zip(suggestions, localized, strict=False)
     ]

@@ -20,22 +20,9 @@ from content_cms.curriculum.quality import (
 from quizzes.drawing import draw_questions
 
 FIGURES = band_figures()
-# Bands another helper of issue 23 rewrites; their marks go when that work merges.
-NOT_YET_REWRITTEN = {
-    "g1-2": "23b",
-    "g3-5": "23b",
-    "parents": "adult items: not rewritten in 23a",
-    "staff": "adult items: not rewritten in 23a",
-}
 
 
-def _band_param(band):
-    reason = NOT_YET_REWRITTEN.get(band)
-    marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
-    return pytest.param(band, marks=marks, id=band)
-
-
-@pytest.mark.parametrize("band", [_band_param(band) for band in sorted(FIGURES)])
+@pytest.mark.parametrize("band", sorted(FIGURES))
 def test_band_passes_the_item_quality_gate(band):
     figure = FIGURES[band]
     print(quality_markdown({band: figure}))
@@ -44,8 +31,6 @@ def test_band_passes_the_item_quality_gate(band):
 
 def test_the_bank_is_large_enough_for_retakes():
     total = sum(figure.items for figure in FIGURES.values())
-    if total < MIN_ITEMS_IN_BANK:
-        pytest.xfail(f"{total} items; 23b and 23c add the rest")
     assert total >= MIN_ITEMS_IN_BANK
 
 
@@ -186,10 +171,9 @@ def _snapshot(path) -> dict:
 
 
 REWRITTEN_PUPIL_FILES = sorted(
-    [
-        *(CURRICULUM_DIR / "g6-9").glob("*.yaml"),
-        *(CURRICULUM_DIR / "g10-12").glob("*.yaml"),
-    ]
+    path
+    for band in ("g1-2", "g3-5", "g6-9", "g10-12")
+    for path in (CURRICULUM_DIR / band).glob("*.yaml")
 )
 
 

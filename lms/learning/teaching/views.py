@@ -104,8 +104,9 @@ def _recorded_message(request, session, school_class) -> None:
         messages.warning(request, warning)
 
 
-def _form_page(request, school_class, form, *, session=None, status=200, **extra):
-    enrolments = learning_selectors.class_enrolments(school_class=school_class)
+def _form_page(
+    request, school_class, form, *, enrolments, session=None, status=200, **extra
+):
     return render(
         request,
         "lms/learning/teaching_form.html",
@@ -164,13 +165,50 @@ def _save(request, form, school_class, *, session=None):
         return None
 
 
+def _lesson_form(
+    request,
+    school_class,
+    *,
+    enrolments,
+    initial: dict,
+    announce,
+    session=None,
+    page_extra: dict | None = None,
+):
+    """Show the lesson form, or save it and go back to the class.
+
+    One path for recording and correcting a lesson: a form that does not pass its
+    own checks or the service's comes back with the reasons (400, nothing written);
+    a saved one is announced by ``announce(request, saved)``.
+    """
+    form = TeachingSessionForm(
+        request.POST or None,
+        initial=initial,
+        module_groups=_module_groups(request, school_class),
+        enrolments=enrolments,
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, school_class, session=session)
+        if saved is not None:
+            announce(request, saved)
+            return redirect("lms:class_detail", class_id=school_class.pk)
+    return _form_page(
+        request,
+        school_class,
+        form,
+        enrolments=enrolments,
+        session=session,
+        status=400 if request.method == "POST" else 200,
+        **(page_extra or {}),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def class_teaching_record(request, class_id: int):
     """Record a lesson taught to the class: date, module, minutes, who was absent."""
     school_class = _class(request, class_id)
     on = teaching.today()
-    module_groups = _module_groups(request, school_class)
     enrolments = learning_selectors.class_enrolments(school_class=school_class)
     live_games = teaching_selectors.live_games_for_class(
         user=request.user, school_class=school_class, on=on
@@ -189,23 +227,13 @@ def class_teaching_record(request, class_id: int):
                 absent=[pupil_id for pupil_id in roster if pupil_id not in played],
                 live_session=chosen_game.session.pk,
             )
-    form = TeachingSessionForm(
-        request.POST or None,
-        initial=initial,
-        module_groups=module_groups,
+    return _lesson_form(
+        request,
+        school_class,
         enrolments=enrolments,
-    )
-    if request.method == "POST":
-        if form.is_valid():
-            session = _save(request, form, school_class)
-            if session is not None:
-                _recorded_message(request, session, school_class)
-                return redirect("lms:class_detail", class_id=school_class.pk)
-        return _form_page(
-            request, school_class, form, live_games=live_games, status=400
-        )
-    return _form_page(
-        request, school_class, form, live_games=live_games, chosen_game=chosen_game
+        initial=initial,
+        announce=lambda request, saved: _recorded_message(request, saved, school_class),
+        page_extra={"live_games": live_games, "chosen_game": chosen_game},
     )
 
 
@@ -224,9 +252,10 @@ def class_teaching_edit(request, class_id: int, teaching_id: int):
     """Correct a lesson (its recorder or the school's administrator, period open)."""
     school_class = _class(request, class_id)
     session = _session_for_change(request, school_class.pk, teaching_id)
-    enrolments = learning_selectors.class_enrolments(school_class=school_class)
-    form = TeachingSessionForm(
-        request.POST or None,
+    return _lesson_form(
+        request,
+        school_class,
+        enrolments=learning_selectors.class_enrolments(school_class=school_class),
         initial={
             "taught_on": session.taught_on,
             "module": session.module_id,
@@ -234,17 +263,11 @@ def class_teaching_edit(request, class_id: int, teaching_id: int):
             "note": session.note,
             "absent": teaching_selectors.session_absent_pupil_ids(session=session),
         },
-        module_groups=_module_groups(request, school_class),
-        enrolments=enrolments,
+        announce=lambda request, saved: messages.success(
+            request, _("The lesson was changed.")
+        ),
+        session=session,
     )
-    if request.method == "POST":
-        if form.is_valid():
-            saved = _save(request, form, school_class, session=session)
-            if saved is not None:
-                messages.success(request, _("The lesson was changed."))
-                return redirect("lms:class_detail", class_id=school_class.pk)
-        return _form_page(request, school_class, form, session=session, status=400)
-    return _form_page(request, school_class, form, session=session)
 
 
 @login_required

@@ -162,7 +162,6 @@
     }
     box.hidden = false;
     lock(section);
-    return title;
   }
 
   function answeredCount() {
@@ -202,15 +201,19 @@
     return document.getElementById("question-" + questionId);
   }
 
+  // A checked practice answer: the feedback box under the question says how it
+  // went, once; the status line only says the answer is saved (it used to repeat
+  // the box's first sentence). Focus moves to the box, as "Check my answer" is
+  // gone, so a screen reader reads the feedback there.
   function onSaved(item, body) {
     var later = queue.some(function (other) { return other.question_id === item.question_id; });
+    setStatus(text.saved, "ok");
     if (body.feedback && !later) {
       feedback[item.question_id] = body.feedback;
-      var title = renderFeedback(sectionOf(item.question_id), body.feedback);
-      setStatus(title, "ok");
-      return;
+      var section = sectionOf(item.question_id);
+      renderFeedback(section, body.feedback);
+      if (!section.hidden) { section.querySelector(".feedback").focus(); }
     }
-    setStatus(text.saved, "ok");
   }
 
   function scheduleRetry() {

@@ -3,6 +3,8 @@
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext, pgettext
 from wagtail.models import Locale
 
 from lms.learning import views as learning_views
@@ -15,6 +17,7 @@ from tests.lms.learning_helpers import (
     allow_learning_records,
     answer_all,
     learning_module,
+    take_quiz,
     translate_module,
 )
 from tests.quizzes.attempt_helpers import build_configured_quiz
@@ -255,3 +258,26 @@ def test_a_module_without_quiz_ends_on_its_result(pupil_client, pupil):
         response = read(pupil_client, module, index)
     assert response.url == f"/hoc/{module.pk}/ket-qua/"
     assert ModuleProgress.objects.get(user=pupil).status == ProgressStatus.COMPLETED
+
+
+def test_a_failed_quiz_ends_on_an_honest_result(pupil_client, pupil, module):
+    """The quiz failed: the result says "not passed yet" and offers another try;
+    no "Completed" badge, no praise."""
+    for index in range(3):
+        read(pupil_client, module, index)
+    take_quiz(pupil, module, correct=False)
+    assert ModuleProgress.objects.get(user=pupil).status == ProgressStatus.COMPLETED
+
+    result = pupil_client.get(f"/hoc/{module.pk}/ket-qua/").content.decode()
+    assert 'class="badge ok"' not in result
+    assert "Đã hoàn thành" not in result  # "Completed"
+    assert "Giỏi lắm" not in result  # "Well done!"
+    with translation.override("vi"):  # the words as the catalogue has them
+        badge = pgettext("module progress", "Not passed yet")
+        try_again = gettext(
+            "You have not passed the quiz yet. Read the lessons again if you like, "
+            "then try once more: every try helps you learn."
+        )
+    assert f'<span class="badge warn">{badge}</span>' in result
+    assert try_again in result
+    assert "Làm lại bài kiểm tra</button>" in result  # "Try the quiz again"

@@ -3,7 +3,8 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 
 from lms.learning import selectors as learning_selectors
 from lms.learning import services as learning_services
@@ -130,3 +131,43 @@ def test_home_reads_in_a_bounded_number_of_queries(
         assign(teacher, school_class, module, due_in=index)
     with django_assert_max_num_queries(10):
         learning_selectors.pupil_home(pupil=pupil)
+
+
+def test_a_failed_quiz_is_not_praised_as_done(client, teacher, school_class):
+    """Read to the end, quiz failed (0 % against a pass mark): the home page puts
+    it under "not passed yet, try again", never under "Done: well done!"."""
+    pupil = make_pupil(school_class)
+    failed = learning_module(title="Chua dat", slug="chua-dat", sections=1)
+    assign(teacher, school_class, failed, due_in=5)
+    learning_services.progress_section_complete(
+        user=pupil, module=failed, section_index=0, seconds=1
+    )
+    take_quiz(pupil, failed, correct=False)
+
+    home = learning_selectors.pupil_home(pupil=pupil)
+    assert [(i.source_id, i.status) for i in home.not_passed] == [
+        (failed.pk, "completed")
+    ]
+    assert home.done == []
+    client.force_login(pupil)
+    body = client.get("/app/").content.decode()
+    assert "Chua dat" in body
+    assert "em giỏi lắm" not in body  # "Done: well done!"
+    assert "Đã hoàn thành" not in body  # "Completed"
+    with translation.override("vi"):  # the words as the catalogue has them
+        heading = gettext("Not passed yet: try the quiz again")
+        badge = pgettext("module progress", "Not passed yet")
+    assert heading in body
+    assert f'<span class="badge warn">{badge}</span>' in body
+
+
+def test_a_module_without_quiz_read_to_the_end_is_done(teacher, school_class):
+    pupil = make_pupil(school_class)
+    read = learning_module(title="Doc", slug="doc", sections=1, with_quiz=False)
+    assign(teacher, school_class, read)
+    learning_services.progress_section_complete(
+        user=pupil, module=read, section_index=0, seconds=1
+    )
+    home = learning_selectors.pupil_home(pupil=pupil)
+    assert [(i.source_id, i.status) for i in home.done] == [(read.pk, "completed")]
+    assert home.not_passed == []
