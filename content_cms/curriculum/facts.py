@@ -161,6 +161,46 @@ FACTS: list[Fact] = [
         r"13 tuổi",
     ),
     Fact(
+        "gambling-unlawful",
+        "Unlicensed gambling in any form is against the law (an administrative "
+        "offence, or the crime of Article 321 from 5 million VND or on a repeat); "
+        "gambling through the internet or electronic devices is in the heavier "
+        "bracket of clause 2.",
+        "Bộ luật Hình sự 2015 (amended 2017), Law 100/2015/QH13",
+        "Article 321 (gambling), clause 2(c)",
+        "in force 1 Jan 2018",
+        "https://www.tracuuphapluat.info/2023/06/binh-luan-toi-danh-bac-dieu-322-bo-"
+        "luat-hinh-su.html (text of Art. 321); https://tapchitoaan.vn/index.php/toi-"
+        "danh-bac-va-toi-to-chuc-danh-bac-theo-quy-dinh-cua-bo-luat-hinh-su-nam-"
+        "201512060.html",
+        r"[Đđ]ánh bạc trái phép",
+    ),
+    Fact(
+        "emergency-115",
+        "115 is the medical emergency (ambulance) number; 113 police, 114 fire "
+        "and rescue.",
+        "Emergency numbers",
+        "-",
+        "-",
+        "https://ngaynay.vn/de-xuat-hop-nhat-cac-so-dien-thoai-khan-cap-post48992."
+        "html; https://ancotnam.vn/114-la-gi.html",
+        r"\b115\b",
+    ),
+    Fact(
+        "tiktok-live-18",
+        "TikTok lets only users aged 18 or over host a LIVE (raised from 16 on 23 "
+        "Nov 2022); sending or receiving LIVE gifts is also 18+.",
+        "TikTok's own rules for LIVE",
+        "-",
+        "23 Nov 2022",
+        "TikTok announcement of 18 Oct 2022, as reported by "
+        "https://fox5dc.com/news/tiktok-raises-age-requirement-for-live-adds-adult-"
+        "only-streams and https://shenandoahcountryq102.iheart.com/content/2022-10-"
+        "18-tiktok-raising-the-age-requirement-for-going-live/ (The Verge); "
+        "re-check the platform's page before each edition",
+        r"18 tuổi trở lên mới được phát trực tiếp",
+    ),
+    Fact(
         "circular-02-2025",
         "The digital competence framework for learners: 6 domains, 24 "
         "competences, 4 tiers over 8 levels; grades work at CB1 (1-3), CB2 (4-5), "
