@@ -189,6 +189,11 @@ REWRITTEN_PUPIL_FILES = sorted(
     [
         *(CURRICULUM_DIR / "g6-9").glob("*.yaml"),
         *(CURRICULUM_DIR / "g10-12").glob("*.yaml"),
+        # New g3-5 modules written to the gate from the start (issue 23f).
+        *(
+            CURRICULUM_DIR / "g3-5" / name
+            for name in ("ai.yaml", "learning-apps.yaml", "misinformation.yaml")
+        ),
     ]
 )
 
