@@ -150,6 +150,35 @@ FACTS: list[Fact] = [
         r"Luật Trẻ em",
     ),
     Fact(
+        "decree-56-2017-support-and-intervention",
+        "Whoever learns that a child is abused or at risk must tell hotline 111, "
+        "the police or the commune People's Committee at once; the receiver records "
+        "it (Form 01); the commune's child protection officer makes the first risk "
+        "assessment (Form 02); a child at serious risk gets emergency measures "
+        "within 12 hours of the report.",
+        "Nghị định 56/2017/NĐ-CP detailing the Law on Children",
+        "Articles 25, 26",
+        "issued 9 May 2017; in force 1 Jul 2017 (not re-checked against the 2025 "
+        "reorganisation of ministries and local government)",
+        "https://thuvienphapluat.vn/hoi-dap-phap-luat/iframe/2CCA4-hd-tiep-nhan-va-"
+        "phoi-hop-xu-ly-thong-tin-doi-voi-truong-hop-tre-em-bi-xam-hai-nhu-the-"
+        "nao.html; https://thuvienphapluat.vn/hoi-dap-phap-luat/iframe/2CCA8-hd-danh-"
+        "gia-ban-dau-muc-do-ton-hai-cua-tre-em-co-nguy-co-bi-bao-luc-boc-lot-bo-roi-"
+        "nhu-the-nao.html",
+        r"56/2017|trong vòng 12 giờ",
+    ),
+    Fact(
+        "circular-18-2025-school-counselling",
+        "MOET's guidance on school counselling and social work in schools.",
+        "Thông tư 18/2025/TT-BGDĐT",
+        "whole circular",
+        "issued 15 Sep 2025; in force 31 Oct 2025",
+        "https://thuviennhadat.vn/vbpl/thong-tu-18-2025-tt-bgddt-huong-dan-cong-tac-"
+        "xa-hoi-trong-truong-hoc-672882.html; https://lifestyle.znews.vn/hoc-sinh-se-"
+        "duoc-tu-van-ve-tinh-yeu-hon-nhan-va-gia-dinh-post1587998.html",
+        r"18/2025",
+    ),
+    Fact(
         "platform-age-13",
         "Facebook, Instagram and TikTok require users to be 13 or older; YouTube "
         "Kids is made for children under 13.",

@@ -1,6 +1,7 @@
 """Adults' modules: the session guide and take-home sheet load and print as PDFs."""
 
 import copy
+import re
 
 import pytest
 import yaml
@@ -12,7 +13,11 @@ from content_cms.curriculum.loader import (
     CurriculumDocument,
     curriculum_check_rules,
 )
+from content_cms.curriculum.loader import (
+    _session_materials_value as _materials_value,
+)
 from content_cms.models import ModulePage
+from content_cms.session_pdf import session_guide_pdf, take_home_pdf
 from tests.factories import SchoolClassFactory, login_verified, make_pupil, make_teacher
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +92,37 @@ def test_a_pupil_module_may_not_carry_a_session_guide():
     data["take_home"] = caregivers["take_home"]
     errors = curriculum_check_rules(CurriculumDocument(path=PUPIL_MODULE, data=data))
     assert any("only adults' modules" in error for error in errors)
+
+
+ADULT_FILES = sorted(
+    [
+        *(CURRICULUM_DIR / "parents").glob("*.yaml"),
+        *(CURRICULUM_DIR / "staff").glob("*.yaml"),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "path", ADULT_FILES, ids=lambda p: p.stem + "@" + p.parent.name
+)
+def test_every_adult_module_has_a_timed_guide_and_a_one_page_sheet(path):
+    """Whoever runs a session needs a plan that fits 45-60 minutes, and every
+    family goes home with one page naming 111."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    guide, sheet = data.get("session_guide"), data.get("take_home")
+    assert guide and sheet, "an adults' module needs a session guide and a sheet"
+    assert 45 <= guide["minutes"] <= 60
+    assert sum(step["minutes"] for step in guide["steps"]) == guide["minutes"]
+    assert any("111" in contact["vi"] for contact in sheet["contacts"])
+    for language in ("vi", "en"):
+        values = _materials_value(data, language)
+        page = ModulePage(
+            title=data["title"][language],
+            summary=data["summary"][language],
+            session_materials=values,
+        )
+        pdf = take_home_pdf(module=page)
+        assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == 1, (
+            f"the {language} take-home sheet runs over one A4 page"
+        )
+        assert session_guide_pdf(module=page).startswith(b"%PDF")
