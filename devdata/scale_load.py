@@ -13,22 +13,25 @@ dashboards. So, beside the schools, classes and accounts of ``devdata.scale``:
   username (``scale_card_key``), and only its SHA-256 is stored, as for real cards;
 - officers: a unit officer per commune (``scale-cb-NNN``) and one province officer
   (``scale-so-01``). The province officer must use a second factor; they get an
-  authenticator-app device whose key the benchmark knows (``SCALE_TOTP_KEY``), so a
-  load test passes the real second-factor check with a real code. Nothing in the
+  authenticator-app device whose key a benchmark knows (``devdata.scale_secrets``),
+  so a load test passes the real second-factor check with a real code. Nothing in the
   product skips it; ``generate_scale`` refuses to run under the production settings,
   so such a device is never made in a real database.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from devdata.bulk import batches
+from devdata.scale_secrets import (
+    SCALE_PROVINCE_OFFICER,
+    SCALE_TOTP_KEY,
+    scale_card_key,
+    scale_totp_code,  # noqa: F401 (re-exported for tests and benchmarks)
+)
 from lms.accounts.card_keys import card_key_hash
 from lms.models import (
     AdministrativeUnit,
@@ -45,31 +48,7 @@ from lms.models import (
 from lms.people.consent import consent_record_bulk
 from lms.people.services import role_assign
 
-# Known to the benchmark: never a secret (benchmark data only).
-SCALE_CARD_KEY_SALT = b"an-toan-scale-card-key"
-SCALE_TOTP_KEY = hashlib.sha1(b"an-toan-scale-officer-totp").hexdigest()
-SCALE_PROVINCE_OFFICER = "scale-so-01"
 SCALE_NOTICE_VERSION = "2026-1"
-
-
-def scale_card_key(username: str) -> str:
-    """Return the login-card key of a generated pupil (32 URL-safe characters)."""
-    digest = hmac.new(SCALE_CARD_KEY_SALT, username.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
-
-
-def scale_totp_code(at: float | None = None) -> str:
-    """Return the province officer's current six-digit code (RFC 6238, 30 s)."""
-    import struct
-    import time
-
-    counter = int((time.time() if at is None else at) // 30)
-    mac = hmac.new(
-        bytes.fromhex(SCALE_TOTP_KEY), struct.pack(">Q", counter), hashlib.sha1
-    ).digest()
-    offset = mac[-1] & 0x0F
-    value = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
 
 
 def scale_load_ready(
@@ -161,8 +140,9 @@ def _card_keys_ensure(school_ids: list[int], batch_size: int) -> int:
 
 
 def _officers_ensure(communes: list[AdministrativeUnit]) -> int:
-    from devdata.scale import SCALE_PASSWORD, SCALE_USERNAME_PREFIX
     from django.contrib.auth.hashers import make_password
+
+    from devdata.scale import SCALE_PASSWORD, SCALE_USERNAME_PREFIX
 
     password_hash = make_password(SCALE_PASSWORD)
     province = communes[0].get_parent() if communes else None
