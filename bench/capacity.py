@@ -9,7 +9,7 @@ honcho runs the Procfile (HTTP pool, websocket pool, task worker) under
 ``config.settings.production`` on loopback ports, Redis database 14. It stops that
 server (its process group, by id) at the end, whatever happens.
 
-The load is ``bench/capacity_model.py``: pupils signing in with their cards,
+The load is ``bench/_capacity_model.py``: pupils signing in with their cards,
 reading sections, answering and submitting quizzes, opening their progress;
 teachers on the class grid with its live socket, sometimes assigning; heads of
 school and officers on dashboards, sometimes exporting. With locust installed
@@ -49,7 +49,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _server  # noqa: E402
-from bench.capacity_model import (  # noqa: E402
+from bench._capacity_model import (  # noqa: E402
     Browser,
     Mix,
     Reply,
@@ -445,7 +445,7 @@ def run_locust(people: Roster, server) -> int:
         result = subprocess.run(
             [
                 str(Path(sys.executable).parent / "locust"),
-                *("-f", "bench/locustfile.py", "--headless", "-H", SITE),
+                *("-f", "bench/_capacity_locustfile.py", "--headless", "-H", SITE),
                 *("-u", str(users), "-r", str(max(1, round(users / RAMP)))),
                 *("-t", f"{SECONDS:.0f}s", "--only-summary", "--stop-timeout", "30"),
             ],

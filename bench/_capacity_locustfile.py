@@ -1,11 +1,11 @@
-"""The school day's load under locust: the journeys of ``bench/capacity_model.py``.
+"""The school day's load under locust: the journeys of ``bench/_capacity_model.py``.
 
 Run by ``bench/capacity.py --locust`` (which prepares the database, writes the
 roster to ``BENCH_CAPACITY_ROSTER`` and starts the production shape), or by hand
 against a running server, headless and bounded in time, on loopback only:
 
     BENCH_CAPACITY_ROSTER=/tmp/bench_capacity_roster.json \\
-    locust -f bench/locustfile.py --headless -H http://127.0.0.1:8770 \\
+    locust -f bench/_capacity_locustfile.py --headless -H http://127.0.0.1:8770 \\
         -u 860 -r 30 -t 90s --only-summary
 
 Weights follow the mix per 1,000 active pupils (``capacity_model.Mix``): locust
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import contextlib
 
-from bench.capacity_model import (  # noqa: E402
+from bench._capacity_model import (  # noqa: E402
     OFFICERS_PER_1000,
     SCHOOL_ADMINS_PER_1000,
     TEACHERS_PER_1000,

@@ -2,9 +2,10 @@
 
 docs/performance.md ("Capacity of a school day") gives the reasoning behind every
 number here. The journeys are plain synchronous code over a ``Browser`` (cookies, the
-CSRF token, redirects), so the same journeys run under locust (``bench/locustfile.py``,
-gevent) and under the thread driver of ``bench/capacity.py`` when locust is not
-installed. Every request is named and of a kind (``page``, ``api``, ``sign-in``,
+CSRF token, redirects), so the same journeys run under locust
+(``bench/_capacity_locustfile.py``, gevent) and under the thread driver of
+``bench/capacity.py`` when locust is
+not installed. Every request is named and of a kind (``page``, ``api``, ``sign-in``,
 ``socket``), and the figures are given per kind.
 """
 
