@@ -74,6 +74,7 @@ class Reply:
     status: int
     text: str
     location: str = ""
+    url: str = ""  # where the reply came from, after redirects
 
 
 # transport(method, path, headers, body, is_json, name, kind) -> Reply
@@ -107,6 +108,7 @@ class Browser:
         if time.monotonic() > self.deadline:
             raise Stop
         reply = self.transport(method, path, self._headers(), body, is_json, name, kind)
+        location = path
         for _redirect in range(5):
             if reply.status not in (301, 302, 303) or not reply.location:
                 break
@@ -115,6 +117,7 @@ class Browser:
             reply = self.transport(
                 "GET", location, self._headers(), None, False, name + " ->", "page"
             )
+        reply.url = location
         return reply
 
     def get(self, path, *, name, kind="page") -> Reply:
@@ -177,14 +180,13 @@ def pupil_session(browser: Browser, username: str, module_id: int) -> None:
         browser.think(PUPIL_THINK)
         browser.get("/app/", name="pupil home")
         browser.think(PUPIL_THINK)
-        index = 1
-        page = browser.get(f"/hoc/{module_id}/phan/1/", name="module section")
-        while f"/hoc/{module_id}/phan/{index + 1}/" in page.text:
-            index += 1
+        # Sections count from 0; "Next" posts the section read and leads to the
+        # next one, and from the last to the quiz's introduction.
+        path = f"/hoc/{module_id}/phan/0/"
+        browser.get(path, name="module section")
+        while f"/hoc/{module_id}/phan/" in path:
             browser.think(PUPIL_THINK)
-            page = browser.get(f"/hoc/{module_id}/phan/{index}/", name="module section")
-        browser.think(PUPIL_THINK)
-        browser.get(f"/hoc/{module_id}/bai-kiem-tra/", name="quiz intro")
+            path = browser.post(path, name="section read").url
         started = browser.post(f"/hoc/{module_id}/bai-kiem-tra/", name="quiz start")
         attempt = ATTEMPT.search(started.text)
         if attempt is None:
