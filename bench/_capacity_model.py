@@ -11,6 +11,7 @@ not installed. Every request is named and of a kind (``page``, ``api``, ``sign-i
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -166,6 +167,20 @@ def quiz_questions(html: str) -> list[tuple[str, str, list[int]]]:
     return questions
 
 
+STATE = re.compile(r'<script id="quiz-state" type="application/json">(.*?)</script>')
+
+
+def answered_questions(html: str) -> set[str]:
+    """Return the ids of the questions a resumed attempt has answers for."""
+    found = STATE.search(html)
+    if not found:
+        return set()
+    try:
+        return set(json.loads(found.group(1)).get("answers") or {})
+    except ValueError:
+        return set()
+
+
 def pupil_session(browser: Browser, username: str, module_id: int) -> None:
     """Sign in with the card, learn the module section by section, take its quiz,
     look at the result and the progress page; again from home until time is up."""
@@ -199,7 +214,10 @@ def pupil_session(browser: Browser, username: str, module_id: int) -> None:
         if attempt is None:
             continue  # tries used up: the page said so; read on
         attempt_id = attempt.group(1)
+        answered = answered_questions(started.text)
         for question_id, kind, choices in quiz_questions(started.text):
+            if question_id in answered:
+                continue  # a resumed attempt: the page shows what was saved
             browser.think(PUPIL_THINK)
             response = (
                 {"order": random.sample(choices, len(choices))}

@@ -481,15 +481,20 @@ def main() -> int:
         _server.server_wait(f"{SITE}/healthz", seconds=120)
         if "--locust" in sys.argv:
             return run_locust(people, server)
-        first = 0
+        # A run starts at a random pupil, so runs one after another take other
+        # pupils (with other attempts) as far as the roster allows.
+        needed = STORM_WORKING + STORM_ARRIVING if mode == "storm" else max(STEPS)
+        first = random.randrange(max(1, len(people.pupils) - needed))
         if mode == "storm":
             working = Mix.for_pupils(STORM_WORKING, people)
             recorder = Recorder()
             jobs = [
                 (job, random.uniform(0, RAMP))
-                for job in jobs_for(working, people, 0, recorder)
+                for job in jobs_for(working, people, first, recorder)
             ]
-            arriving = people.pupils[STORM_WORKING : STORM_WORKING + STORM_ARRIVING]
+            arriving = people.pupils[
+                first + STORM_WORKING : first + STORM_WORKING + STORM_ARRIVING
+            ]
             spacing = STORM_SECONDS / max(1, len(arriving))
             jobs += [
                 (
