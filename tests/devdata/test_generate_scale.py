@@ -223,11 +223,16 @@ def test_the_data_is_ready_for_a_load_test_as_it_is(client):
     pupils = User.objects.filter(
         username__startswith="scale-hs-", role_assignments__role=Role.PUPIL
     )
-    assert ConsentRecord.objects.filter(pupil__in=pupils).values(
-        "pupil"
-    ).distinct().count() == 80
+    assert (
+        ConsentRecord.objects.filter(pupil__in=pupils)
+        .values("pupil")
+        .distinct()
+        .count()
+        == 80
+    )
     classes = SchoolClass.objects.filter(school__code__startswith="SCALE-")
-    assert Assignment.objects.filter(school_class__in=classes, module=module).count() == 4
+    given = Assignment.objects.filter(school_class__in=classes, module=module)
+    assert given.count() == 4
     assert not Attempt.objects.filter(user__in=pupils).exists()
     # A pupil signs in with the card key the benchmark derives from the username.
     response = client.get(f"/dang-nhap/the/{scale_card_key('scale-hs-00001-0001')}/")
@@ -236,9 +241,12 @@ def test_the_data_is_ready_for_a_load_test_as_it_is(client):
         User.objects.get(username="scale-hs-00001-0001").pk
     )
     # One unit officer per commune, and a province officer with a known device.
-    assert RoleAssignment.objects.filter(
-        role=Role.UNIT_OFFICER, user__username__startswith="scale-cb-"
-    ).count() == 96
+    assert (
+        RoleAssignment.objects.filter(
+            role=Role.UNIT_OFFICER, user__username__startswith="scale-cb-"
+        ).count()
+        == 96
+    )
     officer = User.objects.get(username=SCALE_PROVINCE_OFFICER)
     device = TOTPDevice.objects.get(user=officer, confirmed=True)
     assert device.verify_token(scale_totp_code())
