@@ -11,7 +11,7 @@ PORT ?= 8000
 TEMPLATES = $(shell find . \( -path ./.venv -o -path ./.git -o -path ./staticfiles -o -path ./media \) -prune \
 	-o -path '*/templates/*' -name '*.html' -print | sort)
 
-.PHONY: run prod setup test test-fast test-embedded lint format bench messages clean api-baseline
+.PHONY: run prod setup test test-fast test-embedded lint format bench bench-capacity bench-capacity-storm messages clean api-baseline
 
 $(VENV)/bin/activate:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed."; exit 1; }
@@ -76,7 +76,16 @@ api-baseline: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m tests.test_api_compat
 
 bench: $(VENV)/.dev
-	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/[!_]*.py; do [ $$script = bench/capacity.py ] && continue; \
+		echo "== $$script"; $(PY) $$script || exit 1; done
+
+## The school day's load against the production shape (docs/performance.md, "Capacity
+## of a school day"); bench-capacity-storm: the sign-in storm. PostgreSQL and Redis.
+bench-capacity: $(VENV)/.dev
+	$(PY) bench/capacity.py steps
+
+bench-capacity-storm: $(VENV)/.dev
+	$(PY) bench/capacity.py storm
 
 ## Extract messages, fill Vietnamese from locale/vi/LC_MESSAGES/_pending_*.po (then delete them), compile
 ## (also locale_wagtail/, the hand-kept Vietnamese for Wagtail's admin)

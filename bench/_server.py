@@ -24,7 +24,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
 BENCH_DATABASES = frozenset(
-    {"bench_answers", "bench_live", "bench_dash", "bench_rollover"}
+    {"bench_answers", "bench_live", "bench_dash", "bench_rollover", "bench_capacity"}
 )
 
 

@@ -9,7 +9,9 @@ What it builds: a province with 96 communes; schools spread over the communes an
 one in twenty of each kind, over the school types in about the province's mix;
 classes of about 35 pupils over the grades of each school, each with a homeroom
 teacher; a school administrator per school; the pupils, each with the pupil role at
-their school and an enrolment in a class of the current school year.
+their school and an enrolment in a class of the current school year; and what a load
+test needs (``devdata.scale_load``): consent, an assignment per class, login cards a
+benchmark can compute, a unit officer per commune and a province officer.
 
 Everything it creates is marked: unit and school codes start with ``SCALE-`` and
 usernames with ``scale-``, so it lives beside the demo province and ``scale_reset``
@@ -29,6 +31,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from common.hashers import pupil_password_hasher
 from devdata.bulk import (
     BATCH_SIZE,
     PlannedPupil,
@@ -38,8 +41,10 @@ from devdata.bulk import (
     users_bulk_ensure,
 )
 from devdata.demo import school_years_ensure, vietnamese_name
+from devdata.scale_load import scale_load_ready
 from lms.models import (
     AdministrativeUnit,
+    ConsentRecord,
     Role,
     School,
     SchoolClass,
@@ -136,9 +141,17 @@ def scale_generate(
         )
     pupils_created = pupils_bulk_create(
         pupils=_pupils_plan(scale_schools, classes, pupils_per_school, rng),
-        password_hash=password_hash,
+        # Pupils' passwords take the pupils' hasher, as real ones do.
+        password_hash=make_password(SCALE_PASSWORD, hasher=pupil_password_hasher()),
         batch_size=batch_size,
         on_batch=on_pupils,
+    )
+    # Consent, assignments, computable card keys and officers: what a load test
+    # needs (devdata/scale_load.py).
+    load_ready = scale_load_ready(
+        school_ids=[school.pk for school in scale_schools],
+        communes=communes,
+        batch_size=batch_size,
     )
     answers_created = learning_records_generate(
         school_ids=[school.pk for school in scale_schools],
@@ -153,6 +166,7 @@ def scale_generate(
         + 3 * staff_created
         + 4 * pupils_created
         + answers_created
+        + sum(load_ready.values())
     )
     return ScaleReport(
         schools=schools_created,
@@ -209,6 +223,9 @@ def scale_reset(
     )
     for batch in batches(user_ids, batch_size):
         with transaction.atomic():
+            # Consent records protect their pupil (privacy law keeps them); these
+            # are generated ones, deleted with their generated pupils.
+            ConsentRecord.objects.filter(pupil_id__in=batch).delete()
             User.objects.filter(pk__in=batch).delete()
         if on_users is not None:
             on_users(len(batch))

@@ -261,10 +261,10 @@ class AttemptAnswerApi(APIView):
         responses={201: OutputSerializer, 200: OutputSerializer, **ERRORS},
     )
     def post(self, request, attempt_id: str):
-        attempt = selectors.attempt_for_user(user=request.user, attempt_id=attempt_id)
         data = _validated(self.InputSerializer, request.data)
-        result = services.attempt_answer(
-            attempt=attempt,
+        # The service reads and locks the attempt in one query (the hottest write).
+        result = services.attempt_answer_by_id(
+            attempt_id=attempt_id,
             user=request.user,
             question_id=data["question_id"],
             client_id=data["client_id"],

@@ -185,12 +185,12 @@ def attempts_for_export(*, user) -> list[dict]:
     return exported
 
 
-def attempt_for_user(*, user, attempt_id) -> Attempt:
-    """Return the user's attempt ``attempt_id``, or raise ``QuizNotFound``.
+def attempts_of_user_by_id(*, user, attempt_id):
+    """Return a queryset of the user's attempt ``attempt_id`` (empty if none).
 
-    Raises (never returns None) for an id that is not a UUID, does not exist or
-    belongs to someone else, all alike, so pages and the API answer 404 without
-    telling whether another pupil's attempt exists.
+    An id that is not a UUID, or an anonymous user, gives an empty queryset, so
+    callers that lock the row (``quizzes.services.attempt_answer_by_id``) and
+    callers that only read it answer the same 404.
     """
     try:
         attempt_uuid = (
@@ -200,13 +200,21 @@ def attempt_for_user(*, user, attempt_id) -> Attempt:
         )
     except (TypeError, ValueError, AttributeError):
         attempt_uuid = None
-    attempt = (
-        Attempt.objects.select_related("version", "quiz")
-        .filter(pk=attempt_uuid, user_id=user.pk)
-        .first()
-        if attempt_uuid is not None and user.is_authenticated
-        else None
+    if attempt_uuid is None or not user.is_authenticated:
+        return Attempt.objects.none()
+    return Attempt.objects.select_related("version", "quiz").filter(
+        pk=attempt_uuid, user_id=user.pk
     )
+
+
+def attempt_for_user(*, user, attempt_id) -> Attempt:
+    """Return the user's attempt ``attempt_id``, or raise ``QuizNotFound``.
+
+    Raises (never returns None) for an id that is not a UUID, does not exist or
+    belongs to someone else, all alike, so pages and the API answer 404 without
+    telling whether another pupil's attempt exists.
+    """
+    attempt = attempts_of_user_by_id(user=user, attempt_id=attempt_id).first()
     if attempt is None:
         raise QuizNotFound(_("This quiz attempt was not found."))
     return attempt

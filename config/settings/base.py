@@ -260,6 +260,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
     "common.hashers.OneTimePasswordHasher",
+    # Pupils' card passwords (common/hashers.py, docs/performance.md "Sign-in
+    # storm"): lms.models.User.check_password prefers it for pupil accounts.
+    "common.hashers.PupilPasswordHasher",
 ]
 ONBOARDING_USERNAME_SUFFIX = env.str("ONBOARDING_USERNAME_SUFFIX", default="tn")
 ONBOARDING_MAX_BYTES = env.int("ONBOARDING_MAX_BYTES", default=20 * 1024 * 1024)

@@ -7,9 +7,12 @@ roles they hold, each scoped to a node of the organisation: a school for school
 roles, an administrative unit for officers, nothing for platform-wide roles.
 """
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from common.hashers import pupil_password_hasher
 
 
 class User(AbstractUser):
@@ -44,6 +47,34 @@ class User(AbstractUser):
     def name(self) -> str:
         """Return the name shown to other people."""
         return str(self)
+
+    def password_hasher(self) -> str:
+        """Return the hasher this account's password should be stored with.
+
+        Pupils (holding no other role) have the cheaper ``PupilPasswordHasher``
+        (common/hashers.py says why); everyone else Django's default.
+        """
+        if not self.pk or self.is_superuser:
+            return "default"
+        roles = set(
+            RoleAssignment.objects.filter(user_id=self.pk).values_list(
+                "role", flat=True
+            )
+        )
+        return pupil_password_hasher() if roles == {Role.PUPIL} else "default"
+
+    def check_password(self, raw_password) -> bool:
+        """Check ``raw_password``; a match stored with another hasher than this
+        account's is re-hashed with it (Django's upgrade on sign-in, with the
+        account's hasher preferred instead of the first of PASSWORD_HASHERS)."""
+        hasher = self.password_hasher()
+
+        def rehash(raw_password):
+            self.password = make_password(raw_password, hasher=hasher)
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, rehash, preferred=hasher)
 
 
 class Role(models.TextChoices):

@@ -20,9 +20,11 @@ import re
 import secrets
 from dataclasses import asdict, dataclass, replace
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.hashers import pupil_password_hasher
 from lms.accounts.card_keys import card_key_hash
 from lms.errors import LmsError
 from lms.models import Enrolment, Role, SchoolClass, User
@@ -139,7 +141,8 @@ def _new_secrets(pupil: User) -> PupilCredentials:
     """Give ``pupil`` a new password and card key (not saved yet); return them."""
     password = password_generate()
     card_key = secrets.token_urlsafe(CARD_KEY_BYTES)
-    pupil.set_password(password)
+    # A cheaper hasher than staff have (common/hashers.py says why).
+    pupil.password = make_password(password, hasher=pupil_password_hasher())
     pupil.login_card_key_hash = card_key_hash(card_key)
     return PupilCredentials(
         pupil_id=pupil.pk,

@@ -203,3 +203,62 @@ def test_running_again_with_more_answers_tops_the_attempts_up():
 def test_sizes_are_required():
     with pytest.raises(CommandError):
         generate_scale()
+
+
+def test_the_data_is_ready_for_a_load_test_as_it_is(client):
+    """Consent, an assignment per class, card keys a benchmark can compute, and
+    officers (the province officer passes the real second factor)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from devdata.scale_load import (
+        SCALE_PROVINCE_OFFICER,
+        scale_card_key,
+        scale_totp_code,
+    )
+    from lms.models import Assignment, ConsentRecord
+
+    module = learning_module()
+    generate_scale("--schools", "2", "--pupils-per-school", "40")
+
+    pupils = User.objects.filter(
+        username__startswith="scale-hs-", role_assignments__role=Role.PUPIL
+    )
+    assert (
+        ConsentRecord.objects.filter(pupil__in=pupils)
+        .values("pupil")
+        .distinct()
+        .count()
+        == 80
+    )
+    classes = SchoolClass.objects.filter(school__code__startswith="SCALE-")
+    given = Assignment.objects.filter(school_class__in=classes, module=module)
+    assert given.count() == 4
+    assert not Attempt.objects.filter(user__in=pupils).exists()
+    # A pupil signs in with the card key the benchmark derives from the username.
+    response = client.get(f"/dang-nhap/the/{scale_card_key('scale-hs-00001-0001')}/")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(
+        User.objects.get(username="scale-hs-00001-0001").pk
+    )
+    # One unit officer per commune, and a province officer with a known device.
+    assert (
+        RoleAssignment.objects.filter(
+            role=Role.UNIT_OFFICER, user__username__startswith="scale-cb-"
+        ).count()
+        == 96
+    )
+    officer = User.objects.get(username=SCALE_PROVINCE_OFFICER)
+    device = TOTPDevice.objects.get(user=officer, confirmed=True)
+    assert device.verify_token(scale_totp_code())
+    # Running again makes nothing new, and --reset removes it all (consent too).
+    generate_scale("--schools", "2", "--pupils-per-school", "40")
+    assert ConsentRecord.objects.filter(pupil__in=pupils).count() >= 80
+    generate_scale("--reset")
+    assert not User.objects.filter(username__startswith="scale-").exists()
+
+
+def test_it_refuses_to_run_under_the_production_settings(settings):
+    settings.SETTINGS_MODULE = "config.settings.production"
+    with pytest.raises(CommandError, match="production"):
+        generate_scale("--schools", "1", "--pupils-per-school", "5")
+    assert not School.objects.filter(code__startswith="SCALE-").exists()

@@ -5,6 +5,7 @@ Tây Ninh since 2025); ``generate_scale --reset`` removes what it made. See
 devdata/scale.py.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
@@ -16,6 +17,8 @@ from devdata.scale import (
     scale_reset,
     scale_user_count,
 )
+
+PRODUCTION_SETTINGS = "config.settings.production"
 
 
 class Command(BaseCommand):
@@ -46,6 +49,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
+        if settings.SETTINGS_MODULE == PRODUCTION_SETTINGS:
+            # Its accounts share a published password, and its province officer an
+            # authenticator key a benchmark knows (devdata/scale_load.py).
+            raise CommandError(
+                _("generate_scale makes test data: it never runs in production.")
+            )
         schools = options["schools"]
         pupils_per_school = options["pupils_per_school"]
         quiet = options["no_progress"] or options["verbosity"] == 0
