@@ -45,11 +45,11 @@ prod: $(VENV)/.runtime
 
 ## The whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
 test: $(VENV)/.dev
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile -m "not budget"
 
 ## The suite without the slow marks (browser journeys, fuzzing)
 test-fast: $(VENV)/.dev
-	$(PY) -m pytest -n 2 --dist loadfile -m "not slow"
+	$(PY) -m pytest -n 2 --dist loadfile -m "not slow and not budget"
 
 ## Smoke test of the embedded mode: SQLite and the in-memory channel layer
 test-embedded: $(VENV)/.dev

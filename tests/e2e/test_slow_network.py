@@ -10,7 +10,7 @@ caches), 1 s on a repeat visit (the service worker and the HTTP cache warm), and
 at most 100 KB over the wire for a first visit to a quiz question. Each run
 appends its figures to test-artifacts/slow-network.jsonl.
 
-Run alone: ``pytest tests/e2e/test_slow_network.py -p no:randomly``.
+Run: ``.venv/bin/python bench/phone_network.py`` (part of ``make bench``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import pytest
 
 from tests.e2e.conftest import PHONE, ROOT, sign_in
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+# Timed: measured by `make bench` (bench/phone_network.py), not by `make test`.
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.budget]
 
 KBIT = 400
 LATENCY_MS = 400
