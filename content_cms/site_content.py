@@ -19,33 +19,33 @@ APP_REPORTING = {
             "Zalo",
             [
                 "Mở cuộc trò chuyện với người làm em khó chịu.",
-                "Bấm vào tên hoặc biểu tượng ba chấm, chọn Chặn.",
-                "Chọn Báo xấu và chọn lý do phù hợp.",
                 "Chụp màn hình tin nhắn trước khi chặn để giữ bằng chứng.",
+                "Bấm vào tên hoặc biểu tượng ba chấm, chọn Báo xấu và chọn lý do.",
+                "Sau đó chọn Chặn.",
             ],
         ),
         (
             "Facebook và Messenger",
             [
                 "Mở trang cá nhân hoặc tin nhắn của người đó.",
-                "Bấm biểu tượng ba chấm, chọn Chặn hoặc Báo cáo.",
                 "Chụp màn hình và ghi lại đường dẫn trước khi chặn.",
+                "Bấm biểu tượng ba chấm, chọn Báo cáo, rồi Chặn.",
             ],
         ),
         (
             "TikTok",
             [
+                "Chụp màn hình làm bằng chứng.",
                 "Nhấn giữ vào video hoặc bình luận, chọn Báo cáo.",
                 "Vào trang cá nhân của người đó, bấm biểu tượng chia sẻ, chọn Chặn.",
-                "Chụp màn hình làm bằng chứng.",
             ],
         ),
         (
             "YouTube",
             [
+                "Ghi lại tên kênh và đường dẫn video.",
                 "Bấm biểu tượng ba chấm cạnh video hoặc bình luận, chọn Báo cáo.",
                 "Trên kênh của người đó, chọn Chặn người dùng.",
-                "Ghi lại tên kênh và đường dẫn video.",
             ],
         ),
     ],
@@ -54,33 +54,33 @@ APP_REPORTING = {
             "Zalo",
             [
                 "Open the chat with the person who upset you.",
-                "Tap their name or the three-dot icon and choose Block.",
-                "Choose Report and pick the reason that fits.",
                 "Take screenshots of the messages before blocking, to keep evidence.",
+                "Tap their name or the three-dot icon; choose Report, give a reason.",
+                "Then choose Block.",
             ],
         ),
         (
             "Facebook and Messenger",
             [
                 "Open the person's profile or the chat.",
-                "Tap the three-dot icon and choose Block or Report.",
                 "Take screenshots and note the link before blocking.",
+                "Tap the three-dot icon, choose Report, then Block.",
             ],
         ),
         (
             "TikTok",
             [
+                "Take screenshots as evidence.",
                 "Press and hold the video or comment and choose Report.",
                 "On the person's profile, tap the share icon and choose Block.",
-                "Take screenshots as evidence.",
             ],
         ),
         (
             "YouTube",
             [
+                "Note the channel name and the video link.",
                 "Tap the three-dot icon next to the video or comment; choose Report.",
                 "On the person's channel, choose Block user.",
-                "Note the channel name and the video link.",
             ],
         ),
     ],

@@ -59,3 +59,16 @@ def test_no_module_uses_the_made_up_competence_slugs():
         if ref.startswith("moet_safety:")
     ]
     assert slugs == []
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_help_page_keeps_evidence_before_blocking_in_every_app(language):
+    """Block first and the messages are gone: every app's steps save them first."""
+    from content_cms.site_content import APP_REPORTING
+
+    evidence = ("Chụp màn hình", "Ghi lại") if language == "vi" else ("Take", "Note")
+    block = "Chặn" if language == "vi" else "Block"
+    for app, steps in APP_REPORTING[language]:
+        kept = next(i for i, step in enumerate(steps) if step.startswith(evidence))
+        blocked = next(i for i, step in enumerate(steps) if block in step)
+        assert kept < blocked, (app, steps)
