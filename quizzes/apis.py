@@ -27,6 +27,7 @@ from common.serializers import StrictInputSerializer
 from quizzes import selectors, services
 from quizzes.errors import QuizError, QuizNotFound
 from quizzes.models import Quiz
+from quizzes.review import attempt_review
 
 
 def _validated(serializer_class, data) -> dict:
@@ -357,7 +358,7 @@ class AttemptReviewApi(APIView):
     @extend_schema(parameters=[ATTEMPT_ID], responses={200: OutputSerializer, **ERRORS})
     def get(self, request, attempt_id: str):
         attempt = selectors.attempt_for_user(user=request.user, attempt_id=attempt_id)
-        review = services.attempt_review(attempt=attempt, user=request.user)
+        review = attempt_review(attempt=attempt, user=request.user)
         return Response(review)
 
 

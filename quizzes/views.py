@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from quizzes import selectors, services
+from quizzes import selectors
 from quizzes.errors import QuizNotFound
+from quizzes.review import attempt_review
 
 
 def _own_attempt(request, attempt_id):
@@ -88,7 +89,7 @@ def attempt_result(request, attempt_id):
     attempt = _own_attempt(request, attempt_id)
     if not attempt.is_submitted:
         return redirect("quizzes:attempt_take", attempt_id=attempt.pk)
-    review = services.attempt_review(attempt=attempt, user=request.user)
+    review = attempt_review(attempt=attempt, user=request.user)
     return render(
         request,
         "quizzes/attempt_result.html",

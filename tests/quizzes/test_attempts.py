@@ -9,6 +9,9 @@ from django.db import IntegrityError, transaction
 
 from quizzes.errors import QuizError, QuizNotFound, QuizPermissionDenied
 from quizzes.models import Answer, Attempt, Quiz
+from quizzes.review import (
+    attempt_review,
+)
 from quizzes.selectors import (
     attempt_for_user,
     attempt_latest_answers,
@@ -19,7 +22,6 @@ from quizzes.selectors import (
 from quizzes.services import (
     MAX_TIME_SPENT_SECONDS,
     attempt_answer,
-    attempt_review,
     attempt_start,
     attempt_start_or_resume,
     attempt_submit,
