@@ -52,7 +52,9 @@ def parent_school() -> dict:
     province = AdministrativeUnit.add_root(
         code="h21p-tinh", name="Tỉnh Tây Ninh", level="tỉnh"
     )
-    ward = province.add_child(code="h21p-phuong", name="Phường Long Hoa", level="phường")
+    ward = province.add_child(
+        code="h21p-phuong", name="Phường Long Hoa", level="phường"
+    )
     school = School.objects.create(
         code="h21p-truong",
         name="Trường Tiểu học Long Hoa",
@@ -79,9 +81,7 @@ def parent_school() -> dict:
     )
     school_class.teachers.add(teacher)
     created = [
-        pupil_create(
-            display_name=name, school_class=school_class, roster_number=number
-        )
+        pupil_create(display_name=name, school_class=school_class, roster_number=number)
         for number, name in enumerate([CHILD, *CLASSMATES], start=1)
     ]
     child, classmates = created[0], created[1:]
@@ -189,7 +189,13 @@ def attempt_result(*, attempt_id: str) -> dict:
 
 COMMANDS = {
     f.__name__: f
-    for f in (parent_school, child_passes_module, parent_links, quiz_key, attempt_result)
+    for f in (
+        parent_school,
+        child_passes_module,
+        parent_links,
+        quiz_key,
+        attempt_result,
+    )
 }
 
 if __name__ == "__main__":
