@@ -18,6 +18,7 @@ import io
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib.colors import Color, black
@@ -27,6 +28,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from common.pdf import FONT, FONT_BOLD, fit_font_size, register_fonts
+from common.site import absolute_url
 from lms.models import PrivacySettings, SchoolClass
 from lms.people.consent import SlipToPrint, slip_code_format
 
@@ -169,7 +171,13 @@ def _draw_slip(
     }
     canvas.setFillColor(black)
     canvas.setFont(FONT_BOLD, 10)
-    canvas.drawString(left, bottom + 2, code_line)
+    canvas.drawString(left, bottom + 13, code_line)
+    # Where to type it: a code without an address leads a family nowhere.
+    address_line = _("Type the code at %(address)s") % {
+        "address": absolute_url(reverse("lms:parent_sign_up"))
+    }
+    canvas.setFont(FONT, fit_font_size(address_line, FONT, 8.5, width * 0.62, 6.5))
+    canvas.drawString(left, bottom + 2, address_line)
     canvas.setFillColor(MUTED)
     canvas.setFont(FONT, 7.5)
     canvas.drawRightString(

@@ -126,6 +126,26 @@ def test_a_bad_phone_number_creates_nothing(client, teacher, school_class, child
     assert ConsentSlip.objects.get(pupil=child).used_at is None
 
 
+def test_the_slip_says_where_to_type_its_code_and_sign_in_leads_there(
+    client, teacher, school_class, child, settings
+):
+    """A family holds only the paper: it must say where the code goes, and the
+    sign-in page must lead a parent to the sign-up."""
+    import io
+
+    from pypdf import PdfReader
+
+    settings.SITE_URL = "https://antoan.example.vn"
+    client.force_login(teacher)
+    response = client.post(reverse("lms:class_consent_slips", args=[school_class.pk]))
+    pdf = b"".join(response.streaming_content)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "https://antoan.example.vn/phu-huynh/dang-ky/" in text.replace("\n", "")
+    client.logout()
+    sign_in_page = client.get(reverse("lms:login")).content.decode()
+    assert f'href="{reverse("lms:parent_sign_up")}"' in sign_in_page
+
+
 def test_a_used_code_is_refused(client, teacher, school_class, child):
     code = issue(teacher, school_class, child)
     sign_up(client, code)
