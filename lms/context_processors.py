@@ -21,4 +21,7 @@ def platform(request) -> dict:
         # Discussion blocks' notes for the teacher are kept from pupils (everyone
         # else, parents reading a public module too, sees them).
         "hide_teacher_notes": pupil,
+        # Adults (parents, staff) taking a module or a quiz are spoken to as adults
+        # ("anh/chị", not the pupils' "em"); a module page says so by its audience.
+        "adult_reader": bool(roles) and not pupil,
     }
