@@ -239,7 +239,7 @@ class AttemptAnswerApi(APIView):
         client_id = serializers.UUIDField(
             help_text="Made by the device for this answer; repeats are harmless."
         )
-        question_id = StrictCharField(max_length=40)
+        question_id = StrictCharField(min_length=1, max_length=40)
         response = AnswerResponseField(
             help_text='{"choice_ids": [id, ...]} or, for ordering, {"order": [...]}'
         )
@@ -262,7 +262,13 @@ class AttemptAnswerApi(APIView):
         responses={201: OutputSerializer, 200: OutputSerializer, **ERRORS},
     )
     def post(self, request, attempt_id: str):
-        data = _validated(self.InputSerializer, request.data)
+        try:
+            data = _validated(self.InputSerializer, request.data)
+        except QuizError:
+            # Someone else's (or no) attempt is a 404 whatever the body says;
+            # only a bad body sent to one's own attempt costs this extra read.
+            selectors.attempt_for_user(user=request.user, attempt_id=attempt_id)
+            raise
         # The service reads and locks the attempt in one query (the hottest write).
         result = services.attempt_answer_by_id(
             attempt_id=attempt_id,

@@ -17,6 +17,7 @@ def test_healthz_reports_both_dependencies_up(client):
 
 
 def test_healthz_is_503_when_the_channel_layer_is_down(client, settings):
+    settings.REDIS_URL = ""  # a layer of its own: named as the layer, not as Redis
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",

@@ -100,7 +100,7 @@ def test_the_worksheet_is_a_pdf_in_the_pages_language(footprint, client):
     response = client.get(URL + "phieu-hoc-tap.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    text = _pdf_text(response.content)
+    text = _pdf_text(response.getvalue())
     assert "Phiếu học tập: Dấu chân của em" in text
     assert "Hỏi bạn trước khi đăng ảnh có bạn." in text
     assert "111" in text
@@ -108,7 +108,7 @@ def test_the_worksheet_is_a_pdf_in_the_pages_language(footprint, client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get(URL + "phieu-hoc-tap.pdf")
     assert english.status_code == 200
-    assert "Worksheet: Your footprints" in _pdf_text(english.content)
+    assert "Worksheet: Your footprints" in _pdf_text(english.getvalue())
 
 
 def test_the_worksheet_is_open_only_to_those_who_may_open_the_module(footprint, client):

@@ -13,8 +13,8 @@ from content_cms.curriculum.loader import (
     CurriculumDocument,
     curriculum_check_rules,
 )
-from content_cms.curriculum.loader import (
-    _session_materials_value as _materials_value,
+from content_cms.curriculum.session_materials import (
+    session_materials_value as _materials_value,
 )
 from content_cms.models import ModulePage
 from content_cms.session_pdf import session_guide_pdf, take_home_pdf
@@ -52,7 +52,7 @@ def test_staff_get_both_pdfs(client, loaded):
         response = client.get(reverse(name, args=[page.pk]))
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
-        assert response.content.startswith(b"%PDF")
+        assert response.getvalue().startswith(b"%PDF")
     page_html = client.get(page.url)
     assert reverse("content_cms:session_guide_pdf", args=[page.pk]) in (
         page_html.content.decode()

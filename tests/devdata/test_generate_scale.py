@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.utils.translation import gettext
 
 from devdata.scale import SCALE_PASSWORD
 from lms.learning.rebuild import (
@@ -259,6 +260,7 @@ def test_the_data_is_ready_for_a_load_test_as_it_is(client):
 
 def test_it_refuses_to_run_under_the_production_settings(settings):
     settings.SETTINGS_MODULE = "config.settings.production"
-    with pytest.raises(CommandError, match="production"):
+    refusal = gettext("generate_scale makes test data: it never runs in production.")
+    with pytest.raises(CommandError, match=refusal):
         generate_scale("--schools", "1", "--pupils-per-school", "5")
     assert not School.objects.filter(code__startswith="SCALE-").exists()

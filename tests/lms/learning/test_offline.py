@@ -9,7 +9,7 @@ from quizzes.models import Attempt
 from quizzes.services import attempt_answer
 from tests.factories import SchoolClassFactory, make_pupil, make_teacher
 from tests.lms.learning_helpers import allow_learning_records, learning_module
-from tests.quizzes.attempt_helpers import republish
+from tests.quizzes.attempt_helpers import correct_response, republish
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def test_answers_given_to_the_old_version_stay_with_it(pupil, module):
         user=pupil,
         question_id=question_id,
         client_id=uuid.uuid4(),
-        response={"choice_ids": [question["choices"][0]["id"]]},
+        response=correct_response(question),  # whatever the drawn question's type
     )
     republish(module.quiz, title="Đố vui mới")
     data = bundle(pupil)
