@@ -61,6 +61,18 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif settings.SERVE_IMAGES:
+    from django.views.static import serve
+
+    # Lesson pictures only (config/settings/base.py, SERVE_IMAGES): one file name
+    # inside Wagtail's two image folders, nothing else under MEDIA_ROOT.
+    urlpatterns.append(
+        re_path(
+            r"^media/(?P<path>(?:original_images|images)/[^/]+)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
 
 # Wagtail serves the page tree (home, catalogue, modules) for every other path.
 urlpatterns.append(path("", include(wagtail_urls)))

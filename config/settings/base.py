@@ -333,6 +333,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # there is no project-level static directory.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Lesson pictures (Wagtail's images and their renditions, public content) are
+# served by the app itself unless a proxy in front serves /media/ (then set it
+# off). Only those two folders: exports and certificate bundles, also under
+# MEDIA_ROOT, are answered by views that check who asks.
+SERVE_IMAGES = env.bool("SERVE_IMAGES", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
