@@ -7,7 +7,13 @@ from config.settings.base import *  # noqa: F401,F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    # In memory, unless the processes of a live server (tests/e2e) must share
+    # files: the curriculum's pictures written by one, served by another.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage"
+        if os.environ.get("TEST_MEDIA_ON_DISK")
+        else "django.core.files.storage.InMemoryStorage"
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Static files come from the apps; no collectstatic before a test run.

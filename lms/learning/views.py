@@ -41,6 +41,10 @@ from quizzes.services import attempt_start
 VIEW_SESSION_KEY = "lms_player_view"
 
 
+# Sent by the phone when it stores a page for offline reading.
+OFFLINE_COPY_HEADER = "X-Offline-Copy"
+
+
 def refused_kindly(view):
     """Answer a pupils' module of another age band with the kind 403 page."""
 
@@ -125,14 +129,17 @@ def module_section(request, module_id: int, index: int):
             return redirect(_section_url(player, index + 1))
         return redirect(_quiz_url(player) if player.has_quiz else _result_url(player))
 
-    learning_services.progress_position_set(
-        user=request.user, module=source, section_index=index
-    )
-    request.session[VIEW_SESSION_KEY] = {
-        "module": source.pk,
-        "index": index,
-        "at": time.time(),
-    }
+    if not request.headers.get(OFFLINE_COPY_HEADER):
+        # The pupil opened it (not the phone storing a copy for offline reading,
+        # common/static/common/offline.js): where they are, since when.
+        learning_services.progress_position_set(
+            user=request.user, module=source, section_index=index
+        )
+        request.session[VIEW_SESSION_KEY] = {
+            "module": source.pk,
+            "index": index,
+            "at": time.time(),
+        }
     return render(
         request,
         "lms/learning/section.html",
@@ -174,7 +181,7 @@ def module_quiz(request, module_id: int):
         else:
             return redirect(_attempt_url(attempt))
         return redirect(_quiz_url(player))
-    if request.method == "GET":
+    if request.method == "GET" and not request.headers.get(OFFLINE_COPY_HEADER):
         learning_services.progress_position_set(
             user=request.user, module=source, section_index=player.section_count
         )

@@ -21,6 +21,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -146,6 +147,9 @@ def _live_server(commands: tuple[str, ...]):
     }
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     env["PYTHONPATH"] = str(ROOT)
+    # Files on disk, shared by the set-up commands and the server (lesson pictures).
+    env["TEST_MEDIA_ON_DISK"] = "1"
+    env["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="e2e-media-")
     database_url = os.environ.get("DATABASE_URL", "")
     drop = None
     tmp = None
@@ -165,8 +169,6 @@ def _live_server(commands: tuple[str, ...]):
             urlsplit(database_url)._replace(path="/" + name)
         )
     else:
-        import tempfile
-
         tmp = tempfile.mkdtemp(prefix="e2e-")
         env["DATABASE_URL"] = f"sqlite:///{tmp}/e2e.sqlite3"
     server = None

@@ -85,6 +85,14 @@ def test_pupil_phone(browser, e2e_server, journey):
     page.wait_for_load_state()
     assert "/app/" in page.url, page.url
     journey.check(page, "signed-in-by-qr")
+    # The home stores the pupil's lessons on the phone in the background; its
+    # requests would set the session cookie again after it is cleared.
+    page.wait_for_function(
+        "() => { const c = document.querySelector('[data-offline-bundle]');"
+        " return !c || ['saved', 'none', 'full', 'failed']"
+        ".includes(c.dataset.state); }",
+        timeout=90000,
+    )
     context.clear_cookies()
 
     # Sign in with the card's username and password.

@@ -284,7 +284,8 @@
 
   function storeModule(module, pages, shared) {
     return Promise.all(module.pages.map(function (url) {
-      return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      // Marked as a copy for the phone: opening it is not the pupil reading it.
+      return fetch(url, { credentials: "same-origin", headers: { "X-Offline-Copy": "1" } }).then(function (response) {
         if (!response.ok || response.redirected) { throw new Error("not stored: " + url); }
         return response.clone().text().then(function (html) {
           return pages.put(url, response).then(function () {

@@ -148,10 +148,13 @@ function formSentOffline(request, userId) {
   });
 }
 
+// A form sent while online waits for the server however slow it is: the server
+// may already be handling it, and keeping it for later too would send it twice.
+// Only a failed network (no connection) keeps it in the outbox.
 function formNavigation(request) {
   var copy = request.clone();
   return currentUser().then(function (userId) {
-    return withTimeout(fetch(request), CONFIG.networkTimeoutMs).catch(function () {
+    return fetch(request).catch(function () {
       return userId ? formSentOffline(copy, userId) : offlinePage();
     });
   });

@@ -158,3 +158,19 @@ def test_the_bundle_needs_a_signed_in_person_and_a_post(client, pupil, module):
     client.force_login(pupil)
     assert client.get(URL).status_code == 405
     assert not Attempt.objects.exists()
+
+
+def test_the_phone_storing_a_section_does_not_move_the_pupil(pupil, module):
+    """Storing every section for offline reading is not the pupil reading them."""
+    from django.urls import reverse
+
+    from lms.models import ModuleProgress
+
+    data = bundle(pupil)
+    client = _clients[pupil.pk]
+    for url in data["modules"][0]["pages"]:
+        assert client.get(url, headers={"X-Offline-Copy": "1"}).status_code == 200
+    progress = ModuleProgress.objects.filter(user=pupil).first()
+    assert progress is None or progress.current_section == 0
+    resume = client.get(reverse("lms:module_resume", args=[module.pk]))
+    assert resume["Location"].endswith("/phan/0/")
