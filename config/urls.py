@@ -64,14 +64,13 @@ if settings.DEBUG:
 elif settings.SERVE_IMAGES:
     from django.views.static import serve
 
-    # Lesson pictures only (config/settings/base.py, SERVE_IMAGES): one file name
-    # inside Wagtail's two image folders, nothing else under MEDIA_ROOT.
+    def lesson_picture(request, path):
+        """Lesson pictures only (config/settings/base.py, SERVE_IMAGES)."""
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+    # One file name inside Wagtail's two image folders, nothing else under media/.
     urlpatterns.append(
-        re_path(
-            r"^media/(?P<path>(?:original_images|images)/[^/]+)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
+        re_path(r"^media/(?P<path>(?:original_images|images)/[^/]+)$", lesson_picture)
     )
 
 # Wagtail serves the page tree (home, catalogue, modules) for every other path.
