@@ -263,7 +263,7 @@ def fixtures_create() -> tuple[int, str, str, dict]:
     )
     store = SessionStore()
     store[SESSION_KEY] = str(host.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "lms.accounts.backends.PasswordBackend"
     store[HASH_SESSION_KEY] = host.get_session_auth_hash()
     store.save()
     question = live_question_public(session=session, index=0)

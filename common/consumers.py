@@ -10,12 +10,14 @@ the JSON consumers (the class grid, the live games).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from common import layer_watch
 from common.jsonlimits import loads_bounded
 
 logger = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ CLOSE_UNSUPPORTED_DATA = 1003
 CLOSE_INVALID_PAYLOAD = 1007
 CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_INTERNAL_ERROR = 1011
+CLOSE_TRY_AGAIN = 1013  # "try again later": the socket could not be set up
 # No message of the project comes near this; a frame above it is refused.
 MAX_TEXT_FRAME = 64 * 1024
 
@@ -60,7 +63,26 @@ class DirectDispatchMixin:
                 self.socket_closed = True
             await send(message)
 
-        return await super().__call__(scope, receive, guarded_send)
+        watch = None
+        if layer_watch.watched(self.channel_layer_alias):
+            watch = layer_watch.watch_for(self.channel_layer_alias)
+            watch.add(self)
+        try:
+            return await super().__call__(scope, receive, guarded_send)
+        except Exception as error:  # noqa: BLE001 - the channel layer, at connect
+            # Typically Redis away while the socket is being set up (its channel
+            # cannot be made): the client is refused and tries again.
+            logger.warning(
+                "websocket %s could not start: %s: %s",
+                type(self).__name__,
+                type(error).__name__,
+                error,
+            )
+            with contextlib.suppress(Exception):
+                await guarded_send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN})
+        finally:
+            if watch is not None:
+                watch.discard(self)
 
     async def dispatch(self, message):
         kind = message.get("type", "")
@@ -76,7 +98,22 @@ class DirectDispatchMixin:
             await handler(message)
         except StopConsumer:
             raise
-        except OSError as error:
+        except Exception as error:  # the last guard: never a traceback in the server
+            if kind != "websocket.disconnect":
+                await self.handler_failed(kind, error)
+                return
+            # Leaving its groups failed (the channel layer's Redis away): the
+            # socket is gone all the same, and so must the consumer be.
+            logger.info(
+                "websocket %s left without its groups: %s: %s",
+                type(self).__name__,
+                type(error).__name__,
+                error,
+            )
+            raise StopConsumer() from error
+
+    async def handler_failed(self, kind: str, error: Exception) -> None:
+        if isinstance(error, OSError):
             # The phone went away while its message was handled (the server's
             # ClientDisconnected is an OSError): what it sent is already saved,
             # and it sends again after reconnecting. Nothing to close or warn of.
@@ -84,15 +121,16 @@ class DirectDispatchMixin:
             logger.debug(
                 "websocket %s gone during %s: %s", type(self).__name__, kind, error
             )
-        except Exception as error:  # the last guard: never a traceback in the server
-            logger.warning(
-                "websocket %s closed on %s: %s: %s",
-                type(self).__name__,
-                kind,
-                type(error).__name__,
-                error,
-            )
-            await self.close(code=CLOSE_INTERNAL_ERROR)
+            return
+        # The last guard: never a traceback in the server.
+        logger.warning(
+            "websocket %s closed on %s: %s: %s",
+            type(self).__name__,
+            kind,
+            type(error).__name__,
+            error,
+        )
+        await self.close(code=CLOSE_INTERNAL_ERROR)
 
     async def refuse_frame(self, code: int, reason: str) -> None:
         """Close the socket with ``code`` and log why, in one line."""

@@ -11,6 +11,17 @@ the worker at most once a day from the HTTP cache; ``no-cache`` makes them ask.
 
 What to keep for offline use is named by the settings (``PWA_START_URL``,
 ``PWA_SHELL_STATIC``): this floor knows no school layer's pages.
+
+``OfflineSenderMiddleware``: what a phone sends from its outboxes names the user
+it was kept for (``X-Offline-User``); under anyone else's session it is refused,
+so on a phone two pupils share, each one's waiting answers stay theirs.
+
+Signing out is not told by a ``Clear-Site-Data`` header: its ``"cache"`` is the
+browser's HTTP cache, not the pages the worker stored, and its ``"storage"``
+would remove those but also the answers still waiting on the phone. The
+page's script removes the user's stored pages once the server has signed them out
+(common/static/common/offline.js), and any page shown to nobody or to another
+user removes them too (a session that ended on its own).
 """
 
 from __future__ import annotations
@@ -134,3 +145,41 @@ def offline_page(request):
         "common/offline.html",
         {"start_url": settings.PWA_START_URL},
     )
+
+
+# Named by common/offline.js on everything it sends from the phone's outboxes:
+# the user the waiting thing belongs to.
+OFFLINE_USER_HEADER = "X-Offline-User"
+
+
+class OfflineSenderMiddleware:
+    """Refuse what a phone sends for one user under another user's session.
+
+    Two pupils may share a phone: what pupil A left waiting is sent only while A
+    is signed in. A page of A's still open in another tab after B signed in would
+    send it under B's session; the server refuses it (403, nothing recorded) and
+    the phone keeps it for A. Requests without the header are not concerned.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        claimed = request.headers.get(OFFLINE_USER_HEADER, "").strip()
+        if claimed:
+            user = getattr(request, "user", None)
+            signed_in = (
+                str(user.pk) if user is not None and user.is_authenticated else ""
+            )
+            if claimed != signed_in:
+                return JsonResponse(
+                    {
+                        "detail": _(
+                            "This was saved on this phone by another person. "
+                            "It is kept for them until they sign in again."
+                        ),
+                        "code": "other_user",
+                    },
+                    status=403,
+                )
+        return self.get_response(request)

@@ -18,3 +18,7 @@ class ContentCmsConfig(AppConfig):
         post_migrate.connect(
             cms_setup_after_migrate, dispatch_uid="content_cms.cms_setup_after_migrate"
         )
+        # Published content kept in the shared cache is forgotten when it changes.
+        from content_cms.published import connect_signals
+
+        connect_signals()

@@ -132,9 +132,9 @@ class TrustedAdultCalloutBlock(blocks.StructBlock):
 
     message = blocks.TextBlock(
         label=_("message"),
-        default="Nếu có điều gì làm em lo lắng, hãy nói với bố mẹ, thầy cô "
-        "hoặc một người lớn em tin tưởng. Em cũng có thể gọi 111, miễn phí, "
-        "cả ngày lẫn đêm.",
+        default="Nếu có điều gì làm em lo lắng, hãy nói với người lớn chăm sóc "
+        "em, thầy cô hoặc một người lớn em tin tưởng. Em cũng có thể gọi 111, "
+        "miễn phí, cả ngày lẫn đêm.",
     )
     show_hotline = blocks.BooleanBlock(
         label=_("show the 111 hotline"), required=False, default=True

@@ -19,25 +19,59 @@ from wagtail.models import Locale
 
 from common.errors import NotFound
 from content_cms.errors import ModuleOutsideAgeBand
+from content_cms.locales import active_locale, default_locale
 from content_cms.models import AgeBand, Audience, ModulePage
+from content_cms.published import published_cached
 
 PUBLIC_AUDIENCES = {Audience.PARENT}
 
 
-def age_band_for_grade(grade: int) -> AgeBand | None:
-    """Return the school age band holding ``grade`` (1-12), or None."""
-    return (
-        AgeBand.objects.filter(min_grade__lte=grade, max_grade__gte=grade)
-        .order_by("sort_order")
-        .first()
+def _school_age_bands() -> list[AgeBand]:
+    """The age bands with grades, in order (reference data, from the shared cache)."""
+    return published_cached(
+        "school-age-bands",
+        (),
+        lambda: list(
+            AgeBand.objects.filter(
+                min_grade__isnull=False, max_grade__isnull=False
+            ).order_by("sort_order", "pk")
+        ),
     )
 
 
-def module_access_rule(user) -> Q | None:
-    """Return the condition on the pupils' modules ``user`` may open, or None.
+def age_band_for_grade(grade: int) -> AgeBand | None:
+    """Return the school age band holding ``grade`` (1-12), or None."""
+    return next(
+        (
+            band
+            for band in _school_age_bands()
+            if band.min_grade <= grade <= band.max_grade
+        ),
+        None,
+    )
 
-    Asked of the ``MODULE_ACCESS_RULE`` hook (``callable(*, user) -> Q | None``
-    over ``ModulePage``, applied to the Vietnamese pages); None means no limit.
+
+class ModuleAccessRule:
+    """Which pupils' modules a limited user may open, said two ways that agree.
+
+    ``condition`` filters ``ModulePage`` (the Vietnamese pages) for lists;
+    ``allows`` answers for one Vietnamese page whose ``age_bands`` are loaded,
+    without building that condition (the player asks it on every section).
+    """
+
+    @property
+    def condition(self) -> Q:
+        raise NotImplementedError
+
+    def allows(self, module: ModulePage) -> bool:
+        raise NotImplementedError
+
+
+def module_access_rule(user) -> ModuleAccessRule | None:
+    """Return the limit on the pupils' modules ``user`` may open, or None.
+
+    Asked of the ``MODULE_ACCESS_RULE`` hook (``callable(*, user) ->
+    ModuleAccessRule | None``); None means no limit.
     """
     if user is None or not user.is_authenticated:
         return None
@@ -47,7 +81,7 @@ def module_access_rule(user) -> Q | None:
 
 def _modules_published_for(user) -> QuerySet[ModulePage]:
     """Return the live source modules of the audiences ``user`` may open."""
-    queryset = ModulePage.objects.live().public().filter(locale=Locale.get_default())
+    queryset = ModulePage.objects.live().public().filter(locale=default_locale())
     if user is None or not user.is_authenticated:
         queryset = queryset.filter(audience__in=PUBLIC_AUDIENCES)
     return queryset
@@ -61,7 +95,7 @@ def modules_visible_to(user) -> QuerySet[ModulePage]:
     queryset = _modules_published_for(user)
     rule = module_access_rule(user)
     if rule is not None:
-        queryset = queryset.filter(~Q(audience=Audience.PUPIL) | rule)
+        queryset = queryset.filter(~Q(audience=Audience.PUPIL) | rule.condition)
     return queryset
 
 
@@ -73,9 +107,9 @@ def module_outside_age_band(*, module: ModulePage, user) -> bool:
     if rule is None:
         return False
     sources = ModulePage.objects.filter(
-        translation_key=module.translation_key, locale=Locale.get_default()
+        translation_key=module.translation_key, locale=default_locale()
     )
-    return not sources.filter(rule).exists()
+    return not sources.filter(rule.condition).exists()
 
 
 def module_age_band_refusal(*, module: ModulePage) -> ModuleOutsideAgeBand:
@@ -117,6 +151,51 @@ def module_source_for_key(*, user, translation_key) -> ModulePage | None:
     return None
 
 
+def module_published_source(*, module_id: int) -> ModulePage | None:
+    """Return the live, unrestricted Vietnamese page of module ``module_id``.
+
+    ``module_id`` may be any language's page of the module. Whoever asks: the
+    caller checks the person with ``module_source_checked``. Age bands loaded.
+    """
+    if not 0 < module_id < 2**31:
+        return None  # no such page; a larger id would overflow the database column
+    translation_key = (
+        ModulePage.objects.live()
+        .filter(pk=module_id)
+        .values_list("translation_key", flat=True)
+        .first()
+    )
+    if translation_key is None:
+        return None
+    return (
+        ModulePage.objects.live()
+        .public()
+        .filter(locale=default_locale(), translation_key=translation_key)
+        .prefetch_related("age_bands")
+        .first()
+    )
+
+
+def module_source_checked(*, user, source: ModulePage | None) -> ModulePage | None:
+    """Return ``source`` (from ``module_published_source``) if ``user`` may open it.
+
+    The same answer as ``module_source_for_key``: None for a module that is not
+    theirs to see (a 404), ``ModuleOutsideAgeBand`` for a pupils' module of
+    another age band. For a pupil's module, the hook's ``allows`` (one or two
+    small queries), none otherwise.
+    """
+    if source is None:
+        return None
+    if user is None or not user.is_authenticated:
+        return source if source.audience in PUBLIC_AUDIENCES else None
+    if source.audience != Audience.PUPIL:
+        return source
+    rule = module_access_rule(user)
+    if rule is None or rule.allows(source):
+        return source
+    raise module_age_band_refusal(module=source)
+
+
 def module_is_visible_to(*, module: ModulePage, user) -> bool:
     """Return whether ``user`` (perhaps anonymous) may open ``module``."""
     if not module.live:
@@ -134,7 +213,7 @@ def modules_localized(modules: list[ModulePage]) -> list[ModulePage]:
     One query for all of them, rather than ``page.localized`` per page.
     """
     try:
-        locale = Locale.get_active()
+        locale = active_locale()
     except (LookupError, Locale.DoesNotExist):
         return modules
     if not modules or locale.pk == modules[0].locale_id:
@@ -270,7 +349,7 @@ def module_for_slug(*, user, slug: str) -> ModulePage | None:
     """
     page = (
         ModulePage.objects.live()
-        .filter(slug=slug, locale=Locale.get_default())
+        .filter(slug=slug, locale=default_locale())
         .only("translation_key")
         .first()
     )

@@ -146,7 +146,7 @@ PAGES = {
             "<li>Giáo viên chủ nhiệm hoặc thầy cô em tin tưởng.</li>"
             "<li>Thầy cô phụ trách tư vấn tâm lý học đường.</li>"
             "<li>Thầy cô Tổng phụ trách Đội hoặc Ban giám hiệu.</li></ul>"
-            "<p>Ở nhà, hãy nói với bố mẹ hoặc người chăm sóc em.</p>",
+            "<p>Ở nhà, hãy nói với người lớn chăm sóc em.</p>",
             "tip": "Đừng xóa tin nhắn xấu: hãy chụp màn hình, chặn và báo cáo, "
             "rồi nói với người lớn.",
         },
@@ -158,7 +158,7 @@ PAGES = {
             "<li>Your homeroom teacher or any teacher you trust.</li>"
             "<li>The school counsellor.</li>"
             "<li>The Young Pioneers leader or the head teacher.</li></ul>"
-            "<p>At home, tell your parents or the adult who looks after you.</p>",
+            "<p>At home, tell the adult who looks after you.</p>",
             "tip": "Do not delete nasty messages: take screenshots, block and "
             "report, then tell an adult.",
         },
@@ -173,8 +173,9 @@ PAGES = {
             "<p>Chỉ thầy cô của lớp em và nhà trường được xem kết quả của em, "
             "để giúp em học tốt hơn. Chúng tôi không bán và không chia sẻ "
             "thông tin của em cho quảng cáo.</p>"
-            "<p>Bố mẹ em và em có quyền hỏi xem chúng tôi giữ những gì, và "
-            "có quyền yêu cầu xóa. Hãy nhờ thầy cô hoặc bố mẹ giúp em.</p>"
+            "<p>Em và ba mẹ hoặc người chăm sóc em có quyền hỏi xem chúng tôi "
+            "giữ những gì, và có quyền yêu cầu xóa. Hãy nhờ thầy cô hoặc người "
+            "lớn chăm sóc em giúp em.</p>"
             "<p>Đừng viết mật khẩu, số điện thoại hay địa chỉ của em vào bài "
             "làm hoặc tin nhắn nhé.</p>",
         },
@@ -186,8 +187,9 @@ PAGES = {
             "<p>Only your class teachers and your school can see your results, "
             "to help you learn. We do not sell your information or share it "
             "for advertising.</p>"
-            "<p>You and your parents can ask what we keep, and ask us to delete "
-            "it. A teacher or your parents can help you.</p>"
+            "<p>You and your parents or the person who looks after you can ask "
+            "what we keep, and ask us to delete it. A teacher or the adult who "
+            "looks after you can help you.</p>"
             "<p>Please do not write your password, phone number or address in "
             "your answers or messages.</p>",
         },

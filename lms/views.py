@@ -50,9 +50,12 @@ def home(request):
             "name"
         )[:20]
     # Help requests, consent and sign-in security (lms/safeguarding/, lms/accounts/).
-    if user.has_perm("lms.handle_help_requests"):
+    # A pupil's role grants none of these (lms/people/roles.py): their home asks
+    # the permissions only of people holding another role.
+    staff_perms = bool(roles - {Role.PUPIL}) or user.is_superuser
+    if staff_perms and user.has_perm("lms.handle_help_requests"):
         context["help_queue"] = help_selectors.help_queue_summary(user=user)
-    if user.has_perm("lms.manage_consent"):
+    if staff_perms and user.has_perm("lms.manage_consent"):
         context["consent_schools"] = consent.consent_schools_for(user)[:20]
     context["sees_help_counts"] = bool(
         roles
@@ -63,9 +66,11 @@ def home(request):
             Role.COMMUNE_PROTECTION,
         }
     )
-    context["sets_help_deadlines"] = user.has_perm("lms.edit_help_deadlines")
+    context["sets_help_deadlines"] = staff_perms and user.has_perm(
+        "lms.edit_help_deadlines"
+    )
     # Live classroom games: the quiz list to host from (quizzes:live_quiz_list).
-    context["may_host_live"] = may_host_live(user)
+    context["may_host_live"] = staff_perms and may_host_live(user)
     context["is_staff_member"] = bool(roles - {Role.PUPIL})
     context["can_edit_content"] = bool(
         roles & {Role.CONTENT_EDITOR, Role.CONTENT_REVIEWER, Role.PLATFORM_ADMIN}

@@ -273,6 +273,12 @@ class QuizVersion(models.Model):
 class AttemptStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", pgettext_lazy("quiz attempt", "In progress")
     SUBMITTED = "submitted", pgettext_lazy("quiz attempt", "Submitted")
+    # Started for a phone's offline copy, then set aside for a newer version
+    # before anything reached the server (``services.attempt_start_latest``). Kept,
+    # not deleted: another phone may still hold it with answers waiting to be
+    # sent; they are accepted, and it is taken up again if its successor is
+    # untouched.
+    REPLACED = "replaced", pgettext_lazy("quiz attempt", "Replaced by a newer version")
 
 
 class Attempt(models.Model):

@@ -80,11 +80,16 @@ def attempts_using_tries(*, user, quiz: Quiz) -> QuerySet[Attempt]:
     The attempt limit counts attempts of the quiz in any language (same
     ``translation_key``), in progress or submitted, in any context but one: the
     attempts a live classroom game records (context ``live:<session id>``). The
-    class played together; the pupil's own tries are left untouched.
+    class played together; the pupil's own tries are left untouched. An attempt
+    set aside for a newer version before it was answered (``REPLACED``) is no try.
     """
-    return Attempt.objects.filter(
-        user_id=user.pk, quiz__translation_key=quiz.translation_key
-    ).exclude(context_key__startswith=LIVE_CONTEXT_PREFIX)
+    return (
+        Attempt.objects.filter(
+            user_id=user.pk, quiz__translation_key=quiz.translation_key
+        )
+        .exclude(context_key__startswith=LIVE_CONTEXT_PREFIX)
+        .exclude(status=AttemptStatus.REPLACED)
+    )
 
 
 def quiz_tries_used(*, user, quiz: Quiz) -> int:

@@ -328,11 +328,47 @@ def attempt_start_latest(
     latest = quiz.versions.order_by("-number").values_list("pk", flat=True).first()
     if latest is None or attempt.version_id == latest:
         return attempt
-    attempt.delete()
+    # Set aside, not deleted: another phone of the same pupil may hold this
+    # attempt offline with answers still to send (``_attempt_take_up``).
+    Attempt.objects.filter(pk=attempt.pk).update(status=AttemptStatus.REPLACED)
     attempt, _created = attempt_start_or_resume(
         user=user, quiz=quiz, context_key=context_key, return_url=return_url
     )
     return attempt
+
+
+def _attempt_take_up(attempt: Attempt) -> None:
+    """An answer reached a replaced attempt: make it the one in progress again.
+
+    Called under the attempt's row lock, before its first new answer is saved.
+    The phone that sends it showed this attempt's version, so its answers stay
+    with it. When the attempt that replaced it is untouched, the two swap: the
+    pupil resumes the work they did. When both have answers (two phones used
+    offline at once), this one stays set aside but keeps its answers and can
+    still be submitted; nothing a pupil sent is refused.
+    """
+    if attempt.status != AttemptStatus.REPLACED:
+        return
+    # The same lock as a start (the user's row), so a start cannot slip in.
+    get_user_model().objects.select_for_update(no_key=True).filter(
+        pk=attempt.user_id
+    ).first()
+    successor = (
+        Attempt.objects.select_for_update()
+        .filter(
+            user_id=attempt.user_id,
+            quiz_id=attempt.quiz_id,
+            context_key=attempt.context_key,
+            status=AttemptStatus.IN_PROGRESS,
+        )
+        .first()
+    )
+    if successor is not None:
+        if successor.answers.exists():
+            return
+        Attempt.objects.filter(pk=successor.pk).update(status=AttemptStatus.REPLACED)
+    Attempt.objects.filter(pk=attempt.pk).update(status=AttemptStatus.IN_PROGRESS)
+    attempt.status = AttemptStatus.IN_PROGRESS
 
 
 def _snapshot_question(attempt: Attempt, question_id: str) -> dict | None:
@@ -473,6 +509,7 @@ def _answer_locked(
             code="answer_checked",
         )
     score = score_answer(question=question, response=response)
+    _attempt_take_up(attempt)
     # Keep only the part that was scored, so the stored response is exactly
     # what counted (a client cannot park extra data in it).
     key = "order" if question["type"] == validation.ORDERING else "choice_ids"

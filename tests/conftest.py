@@ -69,3 +69,20 @@ def layer(request, settings):
     channel_layers.backends = {}
     yield request.param
     channel_layers.backends = {}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, as its database starts clean.
+
+    Published content and reference data are kept in the cache
+    (content_cms/published.py); a test's pages are rolled back with it, and
+    another test may reuse their ids.
+    """
+    from django.core.cache import cache
+
+    from content_cms import published
+
+    cache.clear()
+    published._in_process.clear()
+    yield

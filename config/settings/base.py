@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Without SITE_URL (development), printed addresses follow the request.
     "common.site.RequestOriginMiddleware",
+    # The active and default content locales, looked up once per request
+    # (content_cms/locales.py).
+    "content_cms.locales.LocaleMemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -109,6 +112,9 @@ MIDDLEWARE = [
     # Vietnamese unless the person chose otherwise (cookie, then their profile);
     # the browser's Accept-Language is deliberately not consulted.
     "lms.accounts.middleware.LanguageMiddleware",
+    # What a phone kept for one pupil is never recorded under another's session
+    # (two pupils sharing a phone; common/pwa.py).
+    "common.pwa.OfflineSenderMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -243,7 +249,7 @@ AUTH_USER_MODEL = "lms.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username or address before any check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "lms.accounts.backends.PasswordBackend",
     # A pupil's login-card QR code: authenticate(request, card_key=...).
     "lms.accounts.backends.LoginCardBackend",
 ]

@@ -12,7 +12,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
+
 from lms.models import Role, RoleAssignment, User
+
+# Where one request remembers whom its card key opened: django-axes' lockout
+# check asks before the backend does, and the answer is the same.
+_REMEMBERED = "_login_card_pupil"
 
 # Keys are 32 characters (24 random bytes, URL-safe base64); anything much longer
 # is not a key and is not worth hashing.
@@ -33,9 +40,23 @@ def pupil_for_login_card(*, card_key: str) -> User | None:
     if not card_key or len(card_key) > CARD_KEY_MAX_LENGTH:
         return None
     digest = card_key_hash(card_key)
-    user = User.objects.filter(login_card_key_hash=digest, is_active=True).first()
+    is_pupil = RoleAssignment.objects.filter(user=OuterRef("pk"), role=Role.PUPIL)
+    user = User.objects.filter(
+        Exists(is_pupil), login_card_key_hash=digest, is_active=True
+    ).first()
     if user is None or not hmac.compare_digest(user.login_card_key_hash, digest):
         return None
-    if not RoleAssignment.objects.filter(user=user, role=Role.PUPIL).exists():
-        return None
     return user
+
+
+def pupil_for_login_card_on(
+    request: HttpRequest | None, *, card_key: str
+) -> User | None:
+    """``pupil_for_login_card``, read once per request whoever asks."""
+    remembered = getattr(request, _REMEMBERED, None)
+    if remembered is not None and remembered[0] == card_key:
+        return remembered[1]
+    pupil = pupil_for_login_card(card_key=card_key)
+    if request is not None:
+        setattr(request, _REMEMBERED, (card_key, pupil))
+    return pupil

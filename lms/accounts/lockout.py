@@ -55,7 +55,7 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from lms.accounts.card_keys import card_key_hash, pupil_for_login_card
+from lms.accounts.card_keys import card_key_hash, pupil_for_login_card_on
 from lms.models import User
 
 USERNAME = "username"
@@ -117,7 +117,7 @@ def _card_key_opens_a_card(request: HttpRequest, card_key) -> bool:
     """
     if card_key == CLEANSED_CREDENTIAL:
         return bool(getattr(request, _CARD_VALID_ATTRIBUTE, False))
-    valid = pupil_for_login_card(card_key=str(card_key or "")) is not None
+    valid = pupil_for_login_card_on(request, card_key=str(card_key or "")) is not None
     setattr(request, _CARD_VALID_ATTRIBUTE, valid)
     return valid
 

@@ -31,7 +31,7 @@ from lms.people.selectors import user_has_role
 
 # A bucket can never be someone's username: usernames have no colon.
 SLIP_BUCKET_PREFIX = "consent-slip:"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "lms.accounts.backends.PasswordBackend"
 
 
 def slip_bucket(request) -> str:

@@ -37,7 +37,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from lms.models import Role, User
-from lms.people.selectors import user_has_role, user_roles
+from lms.people.selectors import token_with_anchors, user_has_role, user_roles
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +228,14 @@ class SecondFactorTokenAuthentication(TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        # DRF's lookup (the token with its user), the user's roles in the same
+        # query: the answer path asks for them on every answer.
+        token = token_with_anchors(key)
+        if token is None:
+            raise AuthenticationFailed(_("Invalid token."))
+        user = token.user
+        if not user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
         if second_factor_owed(user, None):
             raise AuthenticationFailed(
                 _(

@@ -10,12 +10,14 @@ Only modules of the class's band count toward it (``module_fits_class``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from content_cms.models import AgeBand, Audience, ModulePage
 from content_cms.selectors import (
+    ModuleAccessRule,
     age_band_for_grade,
     modules_localized,
     modules_visible_to,
@@ -64,31 +66,61 @@ def assignable_modules(*, user: User, school_class: SchoolClass) -> AssignableMo
 # --- Which pupils' modules a pupil may open ----------
 
 
-def module_access_rule(*, user: User) -> Q | None:
+def module_access_rule(*, user: User) -> ModuleAccessRule | None:
     """``MODULE_ACCESS_RULE``: the pupils' modules a pupil may open; None for adults.
 
     A pupil opens the modules of the age band holding their class's grade (from
     ``min_grade`` to ``max_grade``; a care facility's group has a grade too) and
     every module given to them (to their class or their group, once opened),
-    whatever its band. Anyone holding another role than pupil has no limit. The
-    condition is built from subqueries: no query runs here (the roles are read
-    once per request).
+    whatever its band. Anyone holding another role than pupil has no limit (the
+    roles are read once per request).
     """
     roles = user_roles(user)
     if Role.PUPIL not in roles or roles - {Role.PUPIL}:
         return None
-    in_band = ModulePage.age_bands.through.objects.filter(
-        Exists(
-            Enrolment.objects.filter(
-                pupil_id=user.pk,
-                left_on__isnull=True,
-                school_class__grade__gte=OuterRef("ageband__min_grade"),
-                school_class__grade__lte=OuterRef("ageband__max_grade"),
+    return PupilModuleAccess(user)
+
+
+class PupilModuleAccess(ModuleAccessRule):
+    """A pupil's limit: their class's age band, and what was given to them."""
+
+    def __init__(self, pupil: User):
+        self.pupil = pupil
+
+    def _given(self):
+        return assignments_open_to(self.pupil, today()).values("module_id")
+
+    @cached_property
+    def condition(self) -> Q:
+        """Subqueries only: no query runs until the caller's does."""
+        in_band = ModulePage.age_bands.through.objects.filter(
+            Exists(
+                Enrolment.objects.filter(
+                    pupil_id=self.pupil.pk,
+                    left_on__isnull=True,
+                    school_class__grade__gte=OuterRef("ageband__min_grade"),
+                    school_class__grade__lte=OuterRef("ageband__max_grade"),
+                )
             )
+        ).values("modulepage_id")
+        return Q(pk__in=in_band) | Q(pk__in=self._given())
+
+    def allows(self, module: ModulePage) -> bool:
+        """The pupil's grades (one query); for a module outside them, one more."""
+        grades = list(
+            Enrolment.objects.filter(
+                pupil_id=self.pupil.pk, left_on__isnull=True
+            ).values_list("school_class__grade", flat=True)
         )
-    ).values("modulepage_id")
-    given = assignments_open_to(user, today()).values("module_id")
-    return Q(pk__in=in_band) | Q(pk__in=given)
+        if any(
+            band.min_grade is not None
+            and band.max_grade is not None
+            and band.min_grade <= grade <= band.max_grade
+            for band in module.age_bands.all()
+            for grade in grades
+        ):
+            return True
+        return self._given().filter(module_id=module.pk).exists()
 
 
 def class_age_bands(*, school_class: SchoolClass) -> list[AgeBand]:

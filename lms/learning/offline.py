@@ -13,8 +13,9 @@ the next part; "Take the quiz" opens the stored quiz.
 To be taken offline the quiz must exist on the server before the network goes:
 preparing the bundle starts (or resumes) the pupil's attempt, pinned to the
 quiz version published now (``quizzes.services.attempt_start_latest``: an
-untouched attempt of an older version is replaced, one with answers keeps the
-version its answers were given to). The stored quiz page is the one the pupil
+untouched attempt of an older version is set aside for a new one, kept for a
+second phone that may hold it; one with answers keeps the version its answers
+were given to). The stored quiz page is the one the pupil
 sees online: questions and choices in the drawn order, never the right answers
 (scoring stays on the server). Pictures are not listed: the phone takes them from
 the stored pages, so they are named once, however many pages show them.

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
+from content_cms.locales import default_locale
 from content_cms.models import Audience, ModulePage
 from content_cms.selectors import module_outside_age_band, modules_visible_to
 from lms.errors import LmsError
@@ -182,7 +183,7 @@ def _finish(
 
 
 def _check_source(module: ModulePage) -> None:
-    if module.locale_id != Locale.get_default().pk:
+    if module.locale_id != default_locale().pk:
         raise LmsError(
             _("Progress is kept on the Vietnamese module."), code="not_source_module"
         )

@@ -346,12 +346,16 @@ kept AS (
         AND counts.starts_on = period.starts_on
         AND counts.ends_on = period.ends_on
 ),
+complete AS MATERIALIZED (
+    SELECT school_id FROM kept GROUP BY school_id HAVING count(*) >= {period_count}
+),
 stale AS (
+    -- NOT IN over a small materialized list is one hashed lookup per school;
+    -- a join to the grouped counts was planned as a loop over every school
+    -- (the scope reads as "one row"): 70-100 ms of the province view at 1,000.
     SELECT school.school_id, school.roster_version
     FROM school
-    LEFT JOIN (SELECT school_id, count(*) AS periods FROM kept GROUP BY school_id)
-        AS complete ON complete.school_id = school.school_id
-    WHERE COALESCE(complete.periods, 0) < {period_count}
+    WHERE school.school_id NOT IN (SELECT school_id FROM complete)
 ),
 counted_by_school AS (
     SELECT school_class.school_id, {counts}

@@ -66,7 +66,10 @@ AFTER = [
     {"type": "websocket.receive", "text": json.dumps({"type": "ping"})},
     {"type": "websocket.receive", "bytes": b"\x01"},
 ]
-ALLOWED_CLOSE_CODES = {1003, 1007, 1009, 4403, 4404, 4429}
+# 1012 ("come back later") is the close common.layer_watch sends when the channel
+# layer's Redis does not answer in time: on a loaded CI machine it can happen
+# mid-fuzz, and the client reconnects; it is a clean close, not a crash.
+ALLOWED_CLOSE_CODES = {1003, 1007, 1009, 1012, 4403, 4404, 4429}
 CLOSE_INTERNAL_ERROR = 1011  # the catch-all of common.consumers
 
 

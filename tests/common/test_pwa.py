@@ -96,3 +96,28 @@ def test_static_files_are_shared_by_a_schools_proxy(client):
     assert response.status_code == 200
     assert "private" not in response.get("Cache-Control", "")
     response.close()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_waiting_banner_gets_both_plural_forms_of_its_counts(client, language):
+    """offline.js says "1 answer" and "2 answers", never "1 answers"."""
+    import html
+
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    from tests.factories import SchoolClassFactory, make_pupil
+
+    client.force_login(make_pupil(SchoolClassFactory(grade=4)))
+    client.cookies["django_language"] = language
+    body = html.unescape(client.get("/app/").content.decode())
+    with translation.override(language):
+        for count, form in ((1, "one"), (2, "other")):
+            answers = ngettext("%(count)s answer", "%(count)s answers", count)
+            steps = ngettext(
+                "%(count)s lesson part read", "%(count)s lesson parts read", count
+            )
+            assert f'data-answers-{form}="{answers}"' in body
+            assert f'data-steps-{form}="{steps}"' in body
+    if language == "en":
+        assert 'data-answers-one="%(count)s answer"' in body

@@ -324,10 +324,30 @@ def po_keys(path) -> set[tuple[str | None, str]]:
     return keys
 
 
+def source_keys(package) -> set[tuple[str | None, str]]:
+    """Return the (None, msgid) of every ``_("...")`` or ``ngettext`` in a package."""
+    keys = set()
+    for path in Path(package).glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") in {"_", "gettext", "ngettext"}
+                and node.args
+            ):
+                for argument in node.args[:2]:
+                    if isinstance(argument, ast.Constant) and isinstance(
+                        argument.value, str
+                    ):
+                        keys.add((None, argument.value))
+    return keys
+
+
 @pytest.mark.parametrize("domain", ["django", "djangojs"])
 def test_every_string_is_still_one_wagtail_or_django_has(domain):
-    """After an upgrade, a msgid Wagtail renamed would silently show English."""
+    """After an upgrade, a msgid Wagtail, Django or REST framework renamed would
+    silently show English."""
     import django
+    import rest_framework
     import wagtail
 
     sources = [
@@ -335,6 +355,8 @@ def test_every_string_is_still_one_wagtail_or_django_has(domain):
         Path(django.__file__).parent / "conf/locale/en/LC_MESSAGES/django.po",
     ]
     known = set().union(*(po_keys(path) for path in sources if path.exists()))
+    if domain == "django":  # REST framework's messages, read from its code
+        known |= source_keys(Path(rest_framework.__file__).parent)
     ours = po_keys(CATALOGUE / f"{domain}.po")
     assert len(ours) > (500 if domain == "django" else 80)
     assert ours - known == set()
@@ -355,3 +377,20 @@ def test_the_compiled_catalogue_matches_its_source(domain, tmp_path):
             return gettext.GNUTranslations(handle)._catalog
 
     assert catalog(CATALOGUE / f"{domain}.mo") == catalog(fresh)
+
+
+def test_the_api_refuses_in_vietnamese(client):
+    """REST framework's own refusals (no sign-in, a malformed body, a wrong
+    type) reach a Vietnamese client in Vietnamese."""
+    response = client.get("/api/me/")
+    assert response.status_code in (401, 403)
+    assert response.json()["detail"] == (
+        "Cần đăng nhập (hoặc gửi mã truy cập) để dùng chức năng này."
+    )
+    with translation.override("vi"):
+        from rest_framework import exceptions, fields
+
+        assert str(exceptions.ParseError().detail) == "Yêu cầu bị lỗi định dạng."
+        assert fields.IntegerField.default_error_messages["invalid"] == (
+            "Cần một số nguyên hợp lệ."
+        )

@@ -1,8 +1,9 @@
-"""Grades 1-2 are teacher-led picture lessons, honestly timed, read aloud throughout.
+"""Grades 1-5 are teacher-led lessons, honestly timed, read aloud throughout.
 
-These read the repository's files: a grade 1-2 module that claims less time than
-its reading and activities take, loses its pictures, a worksheet or a read-aloud
-text in a section, or brings back a passphrase with diacritics fails the suite.
+These read the repository's files: a grade 1-2 or 3-5 module that claims less time
+than its reading and activities take, loses a section's teacher's script, its
+"do / don't" cards, its worksheet or a read-aloud text, a grade 1-2 module that
+loses its pictures, or a passphrase with diacritics fails the suite.
 """
 
 import json
@@ -19,11 +20,13 @@ from content_cms.curriculum.timing import (
     TIMING_END,
     module_timing,
     syllables,
-    teacher_led_timings,
+    teacher_led_band_timings,
     timing_markdown,
 )
 
 GRADES_1_2 = sorted((CURRICULUM_DIR / "g1-2").glob("*.yaml"))
+GRADES_3_5 = sorted((CURRICULUM_DIR / "g3-5").glob("*.yaml"))
+TEACHER_LED = GRADES_1_2 + GRADES_3_5
 READ_ALOUD_BLOCKS = {"text", "tip", "scenario", "do_dont", "trusted_adult"}
 
 
@@ -36,11 +39,27 @@ def test_syllables_are_the_words_of_the_vietnamese_text():
     assert syllables("111 , miễn phí") == 3
 
 
-@pytest.mark.parametrize("path", GRADES_1_2, ids=lambda p: p.stem)
-def test_grade_1_2_lesson_takes_the_time_it_says(path):
+def _id(path):
+    return f"{path.parent.name}-{path.stem}"
+
+
+@pytest.mark.parametrize("path", TEACHER_LED, ids=_id)
+def test_teacher_led_lesson_takes_the_time_it_says(path):
     timing = module_timing(_load(path))
     assert timing.problems() == []
     assert timing.total_minutes <= MAX_TEACHER_LED_MINUTES
+
+
+def test_a_grade_3_5_module_prints_a_pupils_own_time_and_claiming_less_is_caught():
+    """Grades 3-5 pupils also read alone: the printed time is theirs, not the
+    teacher-led lesson's (35 minutes would tell a pupil on a phone the wrong
+    thing), and it may not be less than their reading and quiz take."""
+    data = _load(CURRICULUM_DIR / "g3-5" / "help.yaml")
+    timing = module_timing(data)
+    assert not timing.always_led
+    assert timing.pupil_minutes <= timing.stated_minutes < timing.total_minutes
+    data["estimated_minutes"] = timing.pupil_minutes - 1
+    assert any("a pupil alone takes" in p for p in module_timing(data).problems())
 
 
 def test_a_lesson_claiming_too_little_time_is_caught():
@@ -55,8 +74,8 @@ def test_a_lesson_claiming_too_little_time_is_caught():
     assert any("syllables" in problem for problem in problems)
 
 
-@pytest.mark.parametrize("path", GRADES_1_2, ids=lambda p: p.stem)
-def test_grade_1_2_lesson_is_a_picture_lesson_read_aloud(path):
+@pytest.mark.parametrize("path", TEACHER_LED, ids=_id)
+def test_teacher_led_lesson_is_read_aloud_with_a_script_cards_and_a_sheet(path):
     data = _load(path)
     kinds_per_section = [
         {block["type"] for block in lesson["blocks"]} for lesson in data["lessons"]
@@ -64,7 +83,8 @@ def test_grade_1_2_lesson_is_a_picture_lesson_read_aloud(path):
     for kinds in kinds_per_section:
         assert kinds & READ_ALOUD_BLOCKS, "every section has text read aloud"
         assert "teacher_script" in kinds, "every section has a teacher's script"
-    assert sum("picture" in kinds for kinds in kinds_per_section) >= 2
+    if path in GRADES_1_2:
+        assert sum("picture" in kinds for kinds in kinds_per_section) >= 2
     assert any("do_dont" in kinds for kinds in kinds_per_section)
     assert sum("printable_worksheet" in kinds for kinds in kinds_per_section) == 1
     pictures = [
@@ -77,7 +97,7 @@ def test_grade_1_2_lesson_is_a_picture_lesson_read_aloud(path):
 
 
 def test_passphrase_examples_have_no_diacritics_and_the_double_negative_is_gone():
-    for path in GRADES_1_2 + sorted((CURRICULUM_DIR / "g3-5").glob("*.yaml")):
+    for path in TEACHER_LED:
         text = path.read_text(encoding="utf-8")
         for example in re.findall(r"<b>([^<\s]+-[^<\s]+)</b>", text):
             assert example.isascii(), f"{path.name}: passphrase {example}"
@@ -91,7 +111,8 @@ def test_children_in_any_family_are_named_in_every_grade_1_2_module():
 
 
 def test_timing_table_in_the_docs_is_current():
-    expected = timing_markdown(teacher_led_timings(CURRICULUM_DIR / "g1-2"))
+    expected = timing_markdown(teacher_led_band_timings(CURRICULUM_DIR))
+    assert "g3-5-help |" in expected
     document = COVERAGE_DOCUMENT.read_text(encoding="utf-8")
     assert TIMING_BEGIN in document and TIMING_END in document
     start = document.index(TIMING_BEGIN)

@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from content_cms import selectors
 from content_cms.curriculum.loader import CURRICULUM_DIR
@@ -79,6 +81,56 @@ def test_help_and_privacy_pages_are_public(client):
     assert "111" in help_page and "Zalo" in help_page and "TikTok" in help_page
     assert client.get("/quyen-rieng-tu/").status_code == 200
     assert client.get("/").status_code == 200
+
+
+def test_help_and_privacy_pages_name_the_adult_who_looks_after_the_child(client):
+    help_page = client.get("/can-giup-do/").content.decode()
+    assert "Ở nhà, hãy nói với người lớn chăm sóc em." in help_page
+    privacy_notice = client.get("/quyen-rieng-tu/?ban=nho").content.decode()
+    ask = gettext("Ask the adult who looks after you or your teacher to help you.")
+    assert escape(ask) in privacy_notice
+    ask_for_help = client.get("/tro-giup/").content.decode()  # the public page
+    assert gettext("The adult who looks after you at home") in ask_for_help
+    for page in (help_page, privacy_notice, ask_for_help):
+        assert "bố mẹ" not in page.lower()
+
+
+def test_a_site_set_up_earlier_gets_the_new_wording_and_keeps_an_editors():
+    """Migration 0006 rewords the starting sentences only where they are unchanged."""
+    import importlib
+
+    from django.apps import apps
+
+    from content_cms.models import GetHelpPage, PrivacyPage
+
+    rewording = importlib.import_module(
+        "content_cms.migrations.0006_help_and_privacy_pages_without_bo_me"
+    )
+    (old_tell, _), _ = rewording.HELP_TELL
+    (old_rights, _), _ = rewording.PRIVACY_RIGHTS
+    help_page = GetHelpPage.objects.get(locale__language_code="vi")
+    body = [dict(block) for block in help_page.body.raw_data]
+    body[0]["value"] = "<h3>Ở trường</h3>" + old_tell
+    help_page.body = body
+    help_page.save_revision().publish()
+    privacy_page = PrivacyPage.objects.get(locale__language_code="vi")
+    privacy_page.body = old_rights + "<p>Bố mẹ em (câu biên tập viên tự viết).</p>"
+    privacy_page.save_revision().publish()
+
+    rewording.pages_reword(apps, None)
+    rewording.pages_reword(apps, None)  # a second run changes nothing
+
+    help_page.refresh_from_db()
+    assert help_page.body.raw_data[0]["value"] == (
+        "<h3>Ở trường</h3><p>Ở nhà, hãy nói với người lớn chăm sóc em.</p>"
+    )
+    editing = help_page.get_latest_revision_as_object()
+    assert "bố mẹ" not in str(editing.body.raw_data)
+    privacy_page.refresh_from_db()
+    assert old_rights not in privacy_page.body
+    assert privacy_page.body.startswith("<p>Em và ba mẹ hoặc người chăm sóc em")
+    assert "Bố mẹ em (câu biên tập viên tự viết)." in privacy_page.body
+    assert privacy_page.get_latest_revision_as_object().body == privacy_page.body
 
 
 def test_search_finds_a_module_by_a_word_in_its_summary(curriculum, pupil_client):

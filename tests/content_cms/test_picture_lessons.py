@@ -3,7 +3,8 @@
 A grade 1-2 module carries the project's own SVG pictures (loaded once into Wagtail
 images), a script the teacher reads from (never shown to a pupil), "do / don't"
 cards and a worksheet printed as a PDF at ``<module>/phieu-hoc-tap.pdf`` for
-exactly those who may open the module.
+exactly those who may open the module. A grade 3-5 module, which a teacher leads
+too, carries the same script, cards and worksheet, and some of the same pictures.
 """
 
 import io
@@ -14,6 +15,7 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils.html import escape
 from django.utils.translation import override
 from pypdf import PdfReader
 from wagtail.images import get_image_model
@@ -31,6 +33,7 @@ pytestmark = pytest.mark.django_db
 
 FOOTPRINT = CURRICULUM_DIR / "g1-2" / "footprint.yaml"
 PICTURES = CURRICULUM_DIR / "g1-2" / "pictures"
+GRADES_3_5 = sorted((CURRICULUM_DIR / "g3-5").glob("*.yaml"))
 URL = "/bai-hoc/g1-2-footprint/"
 
 
@@ -93,6 +96,40 @@ def test_the_teachers_script_is_kept_from_pupils_and_shown_to_teachers(
     # The cards and the read-aloud text are the pupils' part of the lesson.
     assert "Hỏi bạn: “Tớ đăng ảnh này được không?”" in pupil_page
     assert "data-read-aloud" in pupil_page
+
+
+@pytest.mark.parametrize("path", GRADES_3_5, ids=lambda p: p.stem)
+def test_a_grade_3_5_lesson_shows_every_sections_script_to_teachers_only(path, client):
+    """A teacher leads grades 3-5 too: every section's script, never to a pupil."""
+    call_command("load_curriculum", str(path))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    url = f"/bai-hoc/{data['key']}/"
+    scripts = [
+        [escape(text["vi"]) for step in block["steps"] for text in step.values()]
+        for lesson in data["lessons"]
+        for block in lesson["blocks"]
+        if block["type"] == "teacher_script"
+    ]
+    assert len(scripts) == len(data["lessons"])
+    school_class = SchoolClassFactory(grade=4)
+    client.force_login(make_teacher(school_class))
+    teacher_page = client.get(url).content.decode()
+    assert all(step in teacher_page for steps in scripts for step in steps)
+
+    client.force_login(make_pupil(school_class))
+    pupil_page = client.get(url).content.decode()
+    assert pupil_page.count("data-read-aloud") >= len(data["lessons"])
+    assert not [step for steps in scripts for step in steps if step in pupil_page]
+    # The pupil may print the lesson's worksheet, in the lesson's words.
+    sheet = client.get(url + "phieu-hoc-tap.pdf")
+    assert sheet.status_code == 200
+    (worksheet,) = [
+        block
+        for lesson in data["lessons"]
+        for block in lesson["blocks"]
+        if block["type"] == "printable_worksheet"
+    ]
+    assert worksheet["title"]["vi"] in _pdf_text(sheet.getvalue())
 
 
 def test_the_worksheet_is_a_pdf_in_the_pages_language(footprint, client):

@@ -80,11 +80,19 @@ def module_assign(*, teacher: str = "gv.demo", pupil: str) -> dict:
     }
 
 
-def answers(*, username: str) -> dict:
-    """The answers stored for ``username``'s latest attempt."""
+def answers(*, username: str, attempt_id: str = "") -> dict:
+    """The answers stored for ``username``'s attempt ``attempt_id`` (or latest).
+
+    A phone that stores lessons for offline use starts the next try when it
+    refreshes them after a failed quiz, so "latest" may be that untouched try:
+    a journey that knows which attempt the pupil answered names it.
+    """
     from quizzes.models import Answer, Attempt
 
-    attempt = Attempt.objects.filter(user__username=username).latest("started_at")
+    attempts = Attempt.objects.filter(user__username=username)
+    attempt = (
+        attempts.get(pk=attempt_id) if attempt_id else attempts.latest("started_at")
+    )
     rows = list(
         Answer.objects.filter(attempt=attempt).values_list("question_id", "client_id")
     )
@@ -203,6 +211,14 @@ def catalogue_page() -> dict:
     return {"id": page.pk, "url": page.url, "age_band": age_band}
 
 
+def page_with_title(*, title: str) -> dict:
+    """The id of the page titled ``title`` (None when no such page was saved)."""
+    from wagtail.models import Page
+
+    page = Page.objects.filter(title=title).order_by("-pk").first()
+    return {"id": page.pk if page else None}
+
+
 def page_state(*, page_id: int) -> dict:
     """Whether a page is live and the status of its latest workflow."""
     from wagtail.models import Page, WorkflowState
@@ -292,6 +308,7 @@ COMMANDS = {
         live_game,
         catalogue_page,
         school_runs_programme,
+        page_with_title,
         page_state,
         totp_device,
         class_of,

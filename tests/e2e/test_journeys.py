@@ -16,7 +16,7 @@ import time
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in, totp_now
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, sign_in, totp_now
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -536,10 +536,31 @@ def test_live_quiz_survives_a_server_restart(browser, e2e_server, journey):
 
 
 def _wagtail_action(page, button: str) -> None:
-    """Open the editor's footer action menu and press ``button`` in it."""
+    """Open the editor's footer action menu and press ``button`` in it.
+
+    On a loaded machine the page Wagtail answers with comes well after the
+    first navigation: callers wait for the outcome (``_saved_page_id``).
+    """
     page.locator("footer .w-dropdown-button .w-dropdown__toggle").first.click()
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=90000):
         page.locator(button).click()
+
+
+def _saved_page_id(server, page, title: str, *, workflow: str) -> int:
+    """Wait (on a loaded machine, a while) until the page titled ``title`` is
+    saved with its latest review in ``workflow``; return its id."""
+    deadline = time.monotonic() + 90
+    while True:
+        page_id = server.remote("page_with_title", title=title)["id"]
+        state = page_id and server.remote("page_state", page_id=page_id)
+        if state and state["workflow"] == workflow:
+            return page_id
+        if time.monotonic() > deadline:
+            messages = page.locator(".messages li").all_inner_texts()
+            errors = page.locator(".error-message").all_inner_texts()
+            page.screenshot(path=str(ARTIFACTS / "editor-refused.png"), full_page=True)
+            raise AssertionError((page.url, state, messages, errors))
+        time.sleep(1)
 
 
 def test_editor_and_reviewer(browser, e2e_server, journey):
@@ -553,6 +574,9 @@ def test_editor_and_reviewer(browser, e2e_server, journey):
     page.goto(f"{server.url}/cms/pages/add/content_cms/modulepage/{catalogue['id']}/")
     page.fill("#id_title", title)
     page.fill("#id_summary", "Em tạo mật khẩu mạnh và giữ bí mật.")
+    # Wagtail's script makes the address (slug) from the title as it loses the
+    # focus; on a loaded machine it may not have run yet when the form is sent.
+    page.wait_for_function("() => document.getElementById('id_slug').value !== ''")
     page.select_option("#id_age_bands", label=catalogue["age_band"])
     # The topic is a shared snippet, picked in Wagtail's chooser.
     page.locator("#id_topic-chooser [data-chooser-action-choose]").first.click()
@@ -580,8 +604,8 @@ def test_editor_and_reviewer(browser, e2e_server, journey):
     )
     journey.shot(page, "editor-writes-module")
     _wagtail_action(page, "button[name=action-submit]")
-    edit = page.locator(".messages a[href*='/edit/']").first.get_attribute("href")
-    page_id = int(re.search(r"/cms/pages/(\d+)/edit/", edit).group(1))
+    # What counts is what the server saved: the page, with its review started.
+    page_id = _saved_page_id(server, page, title, workflow="in_progress")
     journey.shot(page, "editor-submitted-for-review")
     state = server.remote("page_state", page_id=page_id)
     assert state == {"live": False, "workflow": "in_progress"}, state
@@ -598,6 +622,7 @@ def test_editor_and_reviewer(browser, e2e_server, journey):
     # Plain "approve"; "approve with comment" opens a modal first.
     approve = "[data-workflow-action-name=approve]"
     _wagtail_action(page, f"{approve}:not([data-workflow-action-modal-url])")
+    assert _saved_page_id(server, page, title, workflow="approved") == page_id
     journey.shot(page, "reviewer-approved")
     state = server.remote("page_state", page_id=page_id)
     assert state == {"live": True, "workflow": "approved"}, state

@@ -8,6 +8,7 @@ Run one file at a time: ``pytest tests/e2e/test_offline.py -p no:randomly``.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -79,7 +80,8 @@ def test_a_module_read_and_answered_offline_reaches_the_teachers_grid(
     journey.check(page, "offline-quiz-intro-waiting")
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()
-    assert re.search(r"/bai-kiem-tra/[0-9a-f-]{36}/$", page.url), page.url
+    shown = re.search(r"/bai-kiem-tra/([0-9a-f-]{36})/$", page.url)
+    assert shown, page.url
 
     page.wait_for_selector("#quiz-form:not([hidden])")
     total = page.locator("section.question[data-question-id]").count()
@@ -101,8 +103,21 @@ def test_a_module_read_and_answered_offline_reaches_the_teachers_grid(
         " document.querySelector('#offline-status').hidden",
         timeout=60000,
     )
-    stored = server.remote("answers", username=card["username"])
-    assert stored["submitted"]
+    # The result page may load while the phone still sends the last of what
+    # waited (its script starts the sending again on every page): wait for the
+    # server to have it all, as the pupil's screen does, rather than read once.
+    # The attempt is named: once the phone is back, it refreshes its stored
+    # lessons, which starts the next try when this one failed.
+    deadline = time.monotonic() + 60
+    stored = server.remote(
+        "answers", username=card["username"], attempt_id=shown.group(1)
+    )
+    while not stored["submitted"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+        stored = server.remote(
+            "answers", username=card["username"], attempt_id=shown.group(1)
+        )
+    assert stored["submitted"], (shown.group(1), stored)
     assert len(stored["client_ids"]) == len(set(stored["client_ids"])) == total
     progress = server.remote(
         "progress", username=card["username"], module_id=assigned["module_id"]

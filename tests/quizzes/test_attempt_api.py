@@ -282,11 +282,11 @@ def test_saving_an_answer_takes_a_fixed_handful_of_queries(pupil, quiz):
     given = correct_response(snapshot(quiz, item["id"]))
     with CaptureQueriesContext(connection) as queries:
         assert answer(client, state["id"], item["id"], given).status_code == 201
-    # token and user; the user's roles (does the token owe a second factor?);
-    # attempt, version and quiz read and locked together; the repeat check,
-    # sequence and earlier-answer count in one read; the insert. It was 7.
+    # token, user and the user's roles (does the token owe a second factor?) in
+    # one read; attempt, version and quiz read and locked together; the repeat
+    # check, sequence and earlier-answer count in one read; the insert. It was 7.
     round_trips = [query["sql"] for query in queries if "SAVEPOINT" not in query["sql"]]
-    assert len(round_trips) == 5, "\n".join(q[:120] for q in round_trips)
+    assert len(round_trips) == 4, "\n".join(q[:120] for q in round_trips)
 
 
 def test_a_repeated_answer_costs_one_read_more_and_stores_nothing(pupil, quiz):
@@ -308,6 +308,6 @@ def test_a_repeated_answer_costs_one_read_more_and_stores_nothing(pupil, quiz):
     assert again.json()["sequence"] == first.json()["sequence"]
     assert Answer.objects.filter(client_id=client_id).count() == 1
     round_trips = [query["sql"] for query in queries if "SAVEPOINT" not in query["sql"]]
-    # token and user; roles; the locked attempt; the combined read; the stored
+    # token, user and roles; the locked attempt; the combined read; the stored
     # answer (a repeat returns what was stored).
-    assert len(round_trips) == 5, "\n".join(q[:120] for q in round_trips)
+    assert len(round_trips) == 4, "\n".join(q[:120] for q in round_trips)

@@ -37,7 +37,7 @@ def test_editing_and_republishing_makes_v2_and_leaves_v1_untouched():
     v1_snapshot = copy.deepcopy(v1.snapshot)
 
     quiz = Quiz.objects.get(pk=quiz.pk)
-    question = quiz.questions.order_by("sort_order").first()
+    question = quiz.questions.order_by("sort_order", "pk").first()
     question.prompt = "Câu hỏi đã sửa"
     question.save()
     quiz.title = "Đố vui mới"
@@ -71,7 +71,7 @@ def test_a_version_cannot_be_changed():
 
 def test_publishing_an_invalid_quiz_is_refused_and_rolled_back():
     quiz = build_quiz(publish=False)
-    broken = quiz.questions.order_by("sort_order").first()
+    broken = quiz.questions.order_by("sort_order", "pk").first()
     broken.choices.update(is_correct=True)  # two correct answers in single choice
     with pytest.raises(QuizError) as error:
         quiz.save_revision().publish()

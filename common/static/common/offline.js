@@ -3,21 +3,29 @@
  *
  * - Registers /sw.js (common/static/common/sw.js) and tells it who is signed in
  *   (the "offline-meta" cache): the worker serves stored pages of that user only.
- *   A page without a signed-in user clears it; signing out forgets the user's
- *   stored pages (a shared phone: the next pupil must not find them).
+ *   Signing out removes the user's stored pages from the phone once the server
+ *   has signed them out, and so does any page shown to nobody or to another
+ *   user (a session that ended): on a shared phone the next pupil finds none.
+ *   What waits to be sent stays, kept for its own pupil (below).
  * - On a page with [data-offline-bundle] (the pupil's home), asks the server for
  *   the pupil's modules (POST: it may start the quiz attempt, so the quiz can be
  *   taken offline) and stores each module's pages, pictures and styles, only
- *   those whose version changed. Storage full is said, never hidden.
+ *   those whose version changed, and the pupil's home. Storage full is said,
+ *   never hidden.
  * - Sends what waits, in order, when the page opens and when the network
  *   returns: the forms the worker kept (the "outbox" cache) and the quiz answers
  *   waiting in localStorage ("outbox:<user id>:<name>", written by
  *   quizzes/attempt.js: {url, items, then}). Answers carry the ids made on the
  *   device, so a copy sent twice is stored once. Only the signed-in user's
- *   outboxes are sent; another pupil's wait for them. An outbox a script on
- *   this page owns ([data-outbox]) is left to it.
+ *   outboxes are sent, each request naming that user (X-Offline-User: the
+ *   server refuses it under anyone else's session, common/pwa.py); another
+ *   pupil's wait for them, unseen and uncounted. An outbox a script on this
+ *   page owns ([data-outbox]) is left to it.
+ * - While something waits, the modules are not stored again: storing may
+ *   replace a quiz attempt the waiting answers belong to.
  * - Shows how many things wait (#offline-status) and warns before signing out
- *   while something waits.
+ *   while something waits. Without a network signing out is not possible (the
+ *   server must end the session): the pupil is told, and nothing is removed.
  * Texts come translated from the page (data- attributes); no inline script (CSP).
  */
 (function () {
@@ -28,10 +36,22 @@
   var hasCaches = "caches" in window;
   var META = "offline-meta";
   var OUTBOX = "outbox";
-  var sending = false;
+  var sending = null;  // the sending under way: asked again, the same answer
   var signOutWarned = false;
 
   function text(name) { return statusNode ? statusNode.getAttribute("data-" + name) || "" : ""; }
+  // The form of a counted text for its number ("1 answer", "2 answers"); the
+  // page gives both forms, translated (in Vietnamese they are the same).
+  function counted(node, name, count) {
+    var form = count === 1 ? "one" : "other";
+    try {
+      var lang = document.documentElement.lang || "vi";
+      form = new Intl.PluralRules(lang).select(count) === "one" ? "one" : "other";
+    } catch (e) { /* no Intl: English's rule */ }
+    var message = node.getAttribute("data-" + name + "-" + form) ||
+      node.getAttribute("data-" + name + "-other") || "";
+    return format(message, { count: count });
+  }
   function format(message, values) {
     return message.replace(/%\((\w+)\)s/g, function (match, key) { return values[key]; });
   }
@@ -46,7 +66,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json",
-        "X-CSRFToken": csrfToken() },
+        "X-CSRFToken": csrfToken(), "X-Offline-User": userId },
       body: JSON.stringify(data || {})
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (json) {
@@ -69,24 +89,34 @@
 
   // --- Who is signed in, for the worker -------------------------------------
 
+  // The page is shown to nobody, or to another user than the one the phone
+  // knew: that user's session ended, so their stored pages go.
   function rememberUser() {
     if (!hasCaches) { return Promise.resolve(); }
     return getJson(META, "/__offline/user").then(function (stored) {
       var before = stored && stored.id ? String(stored.id) : "";
       if (before === userId) { return; }
-      if (!userId) { return caches.open(META).then(function (c) { return c.delete("/__offline/user"); }); }
-      return putJson(META, "/__offline/user", { id: userId });
+      return forgetUser(before).then(function () {
+        if (userId) { return putJson(META, "/__offline/user", { id: userId }); }
+      });
     }).catch(function () {});
   }
 
-  function forgetUser() {
-    if (!hasCaches || !userId) { return Promise.resolve(); }
+  // Removes a user's stored pages and what the worker knew of them. What waits
+  // to be sent (the outboxes) is not touched: it stays for that user.
+  function forgetUser(id) {
+    if (!hasCaches || !id) { return Promise.resolve(); }
     return Promise.all([
-      caches.delete("pages-" + userId),
+      caches.delete("pages-" + id),
       caches.open(META).then(function (cache) {
-        return Promise.all([cache.delete("/__offline/user"),
-          cache.delete("/__offline/routes/" + userId),
-          cache.delete("/__offline/versions/" + userId)]);
+        return cache.match("/__offline/user").then(function (stored) {
+          return stored ? stored.json() : null;
+        }).then(function (current) {
+          var removals = [cache.delete("/__offline/routes/" + id),
+            cache.delete("/__offline/versions/" + id)];
+          if (current && String(current.id) === id) { removals.push(cache.delete("/__offline/user")); }
+          return Promise.all(removals);
+        });
       })
     ]).catch(function () {});
   }
@@ -160,9 +190,9 @@
         return 0;
       }
       var parts = [];
-      if (counts.answers) { parts.push(format(text("answers"), { count: counts.answers })); }
-      if (counts.quizzes) { parts.push(format(text("quizzes"), { count: counts.quizzes })); }
-      if (counts.steps) { parts.push(format(text("steps"), { count: counts.steps })); }
+      if (counts.answers) { parts.push(counted(statusNode, "answers", counts.answers)); }
+      if (counts.quizzes) { parts.push(counted(statusNode, "quizzes", counts.quizzes)); }
+      if (counts.steps) { parts.push(counted(statusNode, "steps", counts.steps)); }
       statusNode.textContent = text("waiting") + " " + parts.join(", ") + ". " +
         (navigator.onLine ? "" : text("offline"));
       statusNode.hidden = false;
@@ -231,8 +261,8 @@
   }
 
   function sendAll() {
-    if (!userId || sending || !window.fetch) { return Promise.resolve(); }
-    sending = true;
+    if (!userId || !window.fetch) { return Promise.resolve(0); }
+    if (sending) { return sending; }
     var owned = ownedOutboxes();
     var keys = localOutboxKeys().filter(function (key) { return !owned[key]; });
     function next(index) {
@@ -241,11 +271,12 @@
         return how === "sent" ? next(index + 1) : how;
       });
     }
-    return next(0).catch(function () { return "wait"; }).then(function (how) {
-      sending = false;
+    sending = next(0).catch(function () { return "wait"; }).then(function (how) {
+      sending = null;
       if (how === "signin" && statusNode) { statusNode.setAttribute("data-state", "signin"); }
       return showWaiting();
     });
+    return sending;
   }
 
   // --- Storing the pupil's modules ------------------------------------------
@@ -303,7 +334,8 @@
   function storeModules(bundleUrl, card) {
     var line = card.querySelector("[data-offline-line]");
     function say(name, values, kind) {
-      line.textContent = format(card.getAttribute("data-" + name) || "", values || {});
+      line.textContent = name === "saved" ? counted(card, "saved", values.count)
+        : format(card.getAttribute("data-" + name) || "", values || {});
       card.setAttribute("data-state", kind || name);
     }
     say("saving");
@@ -326,6 +358,11 @@
               fresh[module.id] = module.version;
             });
           });
+        });
+        // The pupil's own pages (their home): stored each time, as they change
+        // with every step; the worker keeps them fresh while online.
+        chain = chain.then(function () {
+          return storeModule({ pages: bundle.pages || [] }, pages, shared);
         });
         return chain.then(function () {
           return Promise.all([
@@ -352,32 +389,54 @@
     var ready = navigator.serviceWorker && navigator.serviceWorker.ready
       ? Promise.race([navigator.serviceWorker.ready, new Promise(function (r) { setTimeout(r, 3000); })])
       : Promise.resolve();
-    return sendAll().then(function () {
-      if (card && hasCaches && userId && navigator.onLine) {
-        return ready.then(function () { return storeModules(card.getAttribute("data-offline-bundle"), card); });
+    return sendAll().then(function (waiting) {
+      if (!card || !hasCaches || !userId || !navigator.onLine) { return; }
+      if (waiting) {
+        // Sent first: storing again may replace the attempt they belong to.
+        card.querySelector("[data-offline-line]").textContent = card.getAttribute("data-failed") || "";
+        card.setAttribute("data-state", "failed");
+        return;
       }
+      return ready.then(function () { return storeModules(card.getAttribute("data-offline-bundle"), card); });
     });
   });
   window.addEventListener("online", function () { sendAll(); });
   window.addEventListener("offline", function () { showWaiting(); });
   document.addEventListener("outbox-changed", function () { showWaiting(); });
 
+  function tell(name, state) {
+    if (!statusNode) { return; }
+    statusNode.textContent = text(name);
+    statusNode.hidden = false;
+    statusNode.setAttribute("data-state", state);
+    statusNode.focus();
+  }
+
+  // The server ends the session first; only then are this pupil's stored pages
+  // removed (without a network the pupil stays signed in, pages and all, and
+  // is told so). Then the page the server answered is opened.
+  function signOut(form) {
+    if (!window.fetch) { return forgetUser(userId).then(function () { form.submit(); }); }
+    var done = fetch(form.action, { method: "POST", credentials: "same-origin", body: new FormData(form) });
+    return done.then(function (response) {
+      if (!response.ok) { return forgetUser(userId).then(function () { form.submit(); }); }
+      return forgetUser(userId).then(function () { window.location.assign(response.url); });
+    }, function () { tell("signout-offline", "offline"); });
+  }
+
   // Signing out while something waits: try to send it; if it cannot go, say
   // so once (it stays on this phone, sent when this pupil signs in again).
   Array.prototype.forEach.call(document.querySelectorAll("form[data-sign-out]"), function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (signOutWarned) { forgetUser().then(function () { form.submit(); }); return; }
+      if (signOutWarned) { signOut(form); return; }
       sendAll().then(function (waiting) {
         if (waiting && statusNode) {
           signOutWarned = true;
-          statusNode.textContent = text("signout");
-          statusNode.hidden = false;
-          statusNode.setAttribute("data-state", "warn");
-          statusNode.focus();
+          tell("signout", "warn");
           return;
         }
-        forgetUser().then(function () { form.submit(); });
+        signOut(form);
       });
     });
   });

@@ -21,12 +21,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from lms.models import AdministrativeUnit, ReportingPeriod, School, SchoolType, User
 from lms.people.help_measures import HelpMeasures, help_measures_of_schools
-from lms.people.selectors import schools_visible_to
+from lms.people.selectors import schools_under
 from lms.reports.coverage.totals import coverage_detail
 from lms.reports.figures import (
     pupils_reached_by_school,
@@ -41,10 +40,6 @@ from lms.reports.rules import (
     TopicRule,
     percent,
 )
-
-
-def _schools_under(user: User, unit: AdministrativeUnit) -> QuerySet[School]:
-    return schools_visible_to(user).filter(unit__path__startswith=unit.path)
 
 
 def folded(text: str) -> str:
@@ -251,7 +246,7 @@ def unit_dashboard(
     periods = periods_trend(period=period) if trend else [period]
     if period not in periods:
         periods.append(period)
-    schools = _schools_under(user, unit)
+    schools = schools_under(user, unit)
     school_rows = list(
         schools.values(
             "pk",

@@ -230,7 +230,10 @@
       headers: {
         "Content-Type": "application/json",
         "Accept": "application/json",
-        "X-CSRFToken": csrfInput ? csrfInput.value : ""
+        "X-CSRFToken": csrfInput ? csrfInput.value : "",
+        // Whose answers these are: never recorded under another pupil's
+        // session (a shared phone; common/pwa.py).
+        "X-Offline-User": userId
       },
       body: JSON.stringify(body || {})
     }).then(function (response) {

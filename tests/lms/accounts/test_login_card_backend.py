@@ -85,7 +85,7 @@ def test_passwords_never_reach_the_card_backend(school_class):
     signed_in = authenticate(a_request(), username="hs.an", password=PASSWORD)
 
     assert signed_in == pupil
-    assert signed_in.backend == "django.contrib.auth.backends.ModelBackend"
+    assert signed_in.backend == "lms.accounts.backends.PasswordBackend"
 
 
 def test_user_logged_in_sees_the_card_sign_in_with_the_card_backend(client, card):
@@ -199,3 +199,17 @@ def test_client_username_reads_the_bucket_then_remembers_it_for_cleansed_copies(
 def test_both_sign_in_pages_live_in_accounts():
     assert resolve(reverse("lms:login")).func.view_class is account_views.SignInView
     assert resolve(card_url("any-key")).func is account_views.login_card_sign_in
+
+
+def test_a_card_sign_in_reads_the_pupil_once(client, card):
+    """Axes' lockout check and the backend ask whom the key opens: one read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(card_url(card.card_key), REMOTE_ADDR=SCHOOL_ADDRESS)
+    assert response.status_code == 302
+    card_reads = [q["sql"] for q in captured if "login_card_key_hash" in q["sql"]]
+    assert len(card_reads) == 1, card_reads
+    assert "lms_roleassignment" in card_reads[0]  # the pupil role checked with it
+    assert client.get("/app/").status_code == 200

@@ -239,3 +239,24 @@ def test_an_api_token_cannot_skip_two_step_sign_in():
     assert "đăng nhập hai bước" in refused.json()["detail"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=teacher)}")
     assert api.get("/api/me/").json()["roles"] == ["teacher"]
+
+
+def test_a_wrong_or_retired_api_token_is_refused_in_the_users_language():
+    """The token is read with its user and roles in one query; what DRF refused
+    before is refused still, with a message in Vietnamese."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    teacher = make_teacher(SchoolClassFactory())
+    token = Token.objects.create(user=teacher)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    wrong = api.get("/api/me/")
+    assert wrong.status_code in (401, 403)
+    assert wrong.json()["detail"] == "Mã truy cập không hợp lệ."
+    teacher.is_active = False
+    teacher.save(update_fields=["is_active"])
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    retired = api.get("/api/me/")
+    assert retired.status_code in (401, 403)
+    assert retired.json()["detail"] == "Tài khoản đã bị khóa hoặc xóa."

@@ -268,3 +268,48 @@ def test_the_rule_is_one_condition_for_pupils_and_none_for_adults(
         .values_list("pk", flat=True)
     )
     assert visible == {own_module.pk}
+
+
+def test_the_rule_for_one_module_agrees_with_the_condition(
+    pupil, teacher, school_class, own_module, older_module
+):
+    """The player asks ``allows`` for one module; lists filter by ``condition``:
+    in band, out of band, given to the class, given to a group, after leaving."""
+    from content_cms.selectors import module_published_source
+
+    other_band = learning_module(title="Tin giả", slug="g6-9-tin-gia", age_band="g6-9")
+    classmate = make_pupil(school_class)
+    learning_services.assignment_create(
+        actor=teacher,
+        school_class=school_class,
+        module=older_module,
+        opens_on=timezone.localdate(),
+    )
+    learning_services.assignment_create(
+        actor=teacher,
+        school_class=school_class,
+        module=other_band,
+        opens_on=timezone.localdate(),
+        pupils=[classmate],
+    )
+    left = make_pupil(SchoolClassFactory(grade=5))
+    left.enrolments.update(left_on=datetime.date(2026, 10, 1))
+    modules = [own_module, older_module, other_band]
+    expected = {
+        pupil.pk: {own_module.pk, older_module.pk},
+        classmate.pk: {own_module.pk, older_module.pk, other_band.pk},
+        left.pk: set(),
+    }
+    for user in (pupil, classmate, left):
+        rule = catalogue.module_access_rule(user=user)
+        by_condition = set(
+            type(own_module)
+            .objects.filter(rule.condition, pk__in=[m.pk for m in modules])
+            .values_list("pk", flat=True)
+        )
+        by_allows = {
+            m.pk
+            for m in modules
+            if rule.allows(module_published_source(module_id=m.pk))
+        }
+        assert by_condition == by_allows == expected[user.pk], user.username

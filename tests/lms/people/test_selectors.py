@@ -8,6 +8,7 @@ from tests.factories import (
     SchoolClassFactory,
     SchoolFactory,
     UnitFactory,
+    UserFactory,
     make_pupil,
     make_staff,
     make_teacher,
@@ -119,3 +120,61 @@ def test_roles_in_two_places_add_up(province):
         province["school_a"],
         province["school_b"],
     }
+
+
+def test_schools_under_a_unit_are_only_those_the_user_may_see(province):
+    """A dashboard's unit narrows what the user sees; it never widens it."""
+    chief = make_staff(Role.PROVINCE_OFFICER, unit=province["root"])
+    commune_officer = make_staff(Role.UNIT_OFFICER, unit=province["commune_b"])
+    admin = make_staff(Role.SCHOOL_ADMIN, school=province["school_a"])
+    assert set(selectors.schools_under(chief, province["root"])) == {
+        province["school_a"],
+        province["school_b"],
+    }
+    assert set(selectors.schools_under(chief, province["commune_a"])) == {
+        province["school_a"]
+    }
+    assert set(selectors.schools_under(commune_officer, province["commune_b"])) == {
+        province["school_b"]
+    }
+    # Units outside the user's own areas: only what the user sees otherwise.
+    assert (
+        not selectors.schools_under(commune_officer, province["root"])
+        .filter(pk=province["school_a"].pk)
+        .exists()
+    )
+    assert not selectors.schools_under(commune_officer, province["commune_a"]).exists()
+    assert set(selectors.schools_under(admin, province["root"])) == {
+        province["school_a"]
+    }
+
+
+def test_a_signed_in_user_is_read_with_their_roles_in_one_query(
+    province, django_assert_num_queries
+):
+    """The sign-in backends read the user and their roles together; the scopes
+    they give are those of the roles read on their own."""
+    from lms.models import RoleAssignment
+
+    teacher = make_teacher(province["class_a1"])
+    RoleAssignment.objects.create(
+        user=teacher, role=Role.UNIT_OFFICER, unit=province["commune_b"]
+    )
+    nobody = UserFactory()
+    with django_assert_num_queries(1):
+        read = selectors.user_with_anchors(teacher.pk)
+        anchors = selectors.user_anchors(read)
+    assert sorted(anchors, key=lambda a: a.role) == sorted(
+        selectors.user_anchors(type(teacher).objects.get(pk=teacher.pk)),
+        key=lambda a: a.role,
+    )
+    assert {a.unit_path for a in anchors if a.role == Role.UNIT_OFFICER} == {
+        province["commune_b"].path
+    }
+    assert set(selectors.schools_visible_to(read)) == {
+        province["school_a"],
+        province["school_b"],
+    }
+    with django_assert_num_queries(1):
+        assert selectors.user_anchors(selectors.user_with_anchors(nobody.pk)) == []
+    assert selectors.user_with_anchors(10**9) is None
