@@ -31,6 +31,16 @@ def _answer_visible_question(page):
     check = section.locator("[data-action=check]")
     if check.count() and check.is_visible():
         check.click()  # practice mode: "Check my answer" sends it
+        # The pupil reads the feedback before moving on (or, with no network,
+        # sees the answer is waiting): "Check" then hides and "Next" moves
+        # into its place, so a tap before that lands on nothing.
+        question = section.get_attribute("data-question-id")
+        page.wait_for_function(
+            "(id) => !document.getElementById('question-' + id + '-feedback').hidden"
+            " || document.getElementById('save-status').classList.contains('offline')",
+            arg=question,
+            timeout=20000,
+        )
     return section
 
 
