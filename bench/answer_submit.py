@@ -78,7 +78,7 @@ def fixtures_create() -> tuple[int, list[str]]:
     from django.db import transaction
     from rest_framework.authtoken.models import Token
 
-    from lms.models import Role, User
+    from lms.models import AdministrativeUnit, Role, RoleAssignment, School, User
     from lms.people.roles import role_group_name
     from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 
@@ -132,6 +132,30 @@ def fixtures_create() -> tuple[int, list[str]]:
         )
         users = list(User.objects.filter(username__in=names).order_by("username"))
         group.user_set.add(*users)
+        # Pupils as the product makes them: the pupil role at a school. (Until
+        # 7 Dec 2026 the bench users held no role, so every answer also paid the
+        # second-factor device lookup that only staff accounts pay.)
+        unit = AdministrativeUnit.objects.filter(code="bench-answers").first()
+        if unit is None:
+            unit = AdministrativeUnit.add_root(
+                code="bench-answers", name="Bench province", level="tỉnh"
+            )
+        school, _made = School.objects.get_or_create(
+            code="bench-answers",
+            defaults={"name": "Bench school", "school_type": "primary", "unit": unit},
+        )
+        pupils = set(
+            RoleAssignment.objects.filter(user__in=users, role=Role.PUPIL).values_list(
+                "user_id", flat=True
+            )
+        )
+        RoleAssignment.objects.bulk_create(
+            [
+                RoleAssignment(user=user, role=Role.PUPIL, school=school)
+                for user in users
+                if user.pk not in pupils
+            ]
+        )
         with_token = set(
             Token.objects.filter(user__in=users).values_list("user_id", flat=True)
         )

@@ -23,14 +23,14 @@ are shared by the process's threads and read only.
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+
+from common.process_cache import ProcessCache
 
 GENERATION_KEY = "published-content:generation"
 # The shape of what an entry holds (``page_frozen``'s tuple). Part of every key:
@@ -51,8 +51,7 @@ def _generation() -> str:
 
 # Objects built in this process (``published_in_process``): the most recently used.
 IN_PROCESS_ENTRIES = 256
-_in_process: OrderedDict[str, Any] = OrderedDict()
-_in_process_lock = threading.Lock()
+_in_process = ProcessCache(IN_PROCESS_ENTRIES)
 
 
 def _key(name: str, parts: tuple) -> str:
@@ -83,19 +82,7 @@ def published_in_process(name: str, parts: tuple, build: Callable[[], Any]) -> A
     not pickle (pages whose lessons were parsed and pictures read). Callers
     only read them: the process's threads share them. None is not kept.
     """
-    key = _key(name, parts)
-    with _in_process_lock:
-        value = _in_process.get(key)
-        if value is not None:
-            _in_process.move_to_end(key)
-            return value
-    value = build()
-    if value is not None:
-        with _in_process_lock:
-            _in_process[key] = value
-            while len(_in_process) > IN_PROCESS_ENTRIES:
-                _in_process.popitem(last=False)
-    return value
+    return _in_process.get_or_build(_key(name, parts), build)
 
 
 def page_frozen(page) -> tuple:

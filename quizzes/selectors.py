@@ -9,6 +9,7 @@ import uuid
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from common.process_cache import ProcessCache
 from quizzes.drawing import public_question
 from quizzes.errors import QuizNotFound
 from quizzes.live.models import LIVE_CONTEXT_PREFIX
@@ -190,6 +191,38 @@ def attempts_for_export(*, user) -> list[dict]:
     return exported
 
 
+def attempt_id_parsed(attempt_id) -> uuid.UUID | None:
+    """Return ``attempt_id`` as a UUID, or None if it is not one."""
+    try:
+        return (
+            attempt_id
+            if isinstance(attempt_id, uuid.UUID)
+            else uuid.UUID(str(attempt_id))
+        )
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+# Quiz versions read by this process's answers, the most recently used.
+PINNED_VERSIONS_KEPT = 256
+_pinned_versions = ProcessCache(PINNED_VERSIONS_KEPT)
+
+
+def version_pinned(*, version_id: int, digest: str) -> QuizVersion:
+    """Return the quiz version ``version_id``, read once per process.
+
+    A published version never changes (``digest`` is the hash of its
+    definition), and every answer needs its definition to be scored: the
+    process keeps the versions its attempts use, so an answer reads only its
+    attempt's row. Keyed by the digest as well, so a version id used again (a
+    test's rolled-back rows) never returns another definition. Callers only
+    read the version: the process's threads share it.
+    """
+    return _pinned_versions.get_or_build(
+        (version_id, digest), lambda: QuizVersion.objects.get(pk=version_id)
+    )
+
+
 def attempts_of_user_by_id(*, user, attempt_id):
     """Return a queryset of the user's attempt ``attempt_id`` (empty if none).
 
@@ -197,14 +230,7 @@ def attempts_of_user_by_id(*, user, attempt_id):
     callers that lock the row (``quizzes.services.attempt_answer_by_id``) and
     callers that only read it answer the same 404.
     """
-    try:
-        attempt_uuid = (
-            attempt_id
-            if isinstance(attempt_id, uuid.UUID)
-            else uuid.UUID(str(attempt_id))
-        )
-    except (TypeError, ValueError, AttributeError):
-        attempt_uuid = None
+    attempt_uuid = attempt_id_parsed(attempt_id)
     if attempt_uuid is None or not user.is_authenticated:
         return Attempt.objects.none()
     return Attempt.objects.select_related("version", "quiz").filter(

@@ -81,8 +81,8 @@ def _empty_cache():
     """
     from django.core.cache import cache
 
-    from content_cms import published
+    from common.process_cache import process_caches_clear
 
     cache.clear()
-    published._in_process.clear()
+    process_caches_clear()
     yield

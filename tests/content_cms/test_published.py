@@ -49,8 +49,14 @@ def test_an_object_is_built_once_per_process_until_content_changes():
     assert len(builds) == 2
 
 
-def test_the_process_keeps_a_bounded_number_of_objects(monkeypatch):
-    monkeypatch.setattr(published, "IN_PROCESS_ENTRIES", 3)
-    for number in range(10):
-        published.published_in_process("many", (number,), object)
-    assert len(published._in_process) == 3
+def test_the_process_keeps_a_bounded_number_of_objects():
+    published._in_process.resize(3)
+    try:
+        for number in range(10):
+            published.published_in_process("many", (number,), object)
+        assert len(published._in_process) == 3
+        # The most recently used stay: the last three built.
+        kept = published.published_in_process("many", (9,), lambda: None)
+        assert kept is not None
+    finally:
+        published._in_process.resize(published.IN_PROCESS_ENTRIES)

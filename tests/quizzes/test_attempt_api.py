@@ -278,12 +278,19 @@ def test_saving_an_answer_takes_a_fixed_handful_of_queries(pupil, quiz):
     token = Token.objects.create(user=pupil)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     state = start(client, quiz)
-    item = state["questions"][0]
-    given = correct_response(snapshot(quiz, item["id"]))
+    first, second = state["questions"][:2]
+    given = correct_response(snapshot(quiz, first["id"]))
     with CaptureQueriesContext(connection) as queries:
-        assert answer(client, state["id"], item["id"], given).status_code == 201
+        assert answer(client, state["id"], first["id"], given).status_code == 201
+    versions_read = [q["sql"] for q in queries if "quizzes_quizversion" in q["sql"]]
+    # The process reads the quiz's version for its first answer (with the
+    # attempt: only its digest), then keeps it.
+    assert len(versions_read) == 2, versions_read
+    given = correct_response(snapshot(quiz, second["id"]))
+    with CaptureQueriesContext(connection) as queries:
+        assert answer(client, state["id"], second["id"], given).status_code == 201
     # token, user and the user's roles (does the token owe a second factor?) in
-    # one read; attempt, version and quiz read and locked together; the repeat
+    # one read; the attempt read and locked with its version's digest; the repeat
     # check, sequence and earlier-answer count in one read; the insert. It was 7.
     round_trips = [query["sql"] for query in queries if "SAVEPOINT" not in query["sql"]]
     assert len(round_trips) == 4, "\n".join(q[:120] for q in round_trips)

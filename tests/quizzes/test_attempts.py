@@ -531,3 +531,71 @@ def test_a_live_game_does_not_use_up_the_pupils_own_try(pupil):
     # Another class game still works and adds to the record, not to the tries.
     _play_live(pupil, quiz)
     assert attempts_of_user(user=pupil, quiz=quiz).count() == 3
+
+
+# --- The answer path (the API's): the attempt locked, its version kept -------
+
+
+def test_the_answer_path_scores_against_the_version_the_attempt_pinned(pupil, quiz):
+    from quizzes.services import attempt_answer_by_id
+
+    attempt = attempt_start(quiz=quiz, user=pupil)
+    question_id = attempt.question_ids[0]
+    pinned = snapshot_question(attempt, question_id)
+    # The quiz is published again while the pupil answers: a new version.
+    republish(quiz, title="Bài kiểm tra, bản mới")
+    assert quiz.versions.count() == 2
+    later, created = attempt_start_or_resume(quiz=quiz, user=pupil)
+    assert later.pk == attempt.pk and not created  # the pupil resumes it
+    result = attempt_answer_by_id(
+        attempt_id=str(attempt.pk),
+        user=pupil,
+        question_id=question_id,
+        client_id=uuid.uuid4(),
+        response=correct_response(pinned),
+    )
+    assert result.created and result.answer.is_correct
+    assert result.answer.sequence == 1
+    next_id = attempt.question_ids[1]
+    again = attempt_answer_by_id(
+        attempt_id=attempt.pk,
+        user=pupil,
+        question_id=next_id,
+        client_id=uuid.uuid4(),
+        response=wrong_response(snapshot_question(attempt, next_id)),
+    )
+    assert again.answer.sequence == 2 and not again.answer.is_correct
+
+
+def test_the_answer_path_finds_only_the_users_own_attempt(pupil, other_pupil, quiz):
+    from quizzes.services import attempt_answer_by_id
+
+    attempt = attempt_start(quiz=quiz, user=pupil)
+    question_id = attempt.question_ids[0]
+    for user, attempt_id in [
+        (other_pupil, attempt.pk),  # someone else's attempt
+        (pupil, "not-an-id"),
+        (pupil, uuid.uuid4()),
+    ]:
+        with pytest.raises(QuizNotFound):
+            attempt_answer_by_id(
+                attempt_id=attempt_id,
+                user=user,
+                question_id=question_id,
+                client_id=uuid.uuid4(),
+                response={"choice_ids": []},
+            )
+    assert not Answer.objects.exists()
+
+
+def test_a_kept_version_is_never_mistaken_for_another_definition(pupil, quiz):
+    from quizzes.selectors import version_pinned
+
+    version = attempt_start(quiz=quiz, user=pupil).version
+    kept = version_pinned(version_id=version.pk, digest=version.digest)
+    assert version_pinned(version_id=version.pk, digest=version.digest) is kept
+    assert kept.snapshot == version.snapshot
+    # The same id with another digest (a rolled-back test's id used again, a
+    # restored database) is read again, never served from the process.
+    other = version_pinned(version_id=version.pk, digest="0" * 64)
+    assert other is not kept
