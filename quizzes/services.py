@@ -6,6 +6,7 @@ and ownership; which quizzes a pupil is *asked* to take is the school layer's
 business, told to the engine through the opaque ``context_key``.
 """
 
+import datetime
 import hashlib
 import json
 import secrets
@@ -15,6 +16,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -335,6 +337,31 @@ def attempt_start_latest(
         user=user, quiz=quiz, context_key=context_key, return_url=return_url
     )
     return attempt
+
+
+# How long an attempt set aside for a newer version is kept while it has no
+# answer: a phone that stored it for offline use may still send answers to it
+# (``_attempt_take_up``). Phones fetch the newest version whenever they connect,
+# so one that has not connected for this long starts afresh.
+REPLACED_ATTEMPT_KEPT_DAYS = 60
+
+
+def attempts_replaced_purge(*, now, dry_run: bool = False) -> int:
+    """Delete the attempts set aside for a newer version that never received an
+    answer, started over ``REPLACED_ATTEMPT_KEPT_DAYS`` ago; return how many.
+
+    Run by ``manage.py apply_retention`` (``dry_run``: count only). An attempt
+    that received answers is a learning record and is never removed here.
+    """
+    stale = Attempt.objects.filter(
+        status=AttemptStatus.REPLACED,
+        started_at__lt=now - datetime.timedelta(days=REPLACED_ATTEMPT_KEPT_DAYS),
+    ).filter(~Exists(Answer.objects.filter(attempt_id=OuterRef("pk"))))
+    stale_ids = list(stale.values_list("pk", flat=True))
+    if stale_ids and not dry_run:
+        # Checked again at deletion: an answer may have arrived meanwhile.
+        stale.filter(pk__in=stale_ids).delete()
+    return len(stale_ids)
 
 
 def _attempt_take_up(attempt: Attempt) -> None:

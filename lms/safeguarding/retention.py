@@ -8,7 +8,9 @@ periods come from ``PrivacySettings`` of each school's province:
 - pupils with no active enrolment whose last enrolment ended more than
   ``learning_records_years`` ago: erased with ``pupil_erase`` (the same erasers,
   so learning records go the same way as on a withdrawal);
-- audit entries older than the platform default's ``audit_log_years``: deleted.
+- audit entries older than the platform default's ``audit_log_years``: deleted;
+- quiz attempts set aside for a newer version that never received an answer,
+  after ``REPLACED_ATTEMPT_KEPT_DAYS`` (``quizzes.services``): deleted.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from lms.models import (
 )
 from lms.people.consent import privacy_settings_for
 from lms.safeguarding.data_rights import ERASED_DISPLAY_NAME, pupil_erase
+from quizzes.services import attempts_replaced_purge
 
 
 @dataclass
@@ -38,6 +41,7 @@ class RetentionReport:
     help_requests_redacted: list[int] = field(default_factory=list)
     pupils_erased: list[int] = field(default_factory=list)
     audit_entries_expired: int = 0
+    replaced_attempts_deleted: int = 0
 
 
 def _years_before(now: datetime.datetime, years: int) -> datetime.datetime:
@@ -96,4 +100,5 @@ def retention_apply(
     report.audit_entries_expired = expired.count()
     if not dry_run and report.audit_entries_expired:
         AuditEntry.objects.all().expire_before(audit_cutoff)
+    report.replaced_attempts_deleted = attempts_replaced_purge(now=now, dry_run=dry_run)
     return report

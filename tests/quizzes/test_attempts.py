@@ -599,3 +599,46 @@ def test_a_kept_version_is_never_mistaken_for_another_definition(pupil, quiz):
     # restored database) is read again, never served from the process.
     other = version_pinned(version_id=version.pk, digest="0" * 64)
     assert other is not kept
+
+
+# --- Attempts set aside for a newer version ----------------------------------
+
+
+def test_unanswered_replaced_attempts_go_after_their_period_answered_ones_stay(
+    pupil, other_pupil, quiz
+):
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from quizzes.models import AttemptStatus
+    from quizzes.services import REPLACED_ATTEMPT_KEPT_DAYS
+
+    long_ago = timezone.now() - datetime.timedelta(days=REPLACED_ATTEMPT_KEPT_DAYS + 1)
+    stale = attempt_start(quiz=quiz, user=pupil)
+    answered = attempt_start(quiz=quiz, user=other_pupil)
+    answer_all(answered, other_pupil)
+    Attempt.objects.filter(pk__in=[stale.pk, answered.pk]).update(
+        status=AttemptStatus.REPLACED, started_at=long_ago
+    )
+    recent = attempt_start(quiz=quiz, user=pupil, context_key="bai-khac")
+    Attempt.objects.filter(pk=recent.pk).update(status=AttemptStatus.REPLACED)
+    in_progress = attempt_start(quiz=quiz, user=pupil)
+    Attempt.objects.filter(pk=in_progress.pk).update(started_at=long_ago)
+
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    assert "replaced by a newer version that would be deleted: 1" in out.getvalue()
+    assert Attempt.objects.filter(pk=stale.pk).exists()
+
+    call_command("apply_retention", stdout=io.StringIO())
+    assert not Attempt.objects.filter(pk=stale.pk).exists()
+    # Answers are a learning record; a recent one may still get answers from a
+    # phone that kept it; an attempt in progress is the pupil's.
+    assert set(Attempt.objects.values_list("pk", flat=True)) == {
+        answered.pk,
+        recent.pk,
+        in_progress.pk,
+    }
+    assert Answer.objects.filter(attempt=answered).count() == len(answered.question_ids)

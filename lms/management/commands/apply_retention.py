@@ -27,3 +27,7 @@ class Command(BaseCommand):
             f"Audit entries past their period that {verb} deleted: "
             f"{report.audit_entries_expired}"
         )
+        self.stdout.write(
+            f"Unanswered quiz attempts replaced by a newer version that {verb} "
+            f"deleted: {report.replaced_attempts_deleted}"
+        )
