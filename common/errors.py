@@ -107,6 +107,56 @@ def api_exception_handler(exc, context):
     return response
 
 
+# How long a client is asked to wait when the database has no connection free.
+BUSY_RETRY_AFTER_SECONDS = 10
+
+
+def _database_busy(exc) -> bool:
+    """Whether ``exc`` is the database pool giving up: every connection was in
+    use (or PostgreSQL was away) for the whole ``DB_POOL_TIMEOUT``."""
+    from django.db import OperationalError
+
+    try:
+        from psycopg_pool import PoolTimeout
+    except ImportError:  # the embedded mode (SQLite) has no pool
+        return False
+    return isinstance(exc, OperationalError) and isinstance(exc.__cause__, PoolTimeout)
+
+
+def server_error(request, template_name="500.html"):
+    """The site's answer to an error it did not expect (``handler500``).
+
+    When the database had no connection to give in time (too many requests at
+    once, or PostgreSQL restarting), the answer is 503 with ``Retry-After``,
+    not 500: nothing is wrong with the request, it can be sent again, and the
+    phone's outbox and the quiz page wait and resend (a page says so to the
+    person, the API in its error body). Anything else is the 500 page.
+    """
+    import sys
+
+    from django.http import HttpResponse
+    from django.template import loader
+    from django.views import defaults
+
+    if not _database_busy(sys.exc_info()[1]):
+        return defaults.server_error(request, template_name=template_name)
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "detail": _(
+                    "Many people are using the site right now. "
+                    "Please try again in a minute."
+                ),
+                "code": "busy",
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+    return response
+
+
 def not_found_as_404(view):
     """Turn ``NotFound`` raised by a selector or service into ``Http404``."""
 

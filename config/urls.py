@@ -21,6 +21,9 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("common/favicon.svg"))
 
 
+# A database with no connection to give answers 503 with Retry-After, not 500.
+handler500 = "common.errors.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),

@@ -43,3 +43,57 @@ def test_the_favicon_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("common/favicon.svg")
+
+
+def _pool_gives_up(*args, **kwargs):
+    """What Django raises when its connection pool waited DB_POOL_TIMEOUT in vain."""
+    from django.db import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    try:
+        raise PoolTimeout("couldn't get a connection after 10.00 sec")
+    except PoolTimeout as cause:
+        raise OperationalError("couldn't get a connection after 10.00 sec") from cause
+
+
+@pytest.fixture
+def busy_database(monkeypatch):
+    """A signed-in person's first read of each request finds no connection free."""
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client = Client(raise_request_exception=False)
+    client.force_login(user, backend="lms.accounts.backends.PasswordBackend")
+    monkeypatch.setattr("lms.accounts.backends.user_with_anchors", _pool_gives_up)
+    return client
+
+
+def test_a_busy_database_answers_503_with_retry_after_not_500(busy_database):
+    response = busy_database.get("/app/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    page = response.content.decode()
+    assert "đang rất bận" in page
+    assert "111" in page and 'href="/"' in page
+
+
+def test_a_busy_database_answers_the_api_in_its_error_shape(busy_database):
+    response = busy_database.post(
+        "/api/attempts/", data={}, content_type="application/json"
+    )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    body = response.json()
+    assert body["code"] == "busy"
+    assert "thử lại" in body["detail"]
+
+
+def test_other_server_errors_stay_500(rf):
+    from common.errors import server_error
+
+    try:
+        raise RuntimeError("a fault of ours")
+    except RuntimeError:
+        response = server_error(rf.get("/app/"))
+    assert response.status_code == 500
+    assert "Retry-After" not in response
