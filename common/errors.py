@@ -152,7 +152,7 @@ def server_error(request, template_name="500.html"):
             status=503,
         )
     else:
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response = HttpResponse(loader.render_to_string("common/busy.html"), status=503)
     response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
     return response
 
