@@ -6,17 +6,24 @@ translated message; pages show the message, the API turns it into a 4xx body
 becomes a 500.
 """
 
+import sys
 from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.db import OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
+from psycopg_pool import PoolTimeout
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from common.middleware import is_api_request
 
 
 class ErrorOutputSerializer(serializers.Serializer):
@@ -114,12 +121,6 @@ BUSY_RETRY_AFTER_SECONDS = 10
 def _database_busy(exc) -> bool:
     """Whether ``exc`` is the database pool giving up: every connection was in
     use (or PostgreSQL was away) for the whole ``DB_POOL_TIMEOUT``."""
-    from django.db import OperationalError
-
-    try:
-        from psycopg_pool import PoolTimeout
-    except ImportError:  # the embedded mode (SQLite) has no pool
-        return False
     return isinstance(exc, OperationalError) and isinstance(exc.__cause__, PoolTimeout)
 
 
@@ -132,25 +133,13 @@ def server_error(request, template_name="500.html"):
     phone's outbox and the quiz page wait and resend (a page says so to the
     person, the API in its error body). Anything else is the 500 page.
     """
-    import sys
-
-    from django.http import HttpResponse
-    from django.template import loader
-    from django.views import defaults
-
     if not _database_busy(sys.exc_info()[1]):
         return defaults.server_error(request, template_name=template_name)
-    if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {
-                "detail": _(
-                    "Many people are using the site right now. "
-                    "Please try again in a minute."
-                ),
-                "code": "busy",
-            },
-            status=503,
+    if is_api_request(request):
+        detail = _(
+            "Many people are using the site right now. Please try again in a minute."
         )
+        response = _api_error(request, 503, detail, "busy")
     else:
         response = HttpResponse(loader.render_to_string("common/busy.html"), status=503)
     response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
@@ -182,7 +171,7 @@ def api_not_found(request, *args, **kwargs):
 
 def csrf_failure(request, reason=""):
     """``CSRF_FAILURE_VIEW``: JSON under ``/api/``, Django's page elsewhere."""
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         return _api_error(
             request,
             403,

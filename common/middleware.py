@@ -5,7 +5,8 @@ PostgreSQL can neither store nor compare a NUL (``\\x00``): a NUL in a path
 the database through a lookup or django-axes' failure log and raised ``DataError``
 (a 500). No real input contains one, so this answers 400 with a clear message for
 any request that carries one, at the door, instead of each view guarding against
-it. Under ``/api/`` the answer is the API's JSON error body.
+it. Under ``/api/`` (``is_api_request``, the one test of that for every error
+answer) the answer is the API's JSON error body.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from django.utils.translation import gettext as _
 
 NUL = "\x00"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def is_api_request(request) -> bool:
+    """Whether ``request`` is for the API, which answers errors as JSON."""
+    return request.path.startswith("/api/")
 
 
 def _has_nul(request) -> bool:
@@ -43,7 +49,7 @@ class RefuseNulBytesMiddleware:
                 "The request contains a NUL character (\\0), which is not allowed. "
                 "Check the address or what was typed, and try again."
             )
-            if request.path.startswith("/api/"):
+            if is_api_request(request):
                 return JsonResponse(
                     {"detail": message, "code": "nul_character"}, status=400
                 )

@@ -502,7 +502,7 @@ def _attempt_locked(*, user, attempt_id) -> Attempt | None:
     attempt's row is locked (``FOR UPDATE OF``): a class answering one quiz
     never queues on the shared version. Built by the ORM, with the version and
     the quiz joined, the same read cost 2-3 ms of the app's CPU per answer
-    against 0.4 ms (docs/performance.md, "The answer path").
+    against 0.4 ms (docs/performance.md, "Answer submit", second round).
     """
     attempt_uuid = attempt_id_parsed(attempt_id)
     if attempt_uuid is None or not user.is_authenticated:

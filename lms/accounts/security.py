@@ -36,6 +36,7 @@ from django_otp.models import Device
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
+from common.middleware import is_api_request
 from lms.models import Role, User
 from lms.people.selectors import token_with_anchors, user_has_role, user_roles
 
@@ -181,7 +182,7 @@ class PasswordChangeRequiredMiddleware:
             and user.must_change_password
             and not request.path.startswith(_password_change_exempt_paths())
         ):
-            if request.path.startswith("/api/"):
+            if is_api_request(request):
                 return JsonResponse(
                     {
                         "detail": _(
