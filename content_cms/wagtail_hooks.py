@@ -1,6 +1,9 @@
 """Content snippets in the Wagtail admin, grouped under one menu item."""
 
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -44,3 +47,10 @@ class CurriculumViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(CurriculumViewSetGroup)
+
+
+@hooks.register("insert_editor_js")
+def editor_submit_waits_for_background_save():
+    """The editor's submit waits for a background save on its way (see the script)."""
+    script = static("content_cms/editor-submit.js")
+    return format_html('<script src="{}"></script>', script)

@@ -212,11 +212,13 @@ def catalogue_page() -> dict:
 
 
 def page_with_title(*, title: str) -> dict:
-    """The id of the page titled ``title`` (None when no such page was saved)."""
+    """The id of the latest page titled ``title`` (None when no such page was
+    saved) and how many pages have that title."""
     from wagtail.models import Page
 
-    page = Page.objects.filter(title=title).order_by("-pk").first()
-    return {"id": page.pk if page else None}
+    pages = Page.objects.filter(title=title).order_by("-pk")
+    page = pages.first()
+    return {"id": page.pk if page else None, "count": pages.count()}
 
 
 def page_state(*, page_id: int) -> dict:

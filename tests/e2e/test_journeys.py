@@ -573,14 +573,8 @@ def _saved_page_id(server, page, title: str, *, workflow: str) -> int:
         time.sleep(1)
 
 
-def test_editor_and_reviewer(browser, e2e_server, journey):
-    """An editor writes a module in Wagtail; a reviewer approves; pupils see it."""
-    server = e2e_server
-    catalogue = server.remote("catalogue_page")
-    title = f"Mật khẩu mạnh {secrets.token_hex(2)}"
-    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
-    page = context.new_page()
-    sign_in(page, server, "bientap")
+def _write_module(page, server, catalogue: dict, title: str) -> None:
+    """Open Wagtail's "add a module" form and fill it as an editor does."""
     page.goto(f"{server.url}/cms/pages/add/content_cms/modulepage/{catalogue['id']}/")
     page.fill("#id_title", title)
     page.fill("#id_summary", "Em tạo mật khẩu mạnh và giữ bí mật.")
@@ -612,6 +606,17 @@ def test_editor_and_reviewer(browser, e2e_server, journey):
         "() => [...document.querySelectorAll('#lessons-root input[type=hidden]')]"
         ".some(i => i.value.includes('khó đoán'))"
     )
+
+
+def test_editor_and_reviewer(browser, e2e_server, journey):
+    """An editor writes a module in Wagtail; a reviewer approves; pupils see it."""
+    server = e2e_server
+    catalogue = server.remote("catalogue_page")
+    title = f"Mật khẩu mạnh {secrets.token_hex(2)}"
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    sign_in(page, server, "bientap")
+    _write_module(page, server, catalogue, title)
     journey.shot(page, "editor-writes-module")
     _wagtail_action(page, "button[name=action-submit]")
     # What counts is what the server saved: the page, with its review started.
@@ -647,4 +652,56 @@ def test_editor_and_reviewer(browser, e2e_server, journey):
     page.wait_for_load_state()
     assert "Mật khẩu mạnh là gì?" in page.content()
     journey.check(page, "pupil-sees-published-module")
+    context.close()
+
+
+# Wagtail's background save (autosave) answers 5 s late, as on a slow connection;
+# the page counts the background saves sent and answered.
+SLOW_BACKGROUND_SAVES = """
+window.backgroundSaves = {sent: 0, answered: 0};
+const sendNow = window.fetch;
+window.fetch = function (input, init) {
+  const url = String(input && input.url ? input.url : input);
+  const accept = init && init.headers && init.headers.Accept;
+  const post = init && String(init.method || "").toUpperCase() === "POST";
+  if (!(post && accept === "application/json" && url.includes("/cms/pages/"))) {
+    return sendNow.apply(this, arguments);
+  }
+  window.backgroundSaves.sent += 1;
+  return sendNow.call(this, input, init).then((answer) => new Promise((resolve) => {
+    setTimeout(() => { window.backgroundSaves.answered += 1; resolve(answer); }, 5000);
+  }));
+};
+"""
+
+
+def test_editor_submits_while_a_background_save_is_on_its_way(
+    browser, e2e_server, journey
+):
+    """On a slow connection, an editor presses "submit for review" while Wagtail's
+    background save of the new module is still on its way. The module is saved
+    once and goes to review; the editor is not told its address is taken."""
+    server = e2e_server
+    catalogue = server.remote("catalogue_page")
+    title = f"Mật khẩu mạnh {secrets.token_hex(2)}"
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    page.add_init_script(SLOW_BACKGROUND_SAVES)
+    sign_in(page, server, "bientap")
+    _write_module(page, server, catalogue, title)
+    # The last change's background save has left and not yet been answered.
+    page.wait_for_function(
+        "() => backgroundSaves.sent > 0"
+        " && backgroundSaves.answered < backgroundSaves.sent",
+        timeout=20000,
+    )
+    _wagtail_action(page, "button[name=action-submit]")
+    page_id = _saved_page_id(server, page, title, workflow="in_progress")
+    journey.check(page, "editor-submitted-during-background-save")
+    assert page.locator(".error-message").all_inner_texts() == []
+    assert server.remote("page_with_title", title=title) == {"id": page_id, "count": 1}
+    assert server.remote("page_state", page_id=page_id) == {
+        "live": False,
+        "workflow": "in_progress",
+    }
     context.close()
