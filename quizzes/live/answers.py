@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,18 +76,6 @@ def _closed() -> QuizError:
     )
 
 
-def _stored_answer(client_id, player_id: int, question_index: int) -> LiveAnswer:
-    """Return the answer a repeat refers to (same id, or same player and question)."""
-    stored = LiveAnswer.objects.filter(client_id=client_id).first()
-    if stored is not None:
-        if stored.player_id != player_id:
-            raise QuizError(
-                _("This answer id was already used."), code="client_id_reused"
-            )
-        return stored
-    return LiveAnswer.objects.get(player_id=player_id, question_index=question_index)
-
-
 def _elapsed_if_in_time(
     session: LiveSession, question_index: int, received_at: datetime
 ) -> int | None:
@@ -122,7 +110,19 @@ def _elapsed_if_in_time(
     return int(min(session.seconds_per_question * 1000, max(0, elapsed)))
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class AnswerRequest:
+    """One answer as a player's socket received it (``received_at``: the server's
+    clock on arrival)."""
+
+    session_id: int
+    player_id: int
+    question_index: int
+    client_id: object
+    choice_ids: list
+    received_at: datetime
+
+
 def live_answer_submit(
     *,
     session_id: int,
@@ -139,54 +139,148 @@ def live_answer_submit(
     the question was open (up to ``ANSWER_GRACE_MS`` after its close), even when
     it is written after the reveal (``_elapsed_if_in_time``). A repeat of
     ``client_id`` (or a second answer to the same question) returns the stored
-    answer and changes nothing.
+    answer and changes nothing. Raises the ``QuizError`` that refused it.
     """
-    try:
-        client_id = uuid.UUID(str(client_id))
-    except (TypeError, ValueError):
-        raise QuizError(_("The answer has no valid id."), code="client_id_invalid")
-    session = (
-        LiveSession.objects.select_related("version")
-        .filter(pk=session_id)
-        .only(
-            "phase",
-            "current_index",
-            "question_ids",
-            "question_deadline",
-            "answer_windows",
-            "seconds_per_question",
-            "scoring",
-            "version__snapshot",
-        )
-        .first()
+    request = AnswerRequest(
+        session_id=session_id,
+        player_id=player_id,
+        question_index=question_index,
+        client_id=client_id,
+        choice_ids=choice_ids,
+        received_at=received_at,
     )
-    if session is None:
-        raise QuizNotFound(_("This live game was not found."))
-    elapsed_ms = _elapsed_if_in_time(session, question_index, received_at)
-    if elapsed_ms is None:
+    (outcome,) = live_answers_submit([request])
+    if isinstance(outcome, QuizError):
+        raise outcome
+    return outcome
+
+
+_SESSION_FIELDS = (
+    "phase",
+    "current_index",
+    "question_ids",
+    "question_deadline",
+    "answer_windows",
+    "seconds_per_question",
+    "scoring",
+    "version__snapshot",
+)
+
+
+def live_answers_submit(
+    requests: list[AnswerRequest],
+) -> list[AnswerOutcome | QuizError]:
+    """Store many answers (of any games) in one transaction; each outcome in
+    the order of ``requests``: the stored answer, or the ``QuizError`` that
+    refused it. Each answer is judged exactly as ``live_answer_submit`` judges
+    it alone.
+
+    When thousands of players answer at once, the sockets hand their answers
+    over together (``quizzes.live.socket_calls.answer``): a batch reads its
+    games once, inserts its answers in one statement, adds every player's points
+    in one more and commits once, instead of three statements and a commit per
+    answer. Players are locked in id order, so two batches never deadlock and a
+    player taken out of the game meanwhile gets nothing. A batch that meets a
+    conflict the reads did not see (the same answer id written by another
+    process at that moment) is judged again answer by answer.
+    """
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _answers_store(requests)
+        except IntegrityError:
+            if len(requests) > 1:
+                return [
+                    outcome
+                    for request in requests
+                    for outcome in live_answers_submit([request])
+                ]
+            # Alone, the conflicting answer is committed now: read again.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _answers_store(requests: list[AnswerRequest]) -> list[AnswerOutcome | QuizError]:
+    outcomes: list[AnswerOutcome | QuizError | None] = [None] * len(requests)
+    client_ids: list[uuid.UUID | None] = []
+    for position, request in enumerate(requests):
+        try:
+            client_ids.append(uuid.UUID(str(request.client_id)))
+        except (TypeError, ValueError):
+            client_ids.append(None)
+            outcomes[position] = QuizError(
+                _("The answer has no valid id."), code="client_id_invalid"
+            )
+    sessions = {
+        session.pk: session
+        for session in LiveSession.objects.select_related("version")
+        .filter(pk__in={request.session_id for request in requests})
+        .only(*_SESSION_FIELDS)
+    }
+    fresh: list[tuple[int, LiveAnswer]] = []
+    late: list[int] = []
+    for position, request in enumerate(requests):
+        if outcomes[position] is not None:
+            continue
+        session = sessions.get(request.session_id)
+        if session is None:
+            outcomes[position] = QuizNotFound(_("This live game was not found."))
+            continue
+        elapsed_ms = _elapsed_if_in_time(
+            session, request.question_index, request.received_at
+        )
+        if elapsed_ms is None:
+            late.append(position)
+            continue
+        try:
+            answer = _scored(session, request, client_ids[position], elapsed_ms)
+        except QuizError as error:  # a choice that is not the question's
+            outcomes[position] = error
+            continue
+        fresh.append((position, answer))
+    if late:
         # A device resending an answer it sent in time (after reconnecting)
         # still hears "saved"; anything else is refused.
-        stored = LiveAnswer.objects.filter(
-            client_id=client_id, player_id=player_id
-        ).first()
-        if stored is not None:
-            return AnswerOutcome(answer=stored, created=False)
-        if session.phase == LivePhase.PAUSED:
-            raise QuizError(_("The game is paused. Wait a moment."), code="live_paused")
-        raise _closed()
-    question = live_questions(session)[question_index]
+        stored = {
+            answer.client_id: answer
+            for answer in LiveAnswer.objects.filter(
+                client_id__in=[client_ids[position] for position in late]
+            )
+        }
+        for position in late:
+            request = requests[position]
+            answer = stored.get(client_ids[position])
+            if answer is not None and answer.player_id == request.player_id:
+                outcomes[position] = AnswerOutcome(answer=answer, created=False)
+            elif sessions[request.session_id].phase == LivePhase.PAUSED:
+                outcomes[position] = QuizError(
+                    _("The game is paused. Wait a moment."), code="live_paused"
+                )
+            else:
+                outcomes[position] = _closed()
+    if fresh:
+        _fresh_answers_store(fresh, outcomes)
+    return outcomes  # type: ignore[return-value]
+
+
+def _scored(
+    session: LiveSession, request: AnswerRequest, client_id: uuid.UUID, elapsed_ms: int
+) -> LiveAnswer:
+    question = live_questions(session)[request.question_index]
+    choice_ids = request.choice_ids
     score = score_answer(question=question, response={"choice_ids": choice_ids})
-    duration_ms = session.seconds_per_question * 1000
     if not score.is_correct:
         points = 0
     elif session.scoring == LiveScoring.ACCURACY:
         points = 1
     else:
+        duration_ms = session.seconds_per_question * 1000
         points = speed_points(elapsed_ms=elapsed_ms, duration_ms=duration_ms)
-    answer = LiveAnswer(
-        session_id=session_id,
-        player_id=player_id,
-        question_index=question_index,
+    return LiveAnswer(
+        session_id=request.session_id,
+        player_id=request.player_id,
+        question_index=request.question_index,
         question_id=str(question["id"]),
         client_id=client_id,
         choice_ids=[str(choice_id) for choice_id in choice_ids],
@@ -194,28 +288,77 @@ def live_answer_submit(
         credit=score.credit,
         points=points,
         elapsed_ms=elapsed_ms,
-        received_at=received_at,
+        received_at=request.received_at,
     )
-    # Hot path (a whole class answers within seconds): one read, one insert,
-    # one update. A repeat is caught by the unique constraints, not a lookup.
-    try:
-        with transaction.atomic():
-            answer.save(force_insert=True)
-    except IntegrityError:
-        return AnswerOutcome(
-            answer=_stored_answer(client_id, player_id, question_index),
-            created=False,
+
+
+def _fresh_answers_store(fresh: list[tuple[int, LiveAnswer]], outcomes: list) -> None:
+    """Insert the answers received in time that are not repeats, and add their
+    points to their players (in the caller's transaction)."""
+    player_ids = sorted({answer.player_id for _, answer in fresh})
+    playing = set(
+        LivePlayer.objects.select_for_update()
+        .filter(pk__in=player_ids, is_removed=False)
+        .order_by("pk")
+        .values_list("pk", "session_id")
+    )
+    stored = LiveAnswer.objects.filter(
+        Q(client_id__in=[answer.client_id for _, answer in fresh])
+        | Q(
+            player_id__in=player_ids,
+            question_index__in={answer.question_index for _, answer in fresh},
         )
-    updated = LivePlayer.objects.filter(
-        pk=player_id, session_id=session_id, is_removed=False
-    ).update(
-        score=F("score") + points,
-        correct_count=F("correct_count") + (1 if score.is_correct else 0),
-        answered_count=F("answered_count") + 1,
     )
-    if not updated:
-        raise QuizPermissionDenied(_("The host has taken you out of this game."))
-    return AnswerOutcome(answer=answer, created=True)
+    by_client = {answer.client_id: answer for answer in stored}
+    by_slot = {(answer.player_id, answer.question_index): answer for answer in stored}
+    inserted: list[LiveAnswer] = []
+    for position, answer in fresh:
+        slot = (answer.player_id, answer.question_index)
+        earlier = by_client.get(answer.client_id)
+        if earlier is not None and earlier.player_id != answer.player_id:
+            outcomes[position] = QuizError(
+                _("This answer id was already used."), code="client_id_reused"
+            )
+            continue
+        earlier = earlier or by_slot.get(slot)
+        if earlier is not None:  # a repeat, or an answer of this batch again
+            outcomes[position] = AnswerOutcome(answer=earlier, created=False)
+            continue
+        if (answer.player_id, answer.session_id) not in playing:
+            outcomes[position] = QuizPermissionDenied(
+                _("The host has taken you out of this game.")
+            )
+            continue
+        by_client[answer.client_id] = by_slot[slot] = answer
+        inserted.append(answer)
+        outcomes[position] = AnswerOutcome(answer=answer, created=True)
+    if not inserted:
+        return
+    LiveAnswer.objects.bulk_create(inserted)
+    points: dict[int, list[int]] = {}
+    for answer in inserted:
+        totals = points.setdefault(answer.player_id, [0, 0, 0])
+        totals[0] += answer.points
+        totals[1] += 1 if answer.is_correct else 0
+        totals[2] += 1
+    LivePlayer.objects.filter(pk__in=points).update(
+        **{
+            field: F(field) + _per_player(points, column)
+            for column, field in enumerate(("score", "correct_count", "answered_count"))
+        }
+    )
+
+
+def _per_player(points: dict[int, list[int]], column: int):
+    """The value each player's ``column`` grows by, in one UPDATE of them all."""
+    values = {player_id: totals[column] for player_id, totals in points.items()}
+    if len(set(values.values())) == 1:
+        return Value(next(iter(values.values())))
+    return Case(
+        *(When(pk=player_id, then=Value(value)) for player_id, value in values.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 # --- Turning a game into attempts ----------

@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
@@ -109,8 +111,78 @@ def clock_beat(session_ids: list[int]) -> int:
 
 
 @_db
-def answer(session_id, player_id, index, client_id, choice_ids, received_at):
-    return live_answers.live_answer_submit(
+def answers(requests: list[live_answers.AnswerRequest]) -> list:
+    return live_answers.live_answers_submit(requests)
+
+
+class _AnswerBatches:
+    """The answers a process's sockets received, written together.
+
+    An answer goes to the database at once when nothing else is being written;
+    answers that arrive while earlier ones are being written wait and go
+    together in the next batch (at most ``MAX_BATCH``), so under a crowd each
+    trip to the thread pool and each commit serves hundreds of answers, and
+    when the room is quiet an answer waits for nobody. Each socket still hears
+    "saved" only after its answer is committed.
+    """
+
+    MAX_BATCH = 250
+
+    def __init__(self) -> None:
+        database = connections["default"].settings_dict
+        parallel = bool(database.get("OPTIONS", {}).get("pool"))
+        # Batches written at once: two connections of the pool, leaving the
+        # rest of the thread pool to joins; one when calls share one thread.
+        self.in_flight_limit = 2 if parallel else 1
+        self.in_flight = 0
+        self.waiting: list[tuple[live_answers.AnswerRequest, asyncio.Future]] = []
+
+    async def submit(self, request: live_answers.AnswerRequest):
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append((request, future))
+        self._send()
+        return await future
+
+    def _send(self) -> None:
+        while self.waiting and self.in_flight < self.in_flight_limit:
+            batch = self.waiting[: self.MAX_BATCH]
+            del self.waiting[: self.MAX_BATCH]
+            self.in_flight += 1
+            asyncio.ensure_future(self._write(batch))
+
+    async def _write(self, batch) -> None:
+        try:
+            outcomes = await answers([request for request, _ in batch])
+        except BaseException as error:  # every socket of the batch hears it
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            if not isinstance(error, Exception):
+                raise
+        else:
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if future.done():
+                    continue  # that socket has gone; its answer is stored
+                if isinstance(outcome, QuizError):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
+        finally:
+            self.in_flight -= 1
+            self._send()
+
+
+_BATCHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def answer(session_id, player_id, index, client_id, choice_ids, received_at):
+    """Store one answer (with the others this process received meanwhile);
+    return its ``AnswerOutcome`` or raise the ``QuizError`` that refused it."""
+    loop = asyncio.get_running_loop()
+    batches = _BATCHES.get(loop)
+    if batches is None:
+        batches = _BATCHES[loop] = _AnswerBatches()
+    request = live_answers.AnswerRequest(
         session_id=session_id,
         player_id=player_id,
         question_index=index,
@@ -118,6 +190,7 @@ def answer(session_id, player_id, index, client_id, choice_ids, received_at):
         choice_ids=choice_ids,
         received_at=received_at,
     )
+    return await batches.submit(request)
 
 
 @_db

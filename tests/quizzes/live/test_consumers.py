@@ -339,6 +339,56 @@ async def test_an_answer_noticed_while_the_host_counts_still_reveals(
         await socket.disconnect()
 
 
+async def test_answers_arriving_together_are_written_together(layer, monkeypatch):
+    """While one answer is being written, the answers that arrive meanwhile wait
+    and go to the database in one batch; each socket still hears "saved" only
+    once its answer is stored, with its own points."""
+    from quizzes.live import socket_calls
+
+    session = await sync_to_async(make_session)(seconds_per_question=60)
+    host = await _host(session)
+    players = [(await _join(session.pin))[0] for _ in range(8)]
+    await host.send_json_to({"type": "start"})
+    for player in players:
+        await receive_until(player, "question")
+    write = socket_calls.answers
+    batches = []
+    first_may_go = asyncio.Event()
+
+    async def held_first(requests):
+        batches.append(len(requests))
+        if len(batches) == 1:  # the database is slow with the first answer
+            await first_may_go.wait()
+        return await write(requests)
+
+    monkeypatch.setattr(socket_calls, "answers", held_first)
+    right, wrong = right_choice(session, 0), wrong_choice(session, 0)
+    await players[0].send_json_to(answer_message(0, right))
+    while not batches:
+        await asyncio.sleep(0.01)
+    for number, player in enumerate(players[1:]):
+        await player.send_json_to(answer_message(0, wrong if number % 2 else right))
+    waiting = socket_calls._BATCHES[asyncio.get_running_loop()].waiting
+    for _ in range(200):
+        if len(waiting) == 7:
+            break
+        await asyncio.sleep(0.01)
+    assert len(waiting) == 7 and batches == [1], batches
+    assert await sync_to_async(LiveAnswer.objects.count)() == 0
+    first_may_go.set()
+    acks = [await receive_until(player, "ack") for player in players]
+    assert batches == [1, 7]
+    assert not any(ack["duplicate"] for ack in acks)
+    stored = await sync_to_async(
+        lambda: sorted(
+            LivePlayer.objects.values_list("answered_count", "correct_count")
+        )
+    )()
+    assert stored == [(1, 0)] * 3 + [(1, 1)] * 5
+    for socket in (*players, host):
+        await socket.disconnect()
+
+
 async def test_an_answer_whose_notice_was_lost_still_reveals_soon(layer, monkeypatch):
     """A Redis restart loses the "someone answered" notices sent meanwhile (they
     travel once); the host's screen counts again by itself while the question is

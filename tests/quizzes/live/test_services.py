@@ -13,7 +13,9 @@ from lms.models import ModuleProgress
 from quizzes.errors import QuizError, QuizPermissionDenied
 from quizzes.live.answers import (
     SPEED_MIN_POINTS,
+    AnswerRequest,
     live_answer_submit,
+    live_answers_submit,
     live_session_record_attempts,
     speed_points,
 )
@@ -542,3 +544,113 @@ def test_a_paused_game_has_no_clock_to_give_back():
     )
     session.refresh_from_db()
     assert session.phase == LivePhase.PAUSED and session.paused_remaining_ms == 15_000
+
+
+def _requests_of_a_crowded_second(session, opened, players, other_game):
+    """One second of a crowded question, as a process's sockets hand it over:
+    answers right and wrong, fast and slow, a resend, the same answer id twice,
+    a second answer to the same question, a late one, a bad id, another game's
+    player, a removed player."""
+    right, wrong = right_choice(session, 0), wrong_choice(session, 0)
+    resent, reused = uuid.uuid4(), uuid.uuid4()
+
+    def request(player, choice, seconds, client_id=None, session_id=None):
+        return AnswerRequest(
+            session_id=session_id or session.pk,
+            player_id=player.pk,
+            question_index=0,
+            client_id=client_id or uuid.uuid4(),
+            choice_ids=[choice],
+            received_at=opened + datetime.timedelta(seconds=seconds),
+        )
+
+    return [
+        request(players[0], right, 0),
+        request(players[1], right, 10),
+        request(players[2], wrong, 3),
+        request(players[3], right, 5, client_id=resent),
+        request(players[3], right, 5, client_id=resent),  # sent again at once
+        request(players[4], right, 6, client_id=reused),
+        request(players[5], right, 6, client_id=reused),  # someone else's id
+        request(players[6], right, 7),
+        request(players[6], wrong, 8),  # a second answer to the same question
+        request(players[7], right, 25),  # after the time and its grace
+        AnswerRequest(session.pk, players[8].pk, 0, "not-an-id", [right], opened),
+        request(players[9], right_choice(other_game, 0), 1, session_id=other_game.pk),
+        request(players[9], right, 1, session_id=other_game.pk),  # not its choice
+        request(players[10], right, 2),  # taken out of the game by the host
+    ]
+
+
+def _outcome_view(outcome):
+    if isinstance(outcome, QuizError):
+        return (type(outcome).__name__, outcome.code)
+    answer = outcome.answer
+    return (outcome.created, answer.points, answer.is_correct)
+
+
+def test_a_batch_of_answers_is_judged_as_each_answer_alone():
+    """The sockets of a crowded game hand their answers over together; every
+    answer gets the outcome it gets alone and every player the same points."""
+    stored = {}
+    for batched in (False, True):
+        session = make_session(seconds_per_question=20)
+        opened = _started(session)
+        other_game = make_session()
+        _started(other_game, opened)
+        players = [live_player_join(session=session).player for _ in range(11)]
+        live_session_command(
+            session_id=session.pk,
+            user=session.host,
+            command="remove",
+            player_id=players[10].pk,
+        )
+        requests = _requests_of_a_crowded_second(session, opened, players, other_game)
+        if batched:
+            outcomes = live_answers_submit(requests)
+        else:
+            outcomes = []
+            for request in requests:
+                try:
+                    outcomes.append(live_answer_submit(**vars(request)))
+                except QuizError as error:
+                    outcomes.append(error)
+        by_player = {
+            players.index(player): (
+                player.score,
+                player.correct_count,
+                player.answered_count,
+            )
+            for player in LivePlayer.objects.filter(session=session)
+        }
+        stored[batched] = ([_outcome_view(o) for o in outcomes], by_player)
+    assert stored[True] == stored[False]
+    outcomes, by_player = stored[True]
+    assert [view[0] for view in outcomes] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        True,
+        "QuizError",
+        True,
+        False,
+        "QuizError",
+        "QuizError",
+        "QuizPermissionDenied",
+        "QuizError",
+        "QuizPermissionDenied",
+    ]
+    assert [view[1] for view in outcomes if isinstance(view[0], str)] == [
+        "client_id_reused",
+        "live_question_closed",
+        "client_id_invalid",
+        "permission_denied",
+        "answer_invalid",
+        "permission_denied",
+    ]
+    assert by_player[0] == (1000, 1, 1) and by_player[1] == (750, 1, 1)
+    assert by_player[2] == (0, 0, 1) and by_player[6][2] == 1
+    assert by_player[10] == (0, 0, 0)
+    assert LiveAnswer.objects.filter(session=session).count() == 6
