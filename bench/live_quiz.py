@@ -159,6 +159,11 @@ if SHAPE == "production":
             or secrets.token_urlsafe(64),
             "SITE_URL": ORIGIN,
             "DB_POOL_MAX": os.environ.get("DB_POOL_MAX") or str(min(20, 80 // WORKERS)),
+            # One uvicorn pool serves pages and sockets here, with no task worker:
+            # the settings' connection budget counts its workers alone.
+            "WEB_WORKERS": str(WORKERS),
+            "WS_WORKERS": "0",
+            "TASK_WORKERS": "0",
         }
     )
     UVICORN_ARGS = [
