@@ -22,6 +22,7 @@ consumer added later is covered without doing anything.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -98,11 +99,20 @@ def second_factor_owed(user, session: Mapping | None) -> bool:
     return two_factor_required(user) or user_has_device(user, confirmed=True)
 
 
+# An active session's expiry is renewed at most this often: each renewal saves
+# the session (a write to Redis or the database), and a pupil reading a lesson
+# makes a request every few seconds.
+IDLE_RENEW_SECONDS = 60
+_RENEWED_AT = "_idle_renewed_at"
+
+
 class SessionIdleExpiryMiddleware:
     """End a session after a period without requests, shorter for pupils.
 
-    Setting the expiry on every request makes it slide: the session is saved with
-    a new expiry each time, so only real inactivity ends it.
+    Renewing the expiry as people use the site makes it slide, so only real
+    inactivity ends it. The session is saved with its new expiry at most once
+    a minute (``IDLE_RENEW_SECONDS``): it ends between the idle period and a
+    minute less after the last request.
     """
 
     def __init__(self, get_response):
@@ -116,7 +126,16 @@ class SessionIdleExpiryMiddleware:
                 if is_pupil_only(user)
                 else settings.STAFF_SESSION_IDLE_SECONDS
             )
-            request.session.set_expiry(seconds)
+            session = request.session
+            now = int(time.time())
+            renewed_at = session.get(_RENEWED_AT)
+            if (
+                session.get("_session_expiry") != seconds
+                or not isinstance(renewed_at, int)
+                or not 0 <= now - renewed_at < IDLE_RENEW_SECONDS
+            ):
+                session.set_expiry(seconds)
+                session[_RENEWED_AT] = now
         return self.get_response(request)
 
 

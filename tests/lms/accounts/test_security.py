@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -127,6 +128,28 @@ def test_sessions_expire_sooner_for_pupils(client, settings):
     client.get(reverse("lms:home"))
     assert client.session.get_expiry_age() == settings.STAFF_SESSION_IDLE_SECONDS
     assert settings.PUPIL_SESSION_IDLE_SECONDS < settings.STAFF_SESSION_IDLE_SECONDS
+
+
+def test_an_active_session_is_saved_with_its_new_expiry_at_most_once_a_minute(
+    client, monkeypatch
+):
+    """A pupil reading a lesson requests a page every few seconds; the session's
+    expiry still slides, but it is written again only once a minute."""
+    from lms.accounts import security
+
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(security.time, "time", lambda: clock[0])
+    client.force_login(make_pupil(SchoolClassFactory()))
+    renewals = []
+    for seconds_later in (0, 20, 59, 61, 90, 125):
+        clock[0] = 1_800_000_000.0 + seconds_later
+        client.get(reverse("lms:home"))
+        renewals.append(client.session["_idle_renewed_at"] - 1_800_000_000)
+    assert renewals == [0, 0, 0, 61, 61, 125]
+    assert client.session.get_expiry_age() == settings.PUPIL_SESSION_IDLE_SECONDS
+    clock[0] -= 3600  # a clock set back renews at once rather than never
+    client.get(reverse("lms:home"))
+    assert client.session["_idle_renewed_at"] == int(clock[0])
 
 
 # --- Passwords ----------
