@@ -136,6 +136,7 @@ class _AnswerBatches:
         self.in_flight_limit = 2 if parallel else 1
         self.in_flight = 0
         self.waiting: list[tuple[live_answers.AnswerRequest, asyncio.Future]] = []
+        self.writes: set[asyncio.Task] = set()  # the loop keeps tasks weakly
 
     async def submit(self, request: live_answers.AnswerRequest):
         future = asyncio.get_running_loop().create_future()
@@ -148,7 +149,9 @@ class _AnswerBatches:
             batch = self.waiting[: self.MAX_BATCH]
             del self.waiting[: self.MAX_BATCH]
             self.in_flight += 1
-            asyncio.ensure_future(self._write(batch))
+            write = asyncio.ensure_future(self._write(batch))
+            self.writes.add(write)
+            write.add_done_callback(self.writes.discard)
 
     async def _write(self, batch) -> None:
         try:
