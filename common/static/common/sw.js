@@ -103,11 +103,17 @@ function page(request) {
   return currentUser().then(function (userId) {
     return withTimeout(fetch(request), CONFIG.networkTimeoutMs).then(function (response) {
       // A page this user stored for offline reading is kept fresh on the way.
+      // The user may sign out meanwhile (their pages are then removed): the
+      // cache is never opened unless the page is in it (opening would create it
+      // again), and a copy put after they left is removed with their cache.
       if (userId && response.ok && response.type === "basic") {
         var copy = response.clone();
-        caches.open(pagesCache(userId)).then(function (cache) {
-          return cache.match(path).then(function (stored) {
-            if (stored) { return cache.put(path, copy); }
+        caches.match(path, { cacheName: pagesCache(userId) }).then(function (stored) {
+          if (!stored) { return; }
+          return caches.open(pagesCache(userId)).then(function (cache) {
+            return cache.put(path, copy);
+          }).then(currentUser).then(function (current) {
+            if (current !== userId) { return caches.delete(pagesCache(userId)); }
           });
         }).catch(function () {});
       }
