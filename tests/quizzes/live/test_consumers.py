@@ -364,12 +364,14 @@ async def test_answers_arriving_together_are_written_together(layer, monkeypatch
     monkeypatch.setattr(socket_calls, "answers", held_first)
     right, wrong = right_choice(session, 0), wrong_choice(session, 0)
     await players[0].send_json_to(answer_message(0, right))
-    while not batches:
+    for _ in range(1000):  # a loaded machine: up to 10 s
+        if batches:
+            break
         await asyncio.sleep(0.01)
     for number, player in enumerate(players[1:]):
         await player.send_json_to(answer_message(0, wrong if number % 2 else right))
     waiting = socket_calls._BATCHES[asyncio.get_running_loop()].waiting
-    for _ in range(200):
+    for _ in range(1000):
         if len(waiting) == 7:
             break
         await asyncio.sleep(0.01)
