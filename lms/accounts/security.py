@@ -130,7 +130,7 @@ class SessionIdleExpiryMiddleware:
             now = int(time.time())
             renewed_at = session.get(_RENEWED_AT)
             if (
-                session.get("_session_expiry") != seconds
+                session.get_expiry_age() != seconds
                 or not isinstance(renewed_at, int)
                 or not 0 <= now - renewed_at < IDLE_RENEW_SECONDS
             ):

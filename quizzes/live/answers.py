@@ -184,21 +184,15 @@ def live_answers_submit(
     conflict the reads did not see (the same answer id written by another
     process at that moment) is judged again answer by answer.
     """
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                return _answers_store(requests)
-        except IntegrityError:
-            if len(requests) > 1:
-                return [
-                    outcome
-                    for request in requests
-                    for outcome in live_answers_submit([request])
-                ]
-            # Alone, the conflicting answer is committed now: read again.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        with transaction.atomic():
+            return _answers_store(requests)
+    except IntegrityError:
+        if len(requests) > 1:
+            return [live_answers_submit([request])[0] for request in requests]
+    # Alone: the answer it met is committed now, so this reading sees it.
+    with transaction.atomic():
+        return _answers_store(requests)
 
 
 def _answers_store(requests: list[AnswerRequest]) -> list[AnswerOutcome | QuizError]:
@@ -335,27 +329,36 @@ def _fresh_answers_store(fresh: list[tuple[int, LiveAnswer]], outcomes: list) ->
     if not inserted:
         return
     LiveAnswer.objects.bulk_create(inserted)
-    points: dict[int, list[int]] = {}
+    growth: dict[str, dict[int, int]] = {
+        "score": {},
+        "correct_count": {},
+        "answered_count": {},
+    }
     for answer in inserted:
-        totals = points.setdefault(answer.player_id, [0, 0, 0])
-        totals[0] += answer.points
-        totals[1] += 1 if answer.is_correct else 0
-        totals[2] += 1
-    LivePlayer.objects.filter(pk__in=points).update(
+        for field, value in (
+            ("score", answer.points),
+            ("correct_count", int(answer.is_correct)),
+            ("answered_count", 1),
+        ):
+            by_player = growth[field]
+            by_player[answer.player_id] = by_player.get(answer.player_id, 0) + value
+    LivePlayer.objects.filter(pk__in=growth["answered_count"]).update(
         **{
-            field: F(field) + _per_player(points, column)
-            for column, field in enumerate(("score", "correct_count", "answered_count"))
+            field: F(field) + _per_player(by_player)
+            for field, by_player in growth.items()
         }
     )
 
 
-def _per_player(points: dict[int, list[int]], column: int):
-    """The value each player's ``column`` grows by, in one UPDATE of them all."""
-    values = {player_id: totals[column] for player_id, totals in points.items()}
-    if len(set(values.values())) == 1:
-        return Value(next(iter(values.values())))
+def _per_player(by_player: dict[int, int]):
+    """What each player's field grows by, for one UPDATE of them all."""
+    if len(set(by_player.values())) == 1:
+        return Value(next(iter(by_player.values())))
     return Case(
-        *(When(pk=player_id, then=Value(value)) for player_id, value in values.items()),
+        *(
+            When(pk=player_id, then=Value(value))
+            for player_id, value in by_player.items()
+        ),
         default=Value(0),
         output_field=IntegerField(),
     )

@@ -44,12 +44,16 @@ logger = logging.getLogger(__name__)
 _HOST_LANE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="live-host")
 
 
+def _parallel() -> bool:
+    """Whether calls may run on several threads (a connection pool is set)."""
+    database = connections["default"].settings_dict
+    return bool(database.get("OPTIONS", {}).get("pool"))
+
+
 def _db(func=None, *, host_lane: bool = False):
     if func is None:
         return lambda inner: _db(inner, host_lane=host_lane)
-    database = connections["default"].settings_dict
-    parallel = bool(database.get("OPTIONS", {}).get("pool"))
-    if not parallel:
+    if not _parallel():
         return database_sync_to_async(func, thread_sensitive=True)
     return database_sync_to_async(
         func, thread_sensitive=False, executor=_HOST_LANE if host_lane else None
@@ -129,11 +133,9 @@ class _AnswerBatches:
     MAX_BATCH = 250
 
     def __init__(self) -> None:
-        database = connections["default"].settings_dict
-        parallel = bool(database.get("OPTIONS", {}).get("pool"))
         # Batches written at once: two connections of the pool, leaving the
         # rest of the thread pool to joins; one when calls share one thread.
-        self.in_flight_limit = 2 if parallel else 1
+        self.in_flight_limit = 2 if _parallel() else 1
         self.in_flight = 0
         self.waiting: list[tuple[live_answers.AnswerRequest, asyncio.Future]] = []
         self.writes: set[asyncio.Task] = set()  # the loop keeps tasks weakly

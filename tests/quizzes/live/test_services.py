@@ -654,3 +654,38 @@ def test_a_batch_of_answers_is_judged_as_each_answer_alone():
     assert by_player[2] == (0, 0, 1) and by_player[6][2] == 1
     assert by_player[10] == (0, 0, 0)
     assert LiveAnswer.objects.filter(session=session).count() == 6
+
+
+def test_a_batch_that_meets_a_conflict_it_did_not_read_is_judged_answer_by_answer(
+    monkeypatch,
+):
+    """Another process wrote the same answer between the batch's reads and its
+    insert (the database refuses the insert): every answer is judged again,
+    alone, and each still gets its own outcome."""
+    from django.db import IntegrityError
+
+    from quizzes.live import answers
+
+    session = make_session()
+    opened = _started(session)
+    players = [live_player_join(session=session).player for _ in range(3)]
+    real = answers._answers_store
+    calls = []
+
+    def conflict_first(requests):
+        calls.append(len(requests))
+        if len(calls) in (1, 2):  # the batch, then the first answer alone
+            raise IntegrityError("live_answer_once_per_question")
+        return real(requests)
+
+    monkeypatch.setattr(answers, "_answers_store", conflict_first)
+    requests = [
+        AnswerRequest(
+            session.pk, player.pk, 0, uuid.uuid4(), [right_choice(session, 0)], opened
+        )
+        for player in players
+    ]
+    outcomes = live_answers_submit(requests)
+    assert calls == [3, 1, 1, 1, 1]  # the first answer was read a second time
+    assert [outcome.created for outcome in outcomes] == [True, True, True]
+    assert LiveAnswer.objects.filter(session=session).count() == 3
