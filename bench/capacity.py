@@ -180,7 +180,14 @@ def server_start() -> subprocess.Popen:
     """Start the Procfile under honcho, as ``make prod`` does, in its own group."""
     honcho = Path(sys.executable).parent / "honcho"
     return subprocess.Popen(
-        [str(honcho), "start", "-f", "Procfile", "-e", os.devnull],
+        [
+            str(honcho),
+            "start",
+            "-f",
+            os.environ.get("BENCH_CAPACITY_PROCFILE", "Procfile"),
+            "-e",
+            os.devnull,
+        ],
         cwd=_server.BASE_DIR,
         env=_production_env(),
         stdout=open(Path("/tmp") / "bench_capacity_server.log", "w"),  # noqa: SIM115
@@ -189,7 +196,8 @@ def server_start() -> subprocess.Popen:
     )
 
 
-def _descendants(root: int) -> set[int]:
+def _descendants(root: int) -> dict[int, int]:
+    """Every process under ``root`` (``root`` included), with its parent."""
     children = defaultdict(set)
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -198,12 +206,29 @@ def _descendants(root: int) -> set[int]:
             except (OSError, IndexError, ValueError):
                 continue
             children[parent].add(int(entry.name))
-    found, todo = set(), [root]
+    found, todo = {root: 0}, [root]
     while todo:
         pid = todo.pop()
-        found.add(pid)
-        todo.extend(children[pid] - found)
+        for child in children[pid] - found.keys():
+            found[child] = pid
+            todo.append(child)
     return found
+
+
+def _procfile_name(pid: int, parents: dict[int, int]) -> str:
+    """The Procfile process ``pid`` belongs to (web, ws, worker), from its own
+    command line or its nearest ancestor's that names one; else honcho."""
+    marks = {f"{WEB_PORT}": "web", f"{WS_PORT}": "ws", "tasks_worker": "worker"}
+    while pid in parents:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            command = ""
+        for mark, name in marks.items():
+            if mark in command:
+                return name
+        pid = parents[pid]
+    return "honcho"
 
 
 def cpu_seconds(server: subprocess.Popen) -> dict[str, float]:
@@ -224,6 +249,7 @@ def cpu_seconds(server: subprocess.Popen) -> dict[str, float]:
         seconds = (int(fields[11]) + int(fields[12])) / tick
         if pid in app:
             totals["app"] += seconds
+            totals[f"app:{_procfile_name(pid, app)}"] += seconds
         elif command.startswith("postgres:") and f" {DATABASE} " in command:
             totals["postgres"] += seconds
         elif "redis-server" in command:
@@ -397,6 +423,13 @@ def report(
         "error kinds": dict(errors),
         "cpu s app/postgres/redis/client": "/".join(
             f"{cpu.get(key, 0):.0f}" for key in ("app", "postgres", "redis", "client")
+        ),
+        "cpu s in app (web/ws/worker/honcho)": "/".join(
+            f"{cpu.get(f'app:{key}', 0):.1f}"
+            for key in ("web", "ws", "worker", "honcho")
+        ),
+        "app cpu ms per request": round(
+            1000 * cpu.get("app", 0) / max(1, len(recorder.samples)), 1
         ),
         "load before": load[0],
         "load after": load[1],

@@ -3,12 +3,17 @@
 import gc
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 # Django must be set up before anything imports models (the websocket routes do).
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+# Pages run their middleware and view in one trip to a thread (common/http_handler.py).
+from common.http_handler import OneTripASGIHandler  # noqa: E402
+
+django_asgi_app = OneTripASGIHandler()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
