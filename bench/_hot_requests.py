@@ -8,6 +8,12 @@ CPU time of this process (the client's share is small and the same on both
 sides of a comparison), best of three passes. No server, no network: what the
 code costs, not what a pupil waits. To compare two commits, run it in a
 ``git worktree`` of each, one after the other, on a quiet machine.
+
+``python bench/_hot_requests.py asgi`` sends the same requests through the ASGI
+application instead, as uvicorn hands them over (``httpx.ASGITransport``, the
+session and CSRF cookies of the signed-in pupils), once through Django's own
+ASGI handler and once through ``common.http_handler.OneTripASGIHandler`` (the
+site's), alternating, best of three passes each: what the handler costs.
 """
 
 from __future__ import annotations
@@ -63,5 +69,57 @@ def main() -> None:
     )
 
 
+def asgi_compare() -> None:
+    import asyncio
+
+    import httpx
+    from django.core.handlers.asgi import ASGIHandler
+
+    from common.http_handler import OneTripASGIHandler
+
+    usernames, section = generated_pupils(PUPILS)
+    cookies = []
+    for username in usernames:  # signed in with the test client, then served by ASGI
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.get(f"/dang-nhap/the/{scale_card_key(username)}/")
+        client.get("/app/")
+        client.get(section)
+        cookies.append({name: morsel.value for name, morsel in client.cookies.items()})
+
+    async def one_pass(app, label: str) -> float:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://127.0.0.1:8000"
+        ) as client:
+            started = time.process_time()
+            for jar in cookies:
+                client.cookies = jar
+                if label == "next":
+                    response = await client.post(
+                        section, headers={"X-CSRFToken": jar.get("csrftoken", "")}
+                    )
+                else:
+                    response = await client.get("/app/" if label == "home" else section)
+                assert response.status_code in (200, 302), (label, response)
+            return (time.process_time() - started) / len(cookies) * 1000
+
+    handlers = {"django": ASGIHandler(), "one trip": OneTripASGIHandler()}
+    best: dict[tuple[str, str], float] = {}
+    for _ in range(PASSES):
+        for label in ("home", "section", "next"):
+            for name, app in handlers.items():
+                ms = asyncio.run(one_pass(app, label))
+                best[(name, label)] = min(best.get((name, label), ms), ms)
+    for name in handlers:
+        print(
+            f"{name}: {len(cookies)} pupils through ASGI, best of {PASSES}: "
+            + ", ".join(
+                f"{label} {best[(name, label)]:.1f} ms"
+                for label in ("home", "section", "next")
+            )
+            + " of CPU per request"
+        )
+
+
 if __name__ == "__main__":
-    main()
+    asgi_compare() if sys.argv[1:] == ["asgi"] else main()
