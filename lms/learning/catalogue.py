@@ -22,7 +22,7 @@ from content_cms.selectors import (
     modules_localized,
     modules_visible_to,
 )
-from lms.learning.selectors import assignments_open_to, today
+from lms.learning.selectors import assignments_open_to, module_open_to, today
 from lms.models import (
     Enrolment,
     Role,
@@ -120,7 +120,7 @@ class PupilModuleAccess(ModuleAccessRule):
             for grade in grades
         ):
             return True
-        return self._given().filter(module_id=module.pk).exists()
+        return module_open_to(self.pupil, module.pk, today())
 
 
 def class_age_bands(*, school_class: SchoolClass) -> list[AgeBand]:

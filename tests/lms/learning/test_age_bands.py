@@ -274,7 +274,8 @@ def test_the_rule_for_one_module_agrees_with_the_condition(
     pupil, teacher, school_class, own_module, older_module
 ):
     """The player asks ``allows`` for one module; lists filter by ``condition``:
-    in band, out of band, given to the class, given to a group, after leaving."""
+    in band, out of band, given to the class, given to a group, after leaving,
+    given but not open yet."""
     from content_cms.selectors import module_published_source
 
     other_band = learning_module(title="Tin giả", slug="g6-9-tin-gia", age_band="g6-9")
@@ -292,9 +293,16 @@ def test_the_rule_for_one_module_agrees_with_the_condition(
         opens_on=timezone.localdate(),
         pupils=[classmate],
     )
+    not_yet = learning_module(title="Sắp mở", slug="g10-12-sap-mo", age_band="g10-12")
+    learning_services.assignment_create(
+        actor=teacher,
+        school_class=school_class,
+        module=not_yet,
+        opens_on=timezone.localdate() + datetime.timedelta(days=1),
+    )
     left = make_pupil(SchoolClassFactory(grade=5))
     left.enrolments.update(left_on=datetime.date(2026, 10, 1))
-    modules = [own_module, older_module, other_band]
+    modules = [own_module, older_module, other_band, not_yet]
     expected = {
         pupil.pk: {own_module.pk, older_module.pk},
         classmate.pk: {own_module.pk, older_module.pk, other_band.pk},
