@@ -324,26 +324,35 @@ def assignments_open_to(pupil: User, on: datetime.date):
     )
 
 
+# The tables of Assignment, Enrolment, Wagtail's Page and the assignment's group
+# (a test checks the names against the models).
+_MODULE_OPEN_TO_SQL = (
+    "SELECT 1 FROM lms_assignment a "
+    "JOIN lms_enrolment e ON e.school_class_id = a.school_class_id "
+    "JOIN wagtailcore_page p ON p.id = a.module_id "
+    "WHERE a.module_id = %s AND e.pupil_id = %s AND e.left_on IS NULL "
+    "AND a.opens_on <= %s AND p.live "
+    "AND (NOT EXISTS (SELECT 1 FROM lms_assignment_pupils g "
+    "WHERE g.assignment_id = a.id) "
+    "OR EXISTS (SELECT 1 FROM lms_assignment_pupils g "
+    "WHERE g.assignment_id = a.id AND g.user_id = %s)) LIMIT 1"
+)
+MODULE_OPEN_TO_TABLES = {
+    "lms_assignment": Assignment,
+    "lms_enrolment": Enrolment,
+    "wagtailcore_page": Page,
+    "lms_assignment_pupils": Assignment.pupils.through,
+}
+
+
 def module_open_to(pupil: User, module_id: int, on: datetime.date) -> bool:
     """Whether ``assignments_open_to(pupil, on)`` gives ``module_id``: the same
     rule as one plain statement. The player asks it on every page of a module
     outside the pupil's band, and building the ORM's form of it cost 1.5-2 ms
     of CPU a request (docs/performance.md, "Fourth round"); a test holds the
     two to the same answer."""
-    assignment = Assignment._meta.db_table
-    group = Assignment.pupils.through._meta.db_table
-    sql = (
-        f"SELECT 1 FROM {assignment} a "
-        f"JOIN {Enrolment._meta.db_table} e ON e.school_class_id = a.school_class_id "
-        f"JOIN {Page._meta.db_table} p ON p.id = a.module_id "
-        "WHERE a.module_id = %s AND e.pupil_id = %s AND e.left_on IS NULL "
-        "AND a.opens_on <= %s AND p.live "
-        f"AND (NOT EXISTS (SELECT 1 FROM {group} g WHERE g.assignment_id = a.id) "
-        f"OR EXISTS (SELECT 1 FROM {group} g WHERE g.assignment_id = a.id "
-        "AND g.user_id = %s)) LIMIT 1"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [module_id, pupil.pk, on, pupil.pk])
+        cursor.execute(_MODULE_OPEN_TO_SQL, [module_id, pupil.pk, on, pupil.pk])
         return cursor.fetchone() is not None
 
 

@@ -321,3 +321,10 @@ def test_the_rule_for_one_module_agrees_with_the_condition(
             if rule.allows(module_published_source(module_id=m.pk))
         }
         assert by_condition == by_allows == expected[user.pk], user.username
+
+
+def test_the_plain_statement_names_the_models_tables():
+    from lms.learning.selectors import MODULE_OPEN_TO_TABLES
+
+    for table, model in MODULE_OPEN_TO_TABLES.items():
+        assert model._meta.db_table == table
